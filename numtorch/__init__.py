@@ -1,0 +1,132 @@
+"""numtorch: the PyTorch API on NumPy. ``import numtorch as torch``.
+
+This module only re-exports; every definition lives in the module named for it.
+"""
+from __future__ import annotations
+
+import math as _math
+import os as _os
+
+__version__ = '0.1.0'
+
+from ._dtype import (dtype, get_default_dtype, set_default_dtype, promote_types, can_cast,
+                     finfo, iinfo, bool_ as bool, uint8, int8, int16, int32, int64, float16,
+                     float32, float64)
+from ._dtype import ALIASES as _ALIASES
+from ._device import device
+from ._size import Size
+from ._tensor import (Tensor, FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
+                      ShortTensor, CharTensor, ByteTensor, BoolTensor)
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                                 is_grad_enabled, is_inference_mode_enabled)
+from . import return_types
+from ._ops.arithmetic import (add, sub, subtract, mul, multiply, div, divide, true_divide,
+                              floor_divide, remainder, fmod, pow, rsub, maximum, minimum, fmax,
+                              fmin, lerp, addcmul, addcdiv, where, atan2, arctan2, hypot, xlogy,
+                              copysign)
+from ._ops.unary import (neg, negative, abs, absolute, sign, sgn, signbit, exp, exp2, expm1,
+                         log, log2, log10, log1p, sqrt, rsqrt, square, sin, cos, tan, asin, acos,
+                         atan, arcsin, arccos, arctan, sinh, cosh, tanh, asinh, acosh, atanh,
+                         arcsinh, arccosh, arctanh, sigmoid, logit, relu, erf, erfc, erfinv,
+                         reciprocal, floor, ceil, round, trunc, fix, frac, clamp, clip,
+                         clamp_min, clamp_max, clone, nan_to_num)
+from ._ops.reduction import (sum, nansum, mean, nanmean, prod, max, min, amax, amin, aminmax,
+                             argmax, argmin, std, var, std_mean, var_mean, norm, logsumexp,
+                             cumsum, cumprod, cummax, cummin, logcumsumexp, all, any,
+                             count_nonzero, median, nanmedian, mode, quantile, sort, argsort,
+                             topk, kthvalue, unique, bincount, histc, softmax, log_softmax)
+from ._ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose,
+                         swapaxes, swapdims, t, movedim, moveaxis, repeat_interleave, tile,
+                         split, tensor_split, chunk, unbind, narrow, select, flip, fliplr,
+                         flipud, roll, rot90, tril, triu, diagonal, diag, diag_embed,
+                         as_strided, cat, concat, concatenate, stack, hstack, vstack, row_stack,
+                         dstack, column_stack, broadcast_tensors, broadcast_to,
+                         broadcast_shapes, atleast_1d, atleast_2d, atleast_3d, meshgrid)
+from ._ops.indexing import (gather, scatter, scatter_add, scatter_reduce, index_select,
+                            index_add, index_fill, index_copy, index_put, masked_fill,
+                            masked_scatter, masked_select, nonzero, take, take_along_dim)
+from ._ops.linalg import (mm, matmul, bmm, dot, vdot, inner, mv, outer, ger, addmm, addmv,
+                          baddbmm, addbmm, addr, einsum, det, inverse, cross, tensordot, kron)
+from ._ops.comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal,
+                              not_equal, equal, isclose, allclose, isnan, isinf, isposinf,
+                              isneginf, isfinite, isreal, logical_and, logical_or, logical_xor,
+                              logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
+                              bitwise_left_shift, bitwise_right_shift)
+from ._ops.creation import (tensor, as_tensor, asarray, from_numpy, frombuffer, zeros, ones,
+                            full, empty, empty_strided, zeros_like, ones_like, full_like,
+                            empty_like, arange, range, linspace, logspace, eye, tril_indices,
+                            triu_indices, scalar_tensor)
+from ._ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,
+                          get_rng_state, set_rng_state, rand, rand_like, randn, randn_like,
+                          randint, randint_like, randperm, normal, bernoulli, multinomial,
+                          poisson)
+from ._dtype import result_dtype as _result_dtype
+from ._tensor_str import set_printoptions, get_printoptions
+from . import autograd, cuda, backends, utils
+
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = None
+
+strided = 'torch.strided'
+contiguous_format = 'torch.contiguous_format'
+preserve_format = 'torch.preserve_format'
+channels_last = 'torch.channels_last'
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+e = _math.e
+
+
+def is_tensor(obj) -> bool:
+    """True if ``obj`` is a numtorch tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def is_complex(input: Tensor) -> bool:
+    return False
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype an arithmetic op on the two operands returns (PyTorch's promotion)."""
+    return _result_dtype((tensor1, tensor2))
+
+
+def is_storage(obj) -> bool:
+    return False
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """numtorch's CPU ops are deterministic already."""
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return True
+
+
+def set_num_threads(n: int) -> None:
+    """Thread count is NumPy's BLAS's concern; accepted for compatibility."""
+
+
+def get_num_threads():
+    return _os.cpu_count() or 1
+
+
+def compile(model=None, **kwargs):
+    """No compiler here: returns the model (or a decorator that returns the function)."""
+    if model is None:
+        return lambda m: m
+    return model
+

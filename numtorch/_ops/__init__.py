@@ -1,0 +1,1 @@
+"""Every differentiable op, one family per file (see each module's docstring)."""

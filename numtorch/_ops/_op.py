@@ -1,0 +1,298 @@
+"""The Op base class: one differentiable operation and, once recorded, its graph node.
+
+An op's ``forward`` takes arrays and returns an array (or a tuple of arrays);
+its ``backward`` takes the output gradient(s) as arrays and returns one gradient
+per input (a single array for a one-input op, or None where not needed).
+``backward_t`` is the same in Tensor ops, used under ``create_graph=True`` so
+that gradients are themselves differentiable.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .._dtype import NP2DT, result_dtype, _defaults
+from .._tensor import Tensor, _wrap
+from .._state import state
+
+ndarray = np.ndarray
+_FREED = ('freed',)
+
+
+class Op:
+    """Base of every differentiable op (see module docstring)."""
+    __slots__ = ('parents', 'pidx', 'needs', 'inputs', 'vers', 'nout', 'meta', 'hooks',
+                 '__dict__', '__weakref__')
+    _name = 'Backward'
+    # What backward needs, set by forward; freed (set to _FREED) after a backward pass.
+    saved = None
+    # Indices of inputs whose values backward reads, and whether it reads the output:
+    # these are checked against in-place modification before backward runs.
+    checks = ()
+    saves_out = False
+
+    # -- forward ---------------------------------------------------------------
+    def apply1(self, x: Tensor) -> Tensor:
+        out = self.forward(x._data)
+        if state.enabled and x._rg:
+            return self._record((x,), out)
+        return _wrap(out)
+
+    def apply2(self, a: Tensor, b: Tensor) -> Tensor:
+        out = self.forward(a._data, b._data)
+        if state.enabled and (a._rg or b._rg):
+            return self._record((a, b), out)
+        return _wrap(out)
+
+    def apply(self, *ts: Tensor):
+        out = self.forward(*[t._data for t in ts])
+        if state.enabled:
+            for t in ts:
+                if t._rg:
+                    return self._record(ts, out)
+        if type(out) is tuple:
+            return tuple(_wrap(o) for o in out)
+        return _wrap(out)
+
+    def _record(self, ts, out):
+        parents = []
+        pidx = []
+        needs = []
+        for t in ts:
+            if t._rg:
+                fn = t.grad_fn
+                parents.append(t if fn is None else fn)
+                pidx.append(0 if fn is None else t._oi)
+                needs.append(True)
+            else:
+                parents.append(None)
+                pidx.append(0)
+                needs.append(False)
+        self.parents = parents
+        self.pidx = pidx
+        self.needs = needs
+        self.inputs = ts
+        self.hooks = None
+        if self.checks:
+            vers = []
+            for i in self.checks:
+                vc = ts[i]._vc
+                if vc is None:
+                    vc = ts[i]._vc = [0]
+                vers.append((vc, vc[0], i))
+            self.vers = vers
+        else:
+            self.vers = None
+        if type(out) is tuple:
+            self.nout = len(out)
+            self.meta = [(o.shape, o.dtype) for o in out]
+            res = []
+            for i, o in enumerate(out):
+                r = _wrap(o)
+                if o.dtype.kind == 'f':
+                    r._rg = True
+                    r.grad_fn = self
+                    r._oi = i
+                res.append(r)
+            return tuple(res)
+        self.nout = 1
+        r = _wrap(out)
+        if r._data.dtype.kind != 'f':
+            return r
+        r._rg = True
+        r.grad_fn = self
+        r._oi = 0
+        if self.saves_out:
+            r._vc = vc = [0]
+            if self.vers is None:
+                self.vers = []
+            self.vers.append((vc, 0, -1))
+        return r
+
+    # -- backward helpers ----------------------------------------------------
+    def check_saved(self) -> None:
+        """Raises PyTorch's errors for freed or in-place-modified saved values."""
+        if self.saved is _FREED:
+            raise RuntimeError(
+                'Trying to backward through the graph a second time (or directly access saved '
+                'tensors after they have already been freed). Saved intermediate values of the '
+                'graph are freed when you call .backward() or autograd.grad(). Specify '
+                'retain_graph=True if you need to backward through the graph a second time or '
+                'if you need to access saved tensors after calling backward.')
+        if self.vers:
+            for vc, v, i in self.vers:
+                if vc[0] != v:
+                    t = self.inputs[i] if i >= 0 else None
+                    shape = list(t.shape) if t is not None else []
+                    tname = t.type() if t is not None else 'torch.FloatTensor'
+                    src = (t.grad_fn.name() if t is not None and t.grad_fn is not None
+                           else self.name())
+                    raise RuntimeError(
+                        'one of the variables needed for gradient computation has been '
+                        f'modified by an inplace operation: [{tname} {shape}], which is output '
+                        f"0 of {re.sub(r'Backward[0-9]*$', '', src)}, is at version {vc[0]}; "
+                        f'expected version {v} instead. Hint: enable anomaly detection to find '
+                        'the operation that failed to compute its gradient, with '
+                        'torch.autograd.set_detect_anomaly(True).')
+
+    def backward_t(self, *gys):
+        raise NotImplementedError(
+            f'double backward (create_graph=True) through {self.name()} is not supported '
+            'by numtorch')
+
+    # -- introspection, as torch.autograd.graph.Node -------------------------
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f'<{self._name} object at {hex(id(self))}>'
+
+    @property
+    def next_functions(self):
+        out = []
+        for p, i in zip(self.parents, self.pidx):
+            if p is None:
+                out.append((None, 0))
+            elif isinstance(p, Tensor):
+                out.append((AccumulateGrad(p), 0))
+            else:
+                out.append((p, i))
+        return tuple(out)
+
+    @property
+    def metadata(self) -> dict:
+        d = self.__dict__.get('_metadata')
+        if d is None:
+            d = self.__dict__['_metadata'] = {}
+        return d
+
+    def register_hook(self, fn):
+        """Registers ``fn(grad_inputs, grad_outputs)`` to run after this node's backward."""
+        from ..utils.hooks import RemovableHandle
+        if self.hooks is None:
+            self.hooks = {}
+        h = RemovableHandle(self.hooks)
+        self.hooks[h.id] = fn
+        return h
+
+    def register_prehook(self, fn):
+        """Registers ``fn(grad_outputs)`` to run before this node's backward."""
+        from ..utils.hooks import RemovableHandle
+        d = self.__dict__.setdefault('_prehooks', {})
+        h = RemovableHandle(d)
+        d[h.id] = fn
+        return h
+
+
+class AccumulateGrad:
+    """The node that stands for a leaf tensor in ``next_functions``."""
+    __slots__ = ('variable',)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return 'torch::autograd::AccumulateGrad'
+
+    next_functions = ()
+
+    def __repr__(self) -> str:
+        return f'<AccumulateGrad object at {hex(id(self))}>'
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+
+def unbroadcast(g: ndarray, shape: tuple) -> ndarray:
+    """Sums ``g`` down to ``shape``: the gradient of a broadcast."""
+    if g.shape == shape:
+        return g
+    nd = g.ndim - len(shape)
+    axes = tuple(range(nd)) + tuple(nd + i for i, s in enumerate(shape)
+                                     if s == 1 and g.shape[nd + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def unbroadcast_t(g: Tensor, shape: tuple) -> Tensor:
+    """Tensor version of :func:`unbroadcast`, differentiable."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    return g.sum_to_size(shape)
+
+
+# -- dtype plumbing shared by every op family ---------------------------------
+class ToCopy(Op):
+    """A dtype conversion; its gradient converts back."""
+    _name = 'ToCopyBackward0'
+
+    def __init__(self, dt):
+        self.dt = dt
+
+    def forward(self, x):
+        self.src = x.dtype
+        return x.astype(self.dt)
+
+    def backward(self, gy):
+        return gy.astype(self.src)
+
+    def backward_t(self, gy):
+        return gy.to(NP2DT[self.src])
+
+
+def cast(t: Tensor, npdt) -> Tensor:
+    """``t`` converted to the NumPy dtype ``npdt`` (differentiable; no copy if equal)."""
+    if t._data.dtype == npdt:
+        return t
+    return ToCopy(npdt).apply1(t)
+
+
+def promote2(a: Tensor, b: Tensor):
+    """Casts two tensors to their ``torch.result_type``."""
+    da = a._data.dtype
+    db = b._data.dtype
+    if da == db:
+        return a, b
+    rd = result_dtype((a, b)).np
+    return cast(a, rd), cast(b, rd)
+
+
+def scalar_operand(t: Tensor, s):
+    """Prepares ``t op s`` for a Python scalar ``s``: a float scalar makes an integer
+    tensor float (the default dtype), an int scalar makes a bool tensor int64."""
+    k = t._data.dtype.kind
+    ts = type(s)
+    if ts is float:
+        if k != 'f':
+            t = cast(t, _defaults.float.np)
+        return t, s
+    if ts is int:
+        if k == 'b':
+            t = cast(t, np.dtype(np.int64))
+        return t, s
+    if ts is bool:
+        return t, s
+    if isinstance(s, np.generic):
+        return scalar_operand(t, s.item())
+    if isinstance(s, (int, float)):
+        return scalar_operand(t, (float if isinstance(s, float) else int)(s))
+    if isinstance(s, complex):
+        raise NotImplementedError('complex numbers are not supported by numtorch')
+    raise TypeError(f"unsupported operand type(s): 'Tensor' and '{type(s).__name__}'")
+
+
+def broadcast_error(sa, sb) -> None:
+    """Raises PyTorch's RuntimeError if shapes ``sa`` and ``sb`` do not broadcast."""
+    sa, sb = tuple(sa), tuple(sb)
+    n = max(len(sa), len(sb))
+    for i in range(1, n + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b '
+                               f'({y}) at non-singleton dimension {n - i}')

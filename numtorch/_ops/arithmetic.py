@@ -1,0 +1,748 @@
+"""Binary arithmetic: + - * / ** and friends, with broadcasting and PyTorch's dtype rules.
+
+Each op has a tensor-tensor form and a tensor-scalar form (the scalar stays a
+Python number, so no array is made for it and it never promotes the tensor).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .._dtype import get_default_dtype
+from ._op import Op, unbroadcast, unbroadcast_t, promote2, scalar_operand, cast, broadcast_error
+
+__all__ = ['add', 'sub', 'mul', 'div', 'true_divide', 'floor_divide', 'remainder', 'fmod',
+           'pow', 'rsub', 'maximum', 'minimum', 'fmax', 'fmin', 'lerp', 'addcmul', 'addcdiv',
+           'where', 'atan2', 'hypot', 'xlogy', 'copysign']
+
+
+# -- add / sub ---------------------------------------------------------------
+class Add(Op):
+    _name = 'AddBackward0'
+
+    def forward(self, a, b):
+        self.sa = a.shape
+        self.sb = b.shape
+        return a + b
+
+    def backward(self, gy):
+        n = self.needs
+        return (unbroadcast(gy, self.sa) if n[0] else None,
+                unbroadcast(gy, self.sb) if n[1] else None)
+
+    def backward_t(self, gy):
+        return unbroadcast_t(gy, self.sa), unbroadcast_t(gy, self.sb)
+
+
+class AddScaled(Op):
+    """a + alpha * b (torch.add with alpha)."""
+    _name = 'AddBackward0'
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, a, b):
+        self.sa = a.shape
+        self.sb = b.shape
+        return a + self.alpha * b
+
+    def backward(self, gy):
+        return unbroadcast(gy, self.sa), unbroadcast(gy * self.alpha, self.sb)
+
+    def backward_t(self, gy):
+        return unbroadcast_t(gy, self.sa), unbroadcast_t(gy * self.alpha, self.sb)
+
+
+class AddS(Op):
+    _name = 'AddBackward0'
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        return a + self.c
+
+    def backward(self, gy):
+        return gy
+
+    def backward_t(self, gy):
+        return gy
+
+
+class Sub(Op):
+    _name = 'SubBackward0'
+
+    def forward(self, a, b):
+        self.sa = a.shape
+        self.sb = b.shape
+        return a - b
+
+    def backward(self, gy):
+        n = self.needs
+        return (unbroadcast(gy, self.sa) if n[0] else None,
+                unbroadcast(-gy, self.sb) if n[1] else None)
+
+    def backward_t(self, gy):
+        return unbroadcast_t(gy, self.sa), unbroadcast_t(-gy, self.sb)
+
+
+class RSubS(Op):
+    """c - a for a Python scalar c."""
+    _name = 'RsubBackward1'
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        return self.c - a
+
+    def backward(self, gy):
+        return -gy
+
+    def backward_t(self, gy):
+        return -gy
+
+
+# -- mul / div ---------------------------------------------------------------
+class Mul(Op):
+    _name = 'MulBackward0'
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a * b
+
+    def backward(self, gy):
+        a, b = self.saved
+        n = self.needs
+        return (unbroadcast(gy * b, a.shape) if n[0] else None,
+                unbroadcast(gy * a, b.shape) if n[1] else None)
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        return unbroadcast_t(gy * b, a.shape), unbroadcast_t(gy * a, b.shape)
+
+
+class MulS(Op):
+    _name = 'MulBackward0'
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        return a * self.c
+
+    def backward(self, gy):
+        return gy * self.c
+
+    def backward_t(self, gy):
+        return gy * self.c
+
+
+class Div(Op):
+    _name = 'DivBackward0'
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a / b
+
+    def backward(self, gy):
+        a, b = self.saved
+        n = self.needs
+        ga = gy / b
+        return (unbroadcast(ga, a.shape) if n[0] else None,
+                unbroadcast(-ga * a / b, b.shape) if n[1] else None)
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        ga = gy / b
+        return unbroadcast_t(ga, a.shape), unbroadcast_t(-ga * a / b, b.shape)
+
+
+class DivS(Op):
+    _name = 'DivBackward0'
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        return a / self.c
+
+    def backward(self, gy):
+        return gy / self.c
+
+    def backward_t(self, gy):
+        return gy / self.c
+
+
+class RDivS(Op):
+    """c / a for a Python scalar c."""
+    _name = 'MulBackward0'
+    saves_out = True
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        y = self.c / a
+        self.saved = (a, y)
+        return y
+
+    def backward(self, gy):
+        a, y = self.saved
+        return -gy * y / a
+
+    def backward_t(self, gy):
+        a, = self.inputs
+        return -gy * self.c / (a * a)
+
+
+# -- pow -----------------------------------------------------------------------
+class PowS(Op):
+    """a ** c for a Python scalar exponent c."""
+    _name = 'PowBackward0'
+    checks = (0,)
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        self.saved = a
+        return a ** self.c
+
+    def backward(self, gy):
+        a = self.saved
+        c = self.c
+        if c == 0:
+            return np.zeros_like(gy)
+        if c == 2:
+            return gy * (a + a)
+        return gy * (c * a ** (c - 1))
+
+    def backward_t(self, gy):
+        a, = self.inputs
+        c = self.c
+        if c == 0:
+            return gy * 0
+        return gy * (c * a ** (c - 1))
+
+
+class Pow(Op):
+    _name = 'PowBackward1'
+    checks = (0, 1)
+    saves_out = True
+
+    def forward(self, a, b):
+        y = a ** b
+        self.saved = (a, b, y)
+        return y
+
+    def backward(self, gy):
+        a, b, y = self.saved
+        n = self.needs
+        ga = gb = None
+        if n[0]:
+            ga = unbroadcast(gy * np.where(b == 0, 0, b * a ** (b - 1)), a.shape)
+        if n[1]:
+            # NOTE: 0 ** b has derivative 0 in b for b >= 0 (PyTorch masks log(0) there).
+            with np.errstate(divide='ignore', invalid='ignore'):
+                lg = np.where((a == 0) & (b >= 0), 0, y * np.log(a))
+            gb = unbroadcast(gy * lg, b.shape)
+        return ga, gb
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        y = a ** b
+        return (unbroadcast_t(gy * b * a ** (b - 1), a.shape),
+                unbroadcast_t(gy * y * a.log(), b.shape))
+
+
+class RPowS(Op):
+    """c ** a for a Python scalar base c."""
+    _name = 'PowBackward2'
+    saves_out = True
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        y = np.power(np.asarray(self.c, a.dtype), a)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        return gy * self.saved * np.log(np.asarray(self.c, gy.dtype))
+
+    def backward_t(self, gy):
+        a, = self.inputs
+        return gy * (self.c ** a) * float(np.log(self.c))
+
+
+# -- maximum / minimum / lerp / where -----------------------------------------
+class _MaxMin(Op):
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return self.fn(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved
+        # NOTE: ties split the gradient evenly, as PyTorch does.
+        pick = self.cmp(a, b).astype(gy.dtype)
+        tie = (a == b).astype(gy.dtype) * 0.5
+        wa = pick + tie
+        wb = 1 - pick - tie
+        n = self.needs
+        return (unbroadcast(gy * wa, a.shape) if n[0] else None,
+                unbroadcast(gy * wb, b.shape) if n[1] else None)
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        wa = _wrap(self.cmp(a._data, b._data) + (a._data == b._data) * 0.5).to(gy.dtype)
+        return unbroadcast_t(gy * wa, a.shape), unbroadcast_t(gy * (1 - wa), b.shape)
+
+
+class Maximum(_MaxMin):
+    _name = 'MaximumBackward0'
+    fn = staticmethod(np.maximum)
+    cmp = staticmethod(np.greater)
+
+
+class Minimum(_MaxMin):
+    _name = 'MinimumBackward0'
+    fn = staticmethod(np.minimum)
+    cmp = staticmethod(np.less)
+
+
+class Where(Op):
+    _name = 'WhereBackward0'
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, a, b):
+        self.sa = a.shape
+        self.sb = b.shape
+        return np.where(self.cond, a, b)
+
+    def backward(self, gy):
+        c = self.cond
+        z = np.zeros((), gy.dtype)
+        n = self.needs
+        return (unbroadcast(np.where(c, gy, z), self.sa) if n[0] else None,
+                unbroadcast(np.where(c, z, gy), self.sb) if n[1] else None)
+
+    def backward_t(self, gy):
+        c = _wrap(self.cond)
+        z = gy.new_zeros(())
+        return (unbroadcast_t(where(c, gy, z), self.sa),
+                unbroadcast_t(where(c, z, gy), self.sb))
+
+
+class Lerp(Op):
+    """start + weight * (end - start), weight a tensor."""
+    _name = 'LerpBackward1'
+    checks = (0, 1, 2)
+
+    def forward(self, s, e, w):
+        self.saved = (s, e, w)
+        return s + w * (e - s)
+
+    def backward(self, gy):
+        s, e, w = self.saved
+        n = self.needs
+        return (unbroadcast(gy * (1 - w), s.shape) if n[0] else None,
+                unbroadcast(gy * w, e.shape) if n[1] else None,
+                unbroadcast(gy * (e - s), w.shape) if n[2] else None)
+
+
+class LerpS(Op):
+    _name = 'LerpBackward0'
+
+    def __init__(self, w):
+        self.w = w
+
+    def forward(self, s, e):
+        self.sa = s.shape
+        self.sb = e.shape
+        return s + self.w * (e - s)
+
+    def backward(self, gy):
+        return unbroadcast(gy * (1 - self.w), self.sa), unbroadcast(gy * self.w, self.sb)
+
+
+class Atan2(Op):
+    _name = 'Atan2Backward0'
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.arctan2(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved
+        d = gy / (a * a + b * b)
+        return unbroadcast(d * b, a.shape), unbroadcast(-d * a, b.shape)
+
+
+class Hypot(Op):
+    _name = 'HypotBackward0'
+    checks = (0, 1)
+    saves_out = True
+
+    def forward(self, a, b):
+        y = np.hypot(a, b)
+        self.saved = (a, b, y)
+        return y
+
+    def backward(self, gy):
+        a, b, y = self.saved
+        return unbroadcast(gy * a / y, a.shape), unbroadcast(gy * b / y, b.shape)
+
+
+class Xlogy(Op):
+    _name = 'XlogyBackward0'
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(a == 0, np.zeros((), a.dtype), a * np.log(b)).astype(a.dtype)
+
+    def backward(self, gy):
+        a, b = self.saved
+        with np.errstate(divide='ignore', invalid='ignore'):
+            ga = np.where(a == 0, 0, gy * np.log(b)).astype(gy.dtype)
+            gb = gy * a / b
+        return unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)
+
+
+class Remainder(Op):
+    _name = 'RemainderBackward0'
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return self.fn(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved
+        q = np.floor(a / b) if self.fn is np.remainder else np.trunc(a / b)
+        return unbroadcast(gy, a.shape), unbroadcast(-gy * q, b.shape)
+
+
+class Addcmul(Op):
+    """input + value * t1 * t2."""
+    _name = 'AddcmulBackward0'
+    checks = (1, 2)
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, x, t1, t2):
+        self.saved = (x.shape, t1, t2)
+        return x + self.value * t1 * t2
+
+    def backward(self, gy):
+        sx, t1, t2 = self.saved
+        v = self.value
+        return (unbroadcast(gy, sx), unbroadcast(gy * v * t2, t1.shape),
+                unbroadcast(gy * v * t1, t2.shape))
+
+
+class Addcdiv(Op):
+    """input + value * t1 / t2."""
+    _name = 'AddcdivBackward0'
+    checks = (1, 2)
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, x, t1, t2):
+        self.saved = (x.shape, t1, t2)
+        return x + self.value * t1 / t2
+
+    def backward(self, gy):
+        sx, t1, t2 = self.saved
+        v = self.value
+        g1 = gy * v / t2
+        return (unbroadcast(gy, sx), unbroadcast(g1, t1.shape),
+                unbroadcast(-g1 * t1 / t2, t2.shape))
+
+
+# -- the public functions -----------------------------------------------------
+def _binary(op, a, b):
+    """Runs a tensor-tensor op after PyTorch's promotion, with PyTorch's broadcast error."""
+    if a._data.dtype is not b._data.dtype:
+        a, b = promote2(a, b)
+    try:
+        return op.apply2(a, b)
+    except ValueError:
+        broadcast_error(a.shape, b.shape)
+        raise
+
+
+def add(input: Tensor, other, *, alpha=1, out=None) -> Tensor:
+    """Adds ``other``, scaled by ``alpha``, to ``input``, broadcasting."""
+    if out is not None:
+        return _out(add(input, other, alpha=alpha), out)
+    if isinstance(other, Tensor):
+        if alpha == 1:
+            return _binary(Add(), input, other)
+        return _binary(AddScaled(alpha), input, other)
+    x, c = scalar_operand(input, other * alpha)
+    return AddS(c).apply1(x)
+
+
+def sub(input: Tensor, other, *, alpha=1, out=None) -> Tensor:
+    """Subtracts ``other``, scaled by ``alpha``, from ``input``."""
+    if out is not None:
+        return _out(sub(input, other, alpha=alpha), out)
+    if isinstance(other, Tensor):
+        if input.dtype.name == 'bool' and other.dtype.name == 'bool':
+            raise RuntimeError('Subtraction, the `-` operator, with two bool tensors is not '
+                               'supported. Use the `^` or `logical_xor()` operator instead.')
+        if alpha == 1:
+            op = Sub()
+        else:
+            op = AddScaled(-alpha)
+            op._name = 'SubBackward0'
+        return _binary(op, input, other)
+    x, c = scalar_operand(input, other * alpha)
+    op = AddS(-c)
+    op._name = 'SubBackward0'
+    return op.apply1(x)
+
+
+def rsub(input: Tensor, other, *, alpha=1) -> Tensor:
+    """``other - alpha * input``."""
+    if isinstance(other, Tensor):
+        return sub(other, input, alpha=alpha)
+    x, c = scalar_operand(input, other)
+    if alpha != 1:
+        x = mul(x, alpha)
+    return RSubS(c).apply1(x)
+
+
+def mul(input: Tensor, other, *, out=None) -> Tensor:
+    """Multiplies ``input`` by ``other`` element-wise, broadcasting."""
+    if out is not None:
+        return _out(mul(input, other), out)
+    if isinstance(other, Tensor):
+        return _binary(Mul(), input, other)
+    x, c = scalar_operand(input, other)
+    return MulS(c).apply1(x)
+
+
+def _to_float(t: Tensor) -> Tensor:
+    if t._data.dtype.kind in 'biu':
+        return cast(t, get_default_dtype().np)
+    return t
+
+
+def div(input: Tensor, other, *, rounding_mode=None, out=None) -> Tensor:
+    """Divides ``input`` by ``other``; integer inputs give a float result unless
+    ``rounding_mode`` is ``'trunc'`` or ``'floor'``."""
+    if out is not None:
+        return _out(div(input, other, rounding_mode=rounding_mode), out)
+    if rounding_mode is not None:
+        if rounding_mode not in ('trunc', 'floor'):
+            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                             f"'floor' but found '{rounding_mode}'")
+        return _rounded_div(input, other, rounding_mode)
+    if isinstance(other, Tensor):
+        a, b = promote2(input, other) if input._data.dtype is not other._data.dtype else \
+            (input, other)
+        return _binary(Div(), _to_float(a), _to_float(b))
+    x, c = scalar_operand(input, other)
+    return DivS(c).apply1(_to_float(x))
+
+
+true_divide = div
+divide = div
+subtract = sub
+multiply = mul
+
+
+def _rounded_div(input, other, mode):
+    from .unary import trunc, floor
+    if isinstance(other, Tensor):
+        a, b = promote2(input, other)
+    else:
+        a, b = scalar_operand(input, other)
+    ad = a._data
+    bd = b._data if isinstance(b, Tensor) else b
+    if ad.dtype.kind in 'iu':
+        if np.any(np.asarray(bd) == 0):
+            raise RuntimeError('ZeroDivisionError')
+        q = np.floor_divide(ad, bd)
+        if mode == 'trunc':
+            q = q + ((np.remainder(ad, bd) != 0) & ((ad < 0) != (np.asarray(bd) < 0)))
+        return _wrap(q.astype(ad.dtype, copy=False))
+    q = div(a, b)
+    return trunc(q) if mode == 'trunc' else floor(q)
+
+
+def floor_divide(input: Tensor, other, *, out=None) -> Tensor:
+    """Division rounded down (``//``)."""
+    r = div(input, other, rounding_mode='floor')
+    return r if out is None else _out(r, out)
+
+
+def _rem(fn, input, other):
+    if isinstance(other, Tensor):
+        a, b = promote2(input, other)
+        if a._data.dtype.kind == 'f':
+            return _binary(Remainder(fn), a, b)
+        return _wrap(fn(a._data, b._data))
+    x, c = scalar_operand(input, other)
+    if x._data.dtype.kind == 'f':
+        return _binary(Remainder(fn), x, _wrap(np.asarray(c, x._data.dtype)))
+    return _wrap(fn(x._data, c).astype(x._data.dtype, copy=False))
+
+
+def remainder(input: Tensor, other, *, out=None) -> Tensor:
+    """Python-style modulus: the result has the sign of the divisor."""
+    r = _rem(np.remainder, input, other)
+    return r if out is None else _out(r, out)
+
+
+def fmod(input: Tensor, other, *, out=None) -> Tensor:
+    """C-style modulus: the result has the sign of the dividend."""
+    r = _rem(np.fmod, input, other)
+    return r if out is None else _out(r, out)
+
+
+def pow(input, exponent, *, out=None) -> Tensor:
+    """Raises ``input`` to ``exponent`` element-wise (either may be a scalar)."""
+    if out is not None:
+        return _out(pow(input, exponent), out)
+    if not isinstance(input, Tensor):
+        x, c = scalar_operand(exponent, input)
+        return RPowS(c).apply1(_to_float(x) if isinstance(c, float) else x)
+    if isinstance(exponent, Tensor):
+        a, b = promote2(input, exponent)
+        if a._data.dtype.kind in 'iu' and np.any(b._data < 0):
+            raise RuntimeError('Integers to negative integer powers are not allowed.')
+        return _binary(Pow(), a, b)
+    x, c = scalar_operand(input, exponent)
+    if x._data.dtype.kind in 'iub' and isinstance(c, int) and c < 0:
+        raise RuntimeError('Integers to negative integer powers are not allowed.')
+    return PowS(c).apply1(x)
+
+
+def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Element-wise maximum of two tensors."""
+    r = _binary(Maximum(), input, other)
+    return r if out is None else _out(r, out)
+
+
+def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Element-wise minimum of two tensors."""
+    r = _binary(Minimum(), input, other)
+    return r if out is None else _out(r, out)
+
+
+def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Element-wise maximum that ignores NaN where the other value is a number."""
+    a, b = promote2(input, other)
+    r = where(np.isnan(a._data) | (b._data > a._data), b, a)
+    return r if out is None else _out(r, out)
+
+
+def fmin(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Element-wise minimum that ignores NaN where the other value is a number."""
+    a, b = promote2(input, other)
+    r = where(np.isnan(a._data) | (b._data < a._data), b, a)
+    return r if out is None else _out(r, out)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """Picks ``input`` where ``condition`` holds and ``other`` elsewhere; with only a
+    condition, returns the indices where it holds (like ``nonzero(as_tuple=True)``)."""
+    from .indexing import nonzero
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f'where expected condition to be a boolean tensor, but got a '
+                           f'tensor with dtype {condition.dtype.name.capitalize()}')
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError('where(): expected at least one of input and other to be a Tensor')
+    if not isinstance(input, Tensor):
+        other, c = scalar_operand(other, input)
+        input = _wrap(np.asarray(c, other._data.dtype))
+    elif not isinstance(other, Tensor):
+        input, c = scalar_operand(input, other)
+        other = _wrap(np.asarray(c, input._data.dtype))
+    a, b = promote2(input, other)
+    shape = np.broadcast_shapes(cond.shape, a.shape, b.shape)
+    op = Where(np.broadcast_to(cond, shape))
+    r = op.apply2(a, b)
+    return r if out is None else _out(r, out)
+
+
+def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
+    """Linear interpolation ``input + weight * (end - input)``."""
+    if isinstance(weight, Tensor):
+        r = Lerp().apply(input, end, weight)
+    else:
+        r = _binary(LerpS(weight), input, end)
+    return r if out is None else _out(r, out)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
+    """``input + value * tensor1 * tensor2``."""
+    r = Addcmul(value).apply(input, tensor1, tensor2)
+    return r if out is None else _out(r, out)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
+    """``input + value * tensor1 / tensor2``."""
+    r = Addcdiv(value).apply(input, tensor1, tensor2)
+    return r if out is None else _out(r, out)
+
+
+def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Element-wise arctangent of ``input / other`` with the quadrant from both signs."""
+    r = _binary(Atan2(), _to_float(input), _to_float(other))
+    return r if out is None else _out(r, out)
+
+
+arctan2 = atan2
+
+
+def hypot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """``sqrt(input**2 + other**2)`` element-wise."""
+    r = _binary(Hypot(), input, other)
+    return r if out is None else _out(r, out)
+
+
+def xlogy(input, other, *, out=None) -> Tensor:
+    """``input * log(other)``, defined as 0 where ``input`` is 0."""
+    if not isinstance(other, Tensor):
+        other = _wrap(np.asarray(other, get_default_dtype().np))
+    if not isinstance(input, Tensor):
+        input = _wrap(np.asarray(input, other._data.dtype))
+    r = _binary(Xlogy(), _to_float(input), _to_float(other))
+    return r if out is None else _out(r, out)
+
+
+def copysign(input: Tensor, other, *, out=None) -> Tensor:
+    """``input``'s magnitude with ``other``'s sign."""
+    from .unary import abs as abs_
+    o = other._data if isinstance(other, Tensor) else other
+    sign = np.where(np.signbit(np.broadcast_to(o, np.broadcast_shapes(input.shape,
+                                                                      np.shape(o)))), -1, 1)
+    r = mul(abs_(_to_float(input)), _wrap(sign.astype(_to_float(input)._data.dtype)))
+    return r if out is None else _out(r, out)
+
+
+def _out(result: Tensor, out: Tensor) -> Tensor:
+    """Writes a result into ``out=`` as PyTorch does (resizing an empty ``out``)."""
+    from .._tensor import _write_out
+    return _write_out(result, out)

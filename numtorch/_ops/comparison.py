@@ -1,0 +1,185 @@
+"""Comparisons, predicates and logical/bitwise ops. None of these is differentiable:
+they return bool (or integer) tensors without history."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .._dtype import result_dtype
+from ._op import broadcast_error
+
+__all__ = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'equal', 'isclose', 'allclose', 'isnan', 'isinf',
+           'isposinf', 'isneginf', 'isfinite', 'isreal', 'logical_and', 'logical_or',
+           'logical_xor', 'logical_not', 'bitwise_and', 'bitwise_or', 'bitwise_xor',
+           'bitwise_not', 'bitwise_left_shift', 'bitwise_right_shift']
+
+_NUMBER = (int, float, bool, np.number, np.bool_)
+
+
+def _operands(a: Tensor, b):
+    """Arrays for ``a`` and ``b`` promoted by PyTorch's rules; None if ``b`` is no operand."""
+    if isinstance(b, Tensor):
+        x, y = a._data, b._data
+        if x.dtype != y.dtype:
+            dt = result_dtype((a, b)).np
+            x, y = x.astype(dt, copy=False), y.astype(dt, copy=False)
+        return x, y
+    if isinstance(b, _NUMBER):
+        x = a._data
+        if isinstance(b, (float, np.floating)) and x.dtype.kind != 'f':
+            x = x.astype(result_dtype((a, float(b))).np)
+        return x, b.item() if isinstance(b, np.generic) else b
+    return None
+
+
+def _compare(fn, a, b):
+    ops = _operands(a, b)
+    if ops is None:
+        if isinstance(b, (list, tuple, np.ndarray)):
+            from .creation import tensor
+            return _compare(fn, a, tensor(b))
+        return NotImplemented
+    try:
+        return _wrap(fn(*ops))
+    except ValueError:
+        broadcast_error(np.shape(ops[0]), np.shape(ops[1]))
+        raise
+
+
+def eq(input: Tensor, other) -> Tensor:
+    """Element-wise ``input == other``."""
+    return _compare(np.equal, input, other)
+
+
+def ne(input: Tensor, other) -> Tensor:
+    """Element-wise ``input != other``."""
+    return _compare(np.not_equal, input, other)
+
+
+def lt(input: Tensor, other) -> Tensor:
+    return _compare(np.less, input, other)
+
+
+def le(input: Tensor, other) -> Tensor:
+    return _compare(np.less_equal, input, other)
+
+
+def gt(input: Tensor, other) -> Tensor:
+    return _compare(np.greater, input, other)
+
+
+def ge(input: Tensor, other) -> Tensor:
+    return _compare(np.greater_equal, input, other)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if both tensors have the same shape and elements."""
+    if input._data.shape != other._data.shape:
+        return False
+    return bool(np.array_equal(input._data, other._data))
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """``|input - other| <= atol + rtol * |other|`` element-wise."""
+    x, y = _operands(input, other)
+    return _wrap(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """True if every element is close (see :func:`isclose`)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def isnan(input: Tensor) -> Tensor:
+    return _wrap(np.isnan(input._data) if input._data.dtype.kind == 'f'
+                 else np.zeros(input._data.shape, bool))
+
+
+def isinf(input: Tensor) -> Tensor:
+    return _wrap(np.isinf(input._data) if input._data.dtype.kind == 'f'
+                 else np.zeros(input._data.shape, bool))
+
+
+def isposinf(input: Tensor) -> Tensor:
+    return _wrap(np.isposinf(input._data) if input._data.dtype.kind == 'f'
+                 else np.zeros(input._data.shape, bool))
+
+
+def isneginf(input: Tensor) -> Tensor:
+    return _wrap(np.isneginf(input._data) if input._data.dtype.kind == 'f'
+                 else np.zeros(input._data.shape, bool))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    return _wrap(np.isfinite(input._data) if input._data.dtype.kind == 'f'
+                 else np.ones(input._data.shape, bool))
+
+
+def isreal(input: Tensor) -> Tensor:
+    return _wrap(np.ones(input._data.shape, bool))
+
+
+def _logical(fn, a, b):
+    y = b._data if isinstance(b, Tensor) else np.asarray(b)
+    return _wrap(fn(a._data, y))
+
+
+def logical_and(input: Tensor, other: Tensor) -> Tensor:
+    return _logical(np.logical_and, input, other)
+
+
+def logical_or(input: Tensor, other: Tensor) -> Tensor:
+    return _logical(np.logical_or, input, other)
+
+
+def logical_xor(input: Tensor, other: Tensor) -> Tensor:
+    return _logical(np.logical_xor, input, other)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return _wrap(np.logical_not(input._data))
+
+
+def _bitwise(fn, name, a, b):
+    ops = _operands(a, b)
+    if ops is None:
+        return NotImplemented
+    x, y = ops
+    if x.dtype.kind == 'f' or (isinstance(y, np.ndarray) and y.dtype.kind == 'f') or \
+            isinstance(y, float):
+        raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+    return _wrap(fn(x, y))
+
+
+def bitwise_and(input: Tensor, other) -> Tensor:
+    """``&``: logical and for bool tensors, bitwise for integers."""
+    return _bitwise(np.bitwise_and, 'bitwise_and', input, other)
+
+
+def bitwise_or(input: Tensor, other) -> Tensor:
+    return _bitwise(np.bitwise_or, 'bitwise_or', input, other)
+
+
+def bitwise_xor(input: Tensor, other) -> Tensor:
+    return _bitwise(np.bitwise_xor, 'bitwise_xor', input, other)
+
+
+def bitwise_left_shift(input: Tensor, other) -> Tensor:
+    return _bitwise(np.left_shift, 'lshift', input, other)
+
+
+def bitwise_right_shift(input: Tensor, other) -> Tensor:
+    return _bitwise(np.right_shift, 'rshift', input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """``~``: logical not for bool tensors, bitwise for integers."""
+    d = input._data
+    if d.dtype.kind == 'f':
+        raise RuntimeError('"bitwise_not_cpu" not implemented for \'Float\'')
+    return _wrap(np.invert(d))

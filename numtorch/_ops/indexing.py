@@ -1,0 +1,567 @@
+"""Indexing: ``t[key]``, ``t[key] = v``, gather/scatter, index_select, masked ops, nonzero."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap, _as_view, _inplace, _bump
+from ._op import Op, unbroadcast, cast
+from .shape import Slice, wrap_dim
+
+__all__ = ['getitem', 'setitem', 'gather', 'scatter', 'scatter_add', 'scatter_reduce',
+           'index_select', 'index_add', 'index_fill', 'index_copy', 'index_put', 'masked_fill',
+           'masked_scatter', 'masked_select', 'nonzero', 'take', 'take_along_dim', 'put']
+
+
+def _key_part(k):
+    if isinstance(k, Tensor):
+        a = k._data
+        if a.dtype.kind == 'f':
+            raise IndexError('tensors used as indices must be long, int, byte or bool tensors')
+        if a.dtype == np.uint8:
+            a = a.astype(bool)
+        return a, True
+    if isinstance(k, (list, np.ndarray)):
+        a = np.asarray(k)
+        if a.dtype == object or a.dtype.kind == 'f':
+            if isinstance(k, list) and any(isinstance(e, Tensor) for e in k):
+                a = np.asarray([e._data if isinstance(e, Tensor) else e for e in k])
+            if a.dtype.kind == 'f':
+                raise IndexError('tensors used as indices must be long, int, byte or bool '
+                                 'tensors')
+        return a, True
+    if k is None or k is Ellipsis or isinstance(k, slice):
+        return k, False
+    try:
+        return k.__index__(), False
+    except AttributeError:
+        raise IndexError('only integers, slices (`:`), ellipsis (`...`), None and long or byte '
+                         'Variables are valid indices (got ' + type(k).__name__ + ')') from None
+
+
+def _convert_key(key):
+    """A NumPy index for ``key``; the flag says whether it uses advanced indexing."""
+    if isinstance(key, tuple):
+        parts = [_key_part(k) for k in key]
+        return tuple(p for p, _ in parts), any(adv for _, adv in parts)
+    k, adv = _key_part(key)
+    return k, adv
+
+
+def _index_error(e: IndexError):
+    msg = str(e).replace('axis', 'dimension')
+    m = re.match(r'index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)', msg)
+    return IndexError(m.group(0) if m else msg)
+
+
+class Index(Op):
+    """Advanced indexing (integer arrays, bool masks): the output is a copy."""
+    _name = 'IndexBackward0'
+
+    def __init__(self, key):
+        self.key = key
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x[self.key]
+
+    def backward(self, gy):
+        gx = np.zeros(self.in_shape, gy.dtype)
+        np.add.at(gx, self.key, gy)
+        return gx
+
+    def backward_t(self, gy):
+        z = gy.new_zeros(self.in_shape)
+        return IndexPut(self.key, True).apply2(z, gy)
+
+
+class IndexPut(Op):
+    """``x[key] = v`` (or ``+=`` with accumulate) out of place."""
+    _name = 'IndexPutBackward0'
+
+    def __init__(self, key, accumulate):
+        self.key = key
+        self.accumulate = accumulate
+
+    def forward(self, x, v):
+        self.v_shape = v.shape
+        out = x.copy()
+        if self.accumulate:
+            np.add.at(out, self.key, v)
+        else:
+            out[self.key] = v
+        return out
+
+    def backward(self, gy):
+        gx = None
+        if self.needs[0]:
+            gx = gy
+            if not self.accumulate:
+                gx = gy.copy()
+                gx[self.key] = 0
+        gv = None
+        if self.needs[1]:
+            gv = unbroadcast(np.ascontiguousarray(gy[self.key]), self.v_shape)
+        return gx, gv
+
+    def backward_t(self, gy):
+        x, v = self.inputs
+        gx = gy if self.accumulate else IndexPut(self.key, False).apply2(gy, gy.new_zeros(()))
+        gv = getitem(gy, self.key)
+        return gx, gv.sum_to_size(self.v_shape) if tuple(gv.shape) != self.v_shape else gv
+
+
+def _view_name(key) -> str:
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(p, int) for p in parts):
+        return 'SelectBackward0'
+    if any(isinstance(p, slice) for p in parts):
+        return 'SliceBackward0'
+    if any(p is None for p in parts):
+        return 'UnsqueezeBackward0'
+    return 'AliasBackward0'
+
+
+def getitem(self: Tensor, key) -> Tensor:
+    """``self[key]``: basic indexing gives a view, advanced indexing a copy."""
+    k, adv = _convert_key(key)
+    try:
+        if adv:
+            return Index(k).apply1(self)
+        r = Slice(k, _view_name(k)).apply1(self)
+    except IndexError as e:
+        raise _index_error(e) from None
+    return _as_view(r, self, lambda a, k=k: a[k])
+
+
+def setitem(self: Tensor, key, value) -> None:
+    """``self[key] = value``; records a CopySlices-like node when autograd needs it."""
+    from .._state import state
+    k, _ = _convert_key(key)
+    if isinstance(value, Tensor):
+        if value._data.dtype != self._data.dtype:
+            value = cast(value, self._data.dtype)
+        if state.enabled and (value._rg or self._rg):
+            _inplace(self, _index_put_fn, k, value)
+            return
+        v = value._data
+    else:
+        v = np.asarray(value)
+        if v.dtype != self._data.dtype:
+            v = v.astype(self._data.dtype)
+        if state.enabled and self._rg:
+            _inplace(self, _index_put_fn, k, _wrap(v))
+            return
+    try:
+        self._data[k] = v
+    except IndexError as e:
+        raise _index_error(e) from None
+    except ValueError as e:
+        if 'read-only' in str(e):
+            raise RuntimeError('unsupported operation: more than one element of the written-to '
+                               'tensor refers to a single memory location. Please clone() the '
+                               'tensor before performing the operation.') from None
+        target = np.empty(self._data.shape, bool)[k].shape
+        raise RuntimeError(f'shape mismatch: value tensor of shape {list(np.shape(v))} cannot '
+                           f'be broadcast to indexing result of shape {list(target)}') from None
+    _bump(self)
+
+
+def _index_put_fn(x: Tensor, key, value: Tensor) -> Tensor:
+    try:
+        return IndexPut(key, False).apply2(x, value)
+    except IndexError as e:
+        raise _index_error(e) from None
+
+
+# -- gather / scatter ------------------------------------------------------------------
+def _grid(index: np.ndarray, axis: int):
+    """Full index tuple addressing ``index``'s positions with ``axis`` replaced by ``index``."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[axis] = index
+    return tuple(grids)
+
+
+def _check_index(self_shape, index, axis, what, src_shape=None):
+    if index.dtype != np.int64:
+        raise RuntimeError(f'{what}(): Expected dtype int64 for index')
+    n = self_shape[axis] if self_shape else 1
+    if index.size and (index.max() >= n or index.min() < -n):
+        bad = index.max() if index.max() >= n else index.min()
+        raise RuntimeError(f'index {bad} is out of bounds for dimension {axis} with size {n}')
+    if len(index.shape) != max(len(self_shape), 1) and index.ndim:
+        raise RuntimeError(f'Index tensor must have the same number of dimensions as input '
+                           f'tensor')
+
+
+class Gather(Op):
+    _name = 'GatherBackward0'
+
+    def __init__(self, axis, index):
+        self.axis = axis
+        self.index = index
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x[_grid(self.index, self.axis)]
+
+    def backward(self, gy):
+        gx = np.zeros(self.in_shape, gy.dtype)
+        np.add.at(gx, _grid(self.index, self.axis), gy)
+        return gx
+
+    def backward_t(self, gy):
+        return scatter_add(gy.new_zeros(self.in_shape), self.axis, _wrap(self.index), gy)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
+           out=None) -> Tensor:
+    """Picks values along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]`` for dim 0."""
+    axis = wrap_dim(dim, input._data.ndim)
+    idx = index._data
+    _check_index(input._data.shape, idx, axis, 'gather')
+    for d in range(idx.ndim):
+        if d != axis and idx.shape[d] > input._data.shape[d]:
+            raise RuntimeError(f'Size does not match at dimension {d} expected index '
+                               f'{list(idx.shape)} to be smaller than self '
+                               f'{list(input._data.shape)} apart from dimension {axis}')
+    return Gather(axis, idx).apply1(input)
+
+
+class Scatter(Op):
+    _name = 'ScatterBackward0'
+
+    def __init__(self, axis, index, add):
+        self.axis = axis
+        self.index = index
+        self.add = add
+        if add:
+            self._name = 'ScatterAddBackward0'
+
+    def forward(self, x, src):
+        g = _grid(self.index, self.axis)
+        out = x.copy()
+        s = src[tuple(slice(0, n) for n in self.index.shape)] if src.ndim else src
+        if self.add:
+            np.add.at(out, g, s)
+        else:
+            out[g] = s
+        self.src_shape = src.shape
+        return out
+
+    def backward(self, gy):
+        g = _grid(self.index, self.axis)
+        gx = gy
+        if not self.add:
+            gx = gy.copy()
+            gx[g] = 0
+        gs = None
+        if self.needs[1]:
+            gs = np.zeros(self.src_shape, gy.dtype)
+            if len(self.src_shape):
+                gs[tuple(slice(0, n) for n in self.index.shape)] = gy[g]
+            else:
+                gs = gy[g].sum().astype(gy.dtype)
+        return gx, gs
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
+            reduce=None) -> Tensor:
+    """Writes ``src`` (or ``value``) into a copy of ``input`` at ``index`` along ``dim``."""
+    if src is None and value is None:
+        raise TypeError('scatter() missing 1 required positional argument: "src" or "value"')
+    if src is not None and not isinstance(src, Tensor):
+        value, src = src, None
+    if reduce is not None:
+        red = {'add': 'sum', 'multiply': 'prod'}.get(reduce)
+        if red is None:
+            raise RuntimeError(f'reduce argument must be either add or multiply. Got {reduce}')
+        s = src if src is not None else input.new_full(index.shape, value)
+        return scatter_reduce(input, dim, index, s, red)
+    axis = wrap_dim(dim, input._data.ndim)
+    _check_index(input._data.shape, index._data, axis, 'scatter')
+    if src is None:
+        src = _wrap(np.asarray(value, input._data.dtype))
+    elif src._data.dtype != input._data.dtype:
+        raise RuntimeError(f'scatter(): Expected self.dtype to be equal to src.dtype')
+    return Scatter(axis, index._data, False).apply2(input, src)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """Adds ``src`` into a copy of ``input`` at ``index`` along ``dim`` (repeats accumulate)."""
+    axis = wrap_dim(dim, input._data.ndim)
+    _check_index(input._data.shape, index._data, axis, 'scatter_add')
+    return Scatter(axis, index._data, True).apply2(input, cast(src, input._data.dtype))
+
+
+class ScatterReduce(Op):
+    _name = 'ScatterReduceBackward0'
+
+    def __init__(self, axis, index, reduce, include_self):
+        self.axis = axis
+        self.index = index
+        self.reduce = reduce
+        self.include_self = include_self
+
+    def forward(self, x, src):
+        g = _grid(self.index, self.axis)
+        s = src[tuple(slice(0, n) for n in self.index.shape)]
+        out = x.copy()
+        r = self.reduce
+        if not self.include_self:
+            init = {'sum': 0, 'mean': 0, 'prod': 1,
+                    'amax': -np.inf if x.dtype.kind == 'f' else np.iinfo(x.dtype).min,
+                    'amin': np.inf if x.dtype.kind == 'f' else np.iinfo(x.dtype).max}[r]
+            out[g] = init
+        ufunc = {'sum': np.add, 'mean': np.add, 'prod': np.multiply, 'amax': np.maximum,
+                 'amin': np.minimum}[r]
+        ufunc.at(out, g, s)
+        if r == 'mean':
+            cnt = np.zeros(x.shape, np.int64)
+            np.add.at(cnt, g, 1)
+            if self.include_self:
+                cnt += 1
+            touched = cnt > 0
+            out = np.where(touched, out / np.maximum(cnt, 1), x)
+            if x.dtype.kind != 'f':
+                out = np.floor(out)
+            out = out.astype(x.dtype)
+            self.cnt = cnt
+        self.src_shape = src.shape
+        return out
+
+    def backward(self, gy):
+        if self.reduce not in ('sum', 'mean'):
+            raise NotImplementedError(f"the gradient of scatter_reduce(reduce='{self.reduce}') "
+                                      'is not supported by numtorch')
+        g = _grid(self.index, self.axis)
+        scale = gy if self.reduce == 'sum' else gy / np.maximum(self.cnt, 1)
+        gx = scale.copy()
+        if not self.include_self:
+            gx[g] = 0
+        gs = np.zeros(self.src_shape, gy.dtype)
+        gs[tuple(slice(0, n) for n in self.index.shape)] = scale[g]
+        return gx, gs
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """Reduces ``src`` into ``input`` at ``index`` with sum, prod, mean, amax or amin."""
+    if reduce not in ('sum', 'prod', 'mean', 'amax', 'amin'):
+        raise RuntimeError(f'reduce argument must be either sum, prod, mean, amax or amin, got '
+                           f'{reduce}')
+    axis = wrap_dim(dim, input._data.ndim)
+    _check_index(input._data.shape, index._data, axis, 'scatter_reduce')
+    return ScatterReduce(axis, index._data, reduce, include_self).apply2(
+        input, cast(src, input._data.dtype))
+
+
+# -- index_* ---------------------------------------------------------------------------
+def _index_vec(index: Tensor, what: str) -> np.ndarray:
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in 'iu':
+        raise IndexError(f'{what}(): Expected dtype int32/int64 for index')
+    if idx.ndim > 1:
+        raise IndexError(f'{what}(): Index is supposed to be a vector')
+    return idx.reshape(-1)
+
+
+class IndexSelect(Op):
+    _name = 'IndexSelectBackward0'
+
+    def __init__(self, axis, index):
+        self.axis = axis
+        self.index = index
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return np.take(x, self.index, axis=self.axis)
+
+    def backward(self, gy):
+        gx = np.zeros(self.in_shape, gy.dtype)
+        np.add.at(gx, (slice(None),) * self.axis + (self.index,), gy)
+        return gx
+
+    def backward_t(self, gy):
+        return index_add(gy.new_zeros(self.in_shape), self.axis, _wrap(self.index), gy)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries at ``index`` along ``dim``."""
+    nd = input._data.ndim
+    axis = wrap_dim(dim, nd)
+    idx = _index_vec(index, 'index_select')
+    n = input._data.shape[axis] if nd else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f'index out of range in self')
+    if nd == 0:
+        return input.reshape(1)[idx].reshape(()) if idx.size == 1 else input.reshape(1)[idx]
+    return IndexSelect(axis, idx).apply1(input)
+
+
+class IndexAdd(Op):
+    _name = 'IndexAddBackward0'
+
+    def __init__(self, axis, index, alpha):
+        self.key = (slice(None),) * axis + (index,)
+        self.axis = axis
+        self.index = index
+        self.alpha = alpha
+
+    def forward(self, x, src):
+        out = x.copy()
+        np.add.at(out, self.key, src * self.alpha if self.alpha != 1 else src)
+        return out
+
+    def backward(self, gy):
+        gs = np.take(gy, self.index, axis=self.axis)
+        return gy, gs * self.alpha if self.alpha != 1 else gs
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """Adds ``alpha * source`` into a copy of ``input`` at ``index`` along ``dim``."""
+    axis = wrap_dim(dim, input._data.ndim)
+    return IndexAdd(axis, _index_vec(index, 'index_add'), alpha).apply2(
+        input, cast(source, input._data.dtype))
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """A copy of ``input`` with the entries at ``index`` along ``dim`` set to ``value``."""
+    axis = wrap_dim(dim, input._data.ndim)
+    key = (slice(None),) * axis + (_index_vec(index, 'index_fill'),)
+    v = value if isinstance(value, Tensor) else _wrap(np.asarray(value, input._data.dtype))
+    return IndexPut(key, False).apply2(input, cast(v, input._data.dtype))
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with ``source``'s slices written at ``index`` along ``dim``."""
+    axis = wrap_dim(dim, input._data.ndim)
+    key = (slice(None),) * axis + (_index_vec(index, 'index_copy'),)
+    return IndexPut(key, False).apply2(input, cast(source, input._data.dtype))
+
+
+def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` put at the tuple of index tensors ``indices``."""
+    k, _ = _convert_key(tuple(indices))
+    return IndexPut(k, accumulate).apply2(input, cast(values, input._data.dtype))
+
+
+# -- masks -----------------------------------------------------------------------------
+def _mask(mask, what):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        tn = {'int64': 'long int', 'int32': 'int', 'uint8': 'unsigned char',
+              'float32': 'float', 'float64': 'double'}.get(m.dtype.name, m.dtype.name)
+        raise RuntimeError(f'{what} only supports boolean masks, but got mask with dtype {tn}')
+    return m
+
+
+class MaskedFill(Op):
+    _name = 'MaskedFillBackward0'
+
+    def __init__(self, mask):
+        self.mask = mask
+
+    def forward(self, x, v):
+        self.sx = x.shape
+        self.sv = v.shape
+        return np.where(self.mask, v, x)
+
+    def backward(self, gy):
+        z = np.zeros((), gy.dtype)
+        return (unbroadcast(np.where(self.mask, z, gy), self.sx),
+                unbroadcast(np.where(self.mask, gy, z), self.sv) if self.needs[1] else None)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """A copy of ``input`` with ``value`` where ``mask`` is True (``mask`` broadcasts)."""
+    m = _mask(mask, 'masked_fill_')
+    v = value if isinstance(value, Tensor) else _wrap(np.asarray(value, input._data.dtype))
+    if v._data.ndim:
+        raise RuntimeError(f'masked_fill_ only supports a 0-dimensional value tensor, but got '
+                           f'tensor with {v._data.ndim} dimension(s).')
+    try:
+        m = np.broadcast_to(m, input._data.shape)
+    except ValueError:
+        from ._op import broadcast_error
+        broadcast_error(input._data.shape, m.shape)
+        raise
+    return MaskedFill(m).apply2(input, cast(v, input._data.dtype))
+
+
+class MaskedSelect(Op):
+    _name = 'MaskedSelectBackward0'
+
+    def __init__(self, mask):
+        self.mask = mask
+
+    def forward(self, x):
+        self.sx = x.shape
+        return np.broadcast_to(x, self.mask.shape)[self.mask]
+
+    def backward(self, gy):
+        g = np.zeros(self.mask.shape, gy.dtype)
+        g[self.mask] = gy
+        return unbroadcast(g, self.sx)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor."""
+    m = _mask(mask, 'masked_select:')
+    shape = np.broadcast_shapes(input._data.shape, m.shape)
+    return MaskedSelect(np.broadcast_to(m, shape)).apply1(input)
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with consecutive elements of ``source`` where ``mask`` is True."""
+    m = np.broadcast_to(_mask(mask, 'masked_scatter_'), input._data.shape)
+    n = int(m.sum())
+    if source._data.size < n:
+        raise RuntimeError('masked_scatter: expected source to have at least as many elements '
+                           'as ones in mask')
+    vals = source.reshape(-1)[:n]
+    return IndexPut(np.nonzero(m), False).apply2(input, cast(vals, input._data.dtype))
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    """Indices of the nonzero elements: an (n, ndim) tensor, or a tuple of 1-D tensors."""
+    d = input._data
+    if as_tuple:
+        if d.ndim == 0:
+            return (_wrap(np.nonzero(d.reshape(1))[0].astype(np.int64)),)
+        return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(d))
+    return _wrap(np.argwhere(d).astype(np.int64))
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """Elements of the flattened ``input`` at ``index`` (shaped like ``index``)."""
+    n = input._data.size
+    idx = index._data
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f'out of range: tried to access index {bad} on a tensor of {n} '
+                         'elements.')
+    return getitem(input.reshape(-1), index)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
+    """``gather`` with broadcasting of ``indices`` (of the flattened input when dim is None)."""
+    if dim is None:
+        return take(input, indices.reshape(-1))
+    axis = wrap_dim(dim, input._data.ndim)
+    shape = list(np.broadcast_shapes(
+        tuple(s for i, s in enumerate(input._data.shape) if i != axis),
+        tuple(s for i, s in enumerate(indices._data.shape) if i != axis)))
+    xs = shape[:axis] + [input._data.shape[axis]] + shape[axis:]
+    ishape = shape[:axis] + [indices._data.shape[axis]] + shape[axis:]
+    return gather(input.expand(xs), axis, indices.expand(ishape))
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``source`` put at flat positions ``index``."""
+    flat = input.reshape(-1)
+    r = IndexPut(index._data.reshape(-1), accumulate).apply2(
+        flat, cast(source.reshape(-1), input._data.dtype))
+    return r.reshape(input.shape)

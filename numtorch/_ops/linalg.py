@@ -1,0 +1,555 @@
+"""Matrix products: mm, matmul (every broadcasting case), bmm, dot, mv, outer, addmm,
+the fused linear layer, einsum, and a few small linear-algebra functions."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap, _type_word
+from ._op import Op, unbroadcast, unbroadcast_t, cast
+
+__all__ = ['mm', 'matmul', 'bmm', 'dot', 'inner', 'mv', 'outer', 'addmm', 'addmv', 'baddbmm',
+           'addbmm', 'addr', 'linear', 'einsum', 'det', 'inverse', 'cross', 'tensordot', 'kron']
+
+_TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
+         'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
+         'bool': 'bool'}
+
+
+def _same_dtype(a: Tensor, b: Tensor) -> None:
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
+                           f'{_TYPE[a._data.dtype.name]} != {_TYPE[b._data.dtype.name]}')
+
+
+def _mT(a: np.ndarray) -> np.ndarray:
+    return a.swapaxes(-1, -2)
+
+
+class Matmul(Op):
+    """``a @ b`` for a, b of at least 2 dims (batched dims broadcast)."""
+    _name = 'MmBackward0'
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a @ b
+
+    def backward(self, gy):
+        a, b = self.saved
+        n = self.needs
+        ga = unbroadcast(gy @ _mT(b), a.shape) if n[0] else None
+        gb = unbroadcast(_mT(a) @ gy, b.shape) if n[1] else None
+        return ga, gb
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        return (unbroadcast_t(gy @ b.mT, a.shape), unbroadcast_t(a.mT @ gy, b.shape))
+
+
+class Dot(Op):
+    _name = 'DotBackward0'
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.dot(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved
+        return gy * b, gy * a
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        return gy * b, gy * a
+
+
+class Mv(Op):
+    _name = 'MvBackward0'
+    checks = (0, 1)
+
+    def forward(self, m, v):
+        self.saved = (m, v)
+        return m @ v
+
+    def backward(self, gy):
+        m, v = self.saved
+        n = self.needs
+        return (np.outer(gy, v) if n[0] else None, gy @ m if n[1] else None)
+
+    def backward_t(self, gy):
+        m, v = self.inputs
+        return outer(gy, v), gy @ m
+
+
+class VecMat(Op):
+    """1-D @ 2-D."""
+    _name = 'SqueezeBackward4'
+    checks = (0, 1)
+
+    def forward(self, v, m):
+        self.saved = (v, m)
+        return v @ m
+
+    def backward(self, gy):
+        v, m = self.saved
+        n = self.needs
+        return (m @ gy if n[0] else None, np.outer(v, gy) if n[1] else None)
+
+    def backward_t(self, gy):
+        v, m = self.inputs
+        return m @ gy, outer(v, gy)
+
+
+class BatchVec(Op):
+    """N-D @ 1-D or 1-D @ N-D (N > 2), via the 2-D case with a unit dim."""
+    _name = 'UnsafeViewBackward0'
+
+    def __init__(self, left_vec):
+        self.left_vec = left_vec
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a @ b
+
+    def backward(self, gy):
+        a, b = self.saved
+        if self.left_vec:
+            g = gy[..., None, :]
+            ga = unbroadcast((g @ _mT(b))[..., 0, :], a.shape)
+            gb = unbroadcast(a[:, None] * g, b.shape)
+        else:
+            g = gy[..., None]
+            ga = unbroadcast(g * b, a.shape)
+            gb = unbroadcast((_mT(a) @ g)[..., 0], b.shape)
+        return ga, gb
+
+
+class Addmm(Op):
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    _name = 'AddmmBackward0'
+    checks = (1, 2)
+
+    def __init__(self, beta, alpha):
+        self.beta = beta
+        self.alpha = alpha
+
+    def forward(self, c, a, b):
+        self.saved = (a, b)
+        self.sc = c.shape
+        y = a @ b
+        if self.alpha != 1:
+            y *= self.alpha
+        if self.beta == 0:
+            return y
+        y += c if self.beta == 1 else self.beta * c
+        return y
+
+    def backward(self, gy):
+        a, b = self.saved
+        n = self.needs
+        g = gy if self.alpha == 1 else gy * self.alpha
+        gc = None
+        if n[0] and self.beta != 0:
+            gc = unbroadcast(gy if self.beta == 1 else gy * self.beta, self.sc)
+        return (gc, g @ b.T if n[1] else None, a.T @ g if n[2] else None)
+
+    def backward_t(self, gy):
+        c, a, b = self.inputs
+        g = gy * self.alpha
+        return (unbroadcast_t(gy * self.beta, self.sc), g @ b.t(), a.t() @ g)
+
+
+class Linear(Op):
+    """``x @ W.T + b`` over the last dim of x: one GEMM forward, two backward."""
+    _name = 'AddmmBackward0'
+    checks = (0, 1)
+
+    def forward(self, x, W, b=None):
+        self.saved = (x, W)
+        self.has_bias = b is not None
+        if x.ndim == 2:
+            y = x @ W.T
+        else:
+            y = (x.reshape(-1, x.shape[-1]) @ W.T).reshape(x.shape[:-1] + (W.shape[0],))
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, gy):
+        x, W = self.saved
+        n = self.needs
+        g2 = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
+        gx = None
+        if n[0]:
+            gx = g2 @ W
+            if gy.ndim != 2:
+                gx = gx.reshape(x.shape)
+        gW = None
+        if n[1]:
+            x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+            gW = g2.T @ x2
+        if not self.has_bias:
+            return gx, gW
+        return gx, gW, (g2.sum(0) if n[2] else None)
+
+    def backward_t(self, gy):
+        x, W = self.inputs[:2]
+        gx = gy @ W
+        g2 = gy.reshape(-1, gy.shape[-1])
+        gW = g2.t() @ x.reshape(-1, x.shape[-1])
+        if not self.has_bias:
+            return gx, gW
+        return gx, gW, g2.sum(0)
+
+
+# -- public functions ------------------------------------------------------------------
+def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
+    """Matrix product of two 2-D tensors."""
+    a, b = input._data, mat2._data
+    if a.ndim != 2:
+        raise RuntimeError('self must be a matrix')
+    if b.ndim != 2:
+        raise RuntimeError('mat2 must be a matrix')
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]}'
+                           f' and {b.shape[0]}x{b.shape[1]})')
+    _same_dtype(input, mat2)
+    r = Matmul().apply2(input, mat2)
+    return r if out is None else _out(r, out)
+
+
+def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Matrix product with NumPy's ``matmul`` semantics: vectors, matrices and broadcast
+    batches of matrices."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(f'matmul(): argument must be Tensor, not '
+                        f'{type(other if isinstance(input, Tensor) else input).__name__}')
+    a, b = input._data, other._data
+    na, nb = a.ndim, b.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(f'both arguments to matmul need to be at least 1D, but they are '
+                           f'{na}D and {nb}D')
+    _same_dtype(input, other)
+    if na == 1 and nb == 1:
+        r = dot(input, other)
+    elif na == 2 and nb == 2:
+        r = mm(input, other)
+    elif na == 2 and nb == 1:
+        r = mv(input, other)
+    elif na == 1 and nb == 2:
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied (1x{a.shape[0]} and '
+                               f'{b.shape[0]}x{b.shape[1]})')
+        r = VecMat().apply2(input, other)
+    else:
+        if na == 1 or nb == 1:
+            k_a = a.shape[-1]
+            k_b = b.shape[0] if nb == 1 else b.shape[-2]
+            if k_a != k_b:
+                sa = f'1x{k_a}' if na == 1 else f'{int(np.prod(a.shape[:-1]))}x{k_a}'
+                sb = f'{k_b}x1' if nb == 1 else f'{k_b}x{b.shape[-1]}'
+                raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({sa} and {sb})')
+            r = BatchVec(na == 1).apply2(input, other)
+        else:
+            if a.shape[-1] != b.shape[-2]:
+                if na == 3 and nb == 3 and a.shape[0] == b.shape[0]:
+                    raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor '
+                                       f'to be: [{b.shape[0]}, {a.shape[-1]}] but got: '
+                                       f'[{b.shape[0]}, {b.shape[-2]}].')
+                raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied '
+                                   f'({int(np.prod(a.shape[:-1]))}x{a.shape[-1]} and '
+                                   f'{b.shape[-2]}x{b.shape[-1]})')
+            try:
+                np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            except ValueError:
+                from ._op import broadcast_error
+                broadcast_error(a.shape[:-2], b.shape[:-2])
+            op = Matmul()
+            op._name = ('BmmBackward0' if na == 3 and nb == 3 and a.shape[0] == b.shape[0]
+                        else 'UnsafeViewBackward0')
+            r = op.apply2(input, other)
+    return r if out is None else _out(r, out)
+
+
+def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
+    """Batched matrix product of two 3-D tensors with equal batch sizes."""
+    a, b = input._data, mat2._data
+    if a.ndim != 3:
+        raise RuntimeError('batch1 must be a 3D tensor')
+    if b.ndim != 3:
+        raise RuntimeError('batch2 must be a 3D tensor')
+    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+        raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
+                           f'[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].')
+    _same_dtype(input, mat2)
+    op = Matmul()
+    op._name = 'BmmBackward0'
+    r = op.apply2(input, mat2)
+    return r if out is None else _out(r, out)
+
+
+def dot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Inner product of two 1-D tensors."""
+    a, b = input._data, other._data
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f'1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors')
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f'inconsistent tensor size, expected tensor [{a.shape[0]}] and src '
+                           f'[{b.shape[0]}] to have the same number of elements, but got '
+                           f'{a.shape[0]} and {b.shape[0]} elements respectively')
+    _same_dtype(input, other)
+    r = Dot().apply2(input, other)
+    return r if out is None else _out(r, out)
+
+
+vdot = dot
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Sum-product over the last dims (``dot`` for vectors)."""
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return input * other
+    if input._data.ndim == 1 and other._data.ndim == 1:
+        return dot(input, other)
+    return matmul(input, other.transpose(-1, -2) if other._data.ndim > 1 else other)
+
+
+def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
+    """Matrix-vector product."""
+    a, b = input._data, vec._data
+    if a.ndim != 2 or b.ndim != 1:
+        raise RuntimeError(f'vector + matrix @ vector expected, got {a.ndim}, {a.ndim}, '
+                           f'{b.ndim}')
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f'size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x'
+                           f'{a.shape[1]}), vec ({b.shape[0]})')
+    _same_dtype(input, vec)
+    r = Mv().apply2(input, vec)
+    return r if out is None else _out(r, out)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """Outer product of two 1-D tensors."""
+    return input.reshape(-1, 1) * vec2.reshape(1, -1)
+
+
+ger = outer
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` as one op."""
+    a, b = mat1._data, mat2._data
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError('mat1 must be a matrix, got ' + f'{a.ndim}-D tensor')
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]}'
+                           f' and {b.shape[0]}x{b.shape[1]})')
+    _same_dtype(mat1, mat2)
+    r = Addmm(beta, alpha).apply(input, mat1, mat2)
+    return r if out is None else _out(r, out)
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
+    return input * beta + mv(mat, vec) * alpha
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    return input * beta + bmm(batch1, batch2) * alpha
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    return input * beta + bmm(batch1, batch2).sum(0) * alpha
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    return input * beta + outer(vec1, vec2) * alpha
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``, one GEMM (``torch.nn.functional.linear``)."""
+    x, W = input._data, weight._data
+    if W.ndim != 2 or x.ndim == 0 or x.shape[-1] != W.shape[1]:
+        if W.ndim == 2 and x.ndim >= 1:
+            rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
+            raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({rows}x'
+                               f'{x.shape[-1]} and {W.shape[1]}x{W.shape[0]})')
+        if W.ndim == 1 and x.ndim >= 1 and x.shape[-1] == W.shape[0]:
+            r = matmul(input, weight)
+            return r if bias is None else r + bias
+        raise RuntimeError(f'both arguments to linear need to be at least 1D, but they are '
+                           f'{x.ndim}D and {W.ndim}D')
+    if x.dtype != W.dtype:
+        raise RuntimeError(f'mat1 and mat2 must have the same dtype, but got '
+                           f'{_type_word(x.dtype)} and {_type_word(W.dtype)}')
+    if x.ndim == 1:
+        r = linear(input.unsqueeze(0), weight, bias)
+        return r.squeeze(0)
+    if bias is None:
+        return Linear().apply2(input, weight)
+    if bias._data.dtype != x.dtype:
+        bias = cast(bias, x.dtype)
+    return Linear().apply(input, weight, bias)
+
+
+class Einsum(Op):
+    _name = 'EinsumBackward0'
+
+    def __init__(self, ins, out):
+        self.ins = ins
+        self.out = out
+
+    def forward(self, *xs):
+        self.saved = xs
+        return np.einsum(','.join(self.ins) + '->' + self.out, *xs, optimize=len(xs) > 2)
+
+    def backward(self, gy):
+        xs = self.saved
+        grads = []
+        for i, (s, x) in enumerate(zip(self.ins, xs)):
+            if not self.needs[i]:
+                grads.append(None)
+                continue
+            if len(set(s)) != len(s):
+                raise NotImplementedError('the gradient of einsum with a repeated index in one '
+                                          'operand is not supported by numtorch')
+            others = [(self.ins[j], xs[j]) for j in range(len(xs)) if j != i]
+            avail = set(self.out).union(*[set(o) for o, _ in others])
+            kept = ''.join(c for c in s if c in avail)
+            eq = ','.join([self.out] + [o for o, _ in others]) + '->' + kept
+            g = np.einsum(eq, gy, *[a for _, a in others], optimize=len(others) > 1)
+            if kept != s:
+                shape = [x.shape[s.index(c)] if c in kept else 1 for c in s]
+                perm = [kept.index(c) for c in s if c in kept]
+                g = np.broadcast_to(g.transpose(perm).reshape(shape), x.shape)
+            grads.append(np.ascontiguousarray(g, dtype=x.dtype))
+        return tuple(grads)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)``."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(' ', '')
+    lhs, arrow, rhs = eq.partition('->')
+    ins = lhs.split(',')
+    if len(ins) != len(operands):
+        raise RuntimeError(f'einsum(): more operands were provided than specified in the '
+                           f'equation' if len(operands) > len(ins) else
+                           'einsum(): fewer operands were provided than specified in the '
+                           'equation')
+    letters = [c for c in 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+               if c not in eq]
+    ell_nd = max((o._data.ndim - (len(s) - 3) for s, o in zip(ins, operands) if '...' in s),
+                 default=0)
+    ell = ''.join(letters[:ell_nd])
+    new_ins = []
+    for s, o in zip(ins, operands):
+        if '...' in s:
+            k = o._data.ndim - (len(s) - 3)
+            s = s.replace('...', ell[ell_nd - k:])
+        if len(s) != o._data.ndim:
+            raise RuntimeError(f'einsum(): the number of subscripts in the equation ({len(s)}) '
+                               f'does not match the number of dimensions '
+                               f'({o._data.ndim}) for operand {len(new_ins)}'
+                               + (' and no ellipsis was given' if '...' not in s else ''))
+        new_ins.append(s)
+    if arrow:
+        out = rhs.replace('...', ell)
+    else:
+        counts = {}
+        for s in new_ins:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell + ''.join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    from .._dtype import result_dtype
+    dt = result_dtype(list(operands)).np
+    ops = [cast(o, dt) for o in operands]
+    return Einsum(new_ins, out).apply(*ops)
+
+
+def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
+    """Sum-product over the last ``dims`` dims of ``a`` and the first of ``b`` (or given pairs)."""
+    if isinstance(dims, int):
+        da = list(range(a._data.ndim - dims, a._data.ndim))
+        db = list(range(dims))
+    else:
+        da, db = [list(d) if isinstance(d, (list, tuple)) else [d] for d in dims]
+    la = 'abcdefghijklm'[:a._data.ndim]
+    lb = list('nopqrstuvwxyz'[:b._data.ndim])
+    for i, j in zip(da, db):
+        lb[j] = la[i]
+    lb = ''.join(lb)
+    out = ''.join(c for i, c in enumerate(la) if i not in da) + ''.join(
+        c for j, c in enumerate(lb) if j not in db)
+    return einsum(f'{la},{lb}->{out}', a, b)
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """Kronecker product."""
+    a, b = input, other
+    nd = max(a._data.ndim, b._data.ndim)
+    a = a.reshape((1,) * (nd - a._data.ndim) + tuple(a.shape))
+    b = b.reshape((1,) * (nd - b._data.ndim) + tuple(b.shape))
+    sa, sb = a.shape, b.shape
+    ai = a.reshape([x for s in sa for x in (s, 1)])
+    bi = b.reshape([x for s in sb for x in (1, s)])
+    return (ai * bi).reshape([x * y for x, y in zip(sa, sb)])
+
+
+class Det(Op):
+    _name = 'LinalgDetBackward0'
+    checks = (0,)
+
+    def forward(self, a):
+        d = np.linalg.det(a).astype(a.dtype)
+        self.saved = (a, d)
+        return d
+
+    def backward(self, gy):
+        a, d = self.saved
+        inv_t = np.swapaxes(np.linalg.inv(a), -1, -2)
+        return (gy * d)[..., None, None] * inv_t
+
+
+def det(input: Tensor) -> Tensor:
+    """Determinant of square matrices (batched)."""
+    return Det().apply1(input)
+
+
+class Inverse(Op):
+    _name = 'LinalgInvExBackward0'
+    saves_out = True
+
+    def forward(self, a):
+        try:
+            y = np.linalg.inv(a).astype(a.dtype)
+        except np.linalg.LinAlgError:
+            raise RuntimeError('linalg.inv: The diagonal element 1 is zero, the inversion could '
+                               'not be completed because the input matrix is singular.') from None
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        y = self.saved
+        yt = np.swapaxes(y, -1, -2)
+        return -(yt @ gy @ yt)
+
+
+def inverse(input: Tensor) -> Tensor:
+    """Inverse of square matrices (batched)."""
+    return Inverse().apply1(input)
+
+
+def cross(input: Tensor, other: Tensor, dim=None) -> Tensor:
+    """Cross product of 3-vectors along ``dim`` (the first size-3 dim if not given)."""
+    if dim is None:
+        dim = next(i for i, s in enumerate(input.shape) if s == 3)
+    i0, i1, i2 = (input.select(dim, k) for k in range(3))
+    o0, o1, o2 = (other.select(dim, k) for k in range(3))
+    from .shape import stack
+    return stack([i1 * o2 - i2 * o1, i2 * o0 - i0 * o2, i0 * o1 - i1 * o0], dim)
+
+
+def _out(result: Tensor, out: Tensor) -> Tensor:
+    from .._tensor import _write_out
+    return _write_out(result, out)

@@ -1,0 +1,840 @@
+"""Reductions and other along-a-dimension ops: sum, mean, max, std, norm, softmax,
+cumsum, sort, topk, ..."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import return_types as _rt
+from .._tensor import Tensor, _wrap
+from .._dtype import get_default_dtype, to_dtype
+from ._op import Op, cast
+from .shape import wrap_dim
+
+__all__ = ['sum', 'nansum', 'mean', 'nanmean', 'prod', 'max', 'min', 'amax', 'amin', 'aminmax',
+           'argmax', 'argmin', 'std', 'var', 'std_mean', 'var_mean', 'norm', 'logsumexp',
+           'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'all', 'any',
+           'count_nonzero', 'median', 'nanmedian', 'mode', 'quantile', 'sort', 'argsort', 'topk',
+           'kthvalue', 'unique', 'bincount', 'histc', 'softmax', 'log_softmax']
+
+_pymax = builtins.max
+_pymin = builtins.min
+
+
+def _axes(dim, ndim: int):
+    """Normalises ``dim`` (None, int, or a sequence) to a tuple of axes, or None for all."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        if len(dim) == 0:
+            return None
+        axes = tuple(sorted(wrap_dim(d, ndim) for d in dim))
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f'dim {axes[0]} appears multiple times in the list of dims')
+        return axes
+    return (wrap_dim(dim, ndim),)
+
+
+def _expand_back(gy: np.ndarray, axes, keepdim: bool, shape) -> np.ndarray:
+    """Broadcasts a reduced gradient back to the input's shape."""
+    if not keepdim and axes is not None and len(shape):
+        gy = np.expand_dims(gy, axes)
+    return np.broadcast_to(gy, shape)
+
+
+def _expand_back_t(gy: Tensor, axes, keepdim: bool, shape) -> Tensor:
+    if not keepdim and axes is not None and len(shape):
+        for a in axes:
+            gy = gy.unsqueeze(a)
+    return gy.expand(shape)
+
+
+class Sum(Op):
+    _name = 'SumBackward1'
+
+    def __init__(self, axes, keepdim):
+        self.axes = axes
+        self.keepdim = keepdim
+        if axes is None:
+            self._name = 'SumBackward0'
+
+    def forward(self, x):
+        self.shape = x.shape
+        return x.sum(axis=self.axes, keepdims=self.keepdim)
+
+    def backward(self, gy):
+        return _expand_back(gy, self.axes, self.keepdim, self.shape)
+
+    def backward_t(self, gy):
+        return _expand_back_t(gy, self.axes, self.keepdim, self.shape)
+
+
+class Mean(Op):
+    _name = 'MeanBackward1'
+
+    def __init__(self, axes, keepdim):
+        self.axes = axes
+        self.keepdim = keepdim
+        if axes is None:
+            self._name = 'MeanBackward0'
+
+    def forward(self, x):
+        self.shape = x.shape
+        self.n = x.size if self.axes is None else int(np.prod([x.shape[a] for a in self.axes]))
+        with np.errstate(invalid='ignore', divide='ignore'):
+            return x.mean(axis=self.axes, keepdims=self.keepdim)
+
+    def backward(self, gy):
+        return _expand_back(gy / self.n, self.axes, self.keepdim, self.shape)
+
+    def backward_t(self, gy):
+        return _expand_back_t(gy / self.n, self.axes, self.keepdim, self.shape)
+
+
+class Prod(Op):
+    _name = 'ProdBackward1'
+    checks = (0,)
+
+    def __init__(self, axis, keepdim):
+        self.axis = axis
+        self.keepdim = keepdim
+        if axis is None:
+            self._name = 'ProdBackward0'
+
+    def forward(self, x):
+        self.saved = x
+        return x.prod(axis=self.axis, keepdims=self.keepdim)
+
+    def backward(self, gy):
+        x = self.saved
+        axis = self.axis
+        if axis is None:
+            flat = x.reshape(-1)
+            return (gy * _prod_others(flat, 0)).reshape(x.shape)
+        g = gy if self.keepdim else np.expand_dims(gy, axis)
+        return g * _prod_others(x, axis)
+
+
+def _prod_others(x: np.ndarray, axis: int) -> np.ndarray:
+    """For every element, the product of the other elements along ``axis`` (exact with zeros)."""
+    # NOTE: exclusive cumulative products from both sides avoid dividing by zero.
+    ones = np.ones_like(np.take(x, [0], axis=axis))
+    left = np.cumprod(np.concatenate([ones, np.take(x, range(x.shape[axis] - 1), axis=axis)],
+                                     axis=axis), axis=axis) if x.shape[axis] else x
+    xr = np.flip(x, axis)
+    right = np.flip(np.cumprod(np.concatenate(
+        [ones, np.take(xr, range(x.shape[axis] - 1), axis=axis)], axis=axis), axis=axis),
+        axis) if x.shape[axis] else x
+    return left * right
+
+
+class SelectAlong(Op):
+    """Picks ``x`` at ``idx`` along ``axis`` (max/min with dim, sort, topk, median, ...);
+    the gradient goes back to the picked positions only."""
+
+    def __init__(self, name, idx, axis, keepdim):
+        self._name = name
+        self.idx = idx
+        self.axis = axis
+        self.keepdim = keepdim
+
+    def forward(self, x):
+        self.shape = x.shape
+        y = np.take_along_axis(x, self.idx, self.axis)
+        return y if self.keepdim else np.squeeze(y, self.axis)
+
+    def backward(self, gy):
+        g = gy if self.keepdim else np.expand_dims(gy, self.axis)
+        gx = np.zeros(self.shape, gy.dtype)
+        np.put_along_axis(gx, self.idx, g, self.axis)
+        return gx
+
+    def backward_t(self, gy):
+        from .indexing import scatter
+        g = gy if self.keepdim else gy.unsqueeze(self.axis)
+        return scatter(gy.new_zeros(self.shape), self.axis, _wrap(self.idx), g)
+
+
+class AmaxAmin(Op):
+    """max/min over whole dims; ties share the gradient evenly (as PyTorch's amax)."""
+    checks = (0,)
+    saves_out = True
+
+    def __init__(self, name, fn, axes, keepdim):
+        self._name = name
+        self.fn = fn
+        self.axes = axes
+        self.keepdim = keepdim
+
+    def forward(self, x):
+        y = self.fn(x, axis=self.axes, keepdims=self.keepdim)
+        self.saved = (x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved
+        axes = self.axes
+        yk = y if self.keepdim or axes is None else np.expand_dims(y, axes)
+        gk = gy if self.keepdim or axes is None else np.expand_dims(gy, axes)
+        mask = (x == yk) | (np.isnan(x) & np.isnan(yk))
+        count = mask.sum(axis=axes, keepdims=True)
+        return np.where(mask, gk / count, 0).astype(gy.dtype)
+
+
+class Var(Op):
+    _name = 'VarBackward0'
+    checks = (0,)
+
+    def __init__(self, axes, correction, keepdim, take_sqrt):
+        self.axes = axes
+        self.correction = correction
+        self.keepdim = keepdim
+        self.take_sqrt = take_sqrt
+        if take_sqrt:
+            self._name = 'StdBackward0'
+
+    def forward(self, x):
+        axes = self.axes
+        n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        m = x.mean(axis=axes, keepdims=True)
+        d = x - m
+        denom = _pymax(n - self.correction, 0)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            v = (d * d).sum(axis=axes, keepdims=self.keepdim) / np.asarray(denom, x.dtype)
+            y = np.sqrt(v) if self.take_sqrt else v
+        self.saved = (d, y, denom)
+        return y
+
+    def backward(self, gy):
+        d, y, denom = self.saved
+        axes = self.axes
+        if self.take_sqrt:
+            with np.errstate(divide='ignore', invalid='ignore'):
+                gy = gy / (2 * y)
+        g = gy if self.keepdim or axes is None else np.expand_dims(gy, axes)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return (g * (2 / np.asarray(denom, d.dtype)) * d).astype(d.dtype, copy=False)
+
+
+class Norm2(Op):
+    _name = 'LinalgVectorNormBackward0'
+    checks = (0,)
+    saves_out = True
+
+    def __init__(self, axes, keepdim):
+        self.axes = axes
+        self.keepdim = keepdim
+
+    def forward(self, x):
+        y = np.sqrt((x * x).sum(axis=self.axes, keepdims=self.keepdim))
+        self.saved = (x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved
+        axes = self.axes
+        if not self.keepdim and axes is not None:
+            gy = np.expand_dims(gy, axes)
+            y = np.expand_dims(y, axes)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(y == 0, 0, x * (gy / y)).astype(x.dtype, copy=False)
+
+    def backward_t(self, gy):
+        x, = self.inputs
+        y = norm(x, 2, None if self.axes is None else list(self.axes), True)
+        g = gy if self.keepdim or self.axes is None else _expand_back_t(
+            gy, self.axes, False, y.shape)
+        return x * (g / y)
+
+
+class Logsumexp(Op):
+    _name = 'LogsumexpBackward0'
+    checks = (0,)
+    saves_out = True
+
+    def __init__(self, axes, keepdim):
+        self.axes = axes
+        self.keepdim = keepdim
+
+    def forward(self, x):
+        m = np.max(x, axis=self.axes, keepdims=True) if x.size else np.zeros((), x.dtype)
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide='ignore'):
+            y = np.log(np.exp(x - m).sum(axis=self.axes, keepdims=True)) + m
+        self.saved = (x, y)
+        return y if self.keepdim else np.squeeze(y, self.axes)
+
+    def backward(self, gy):
+        x, y = self.saved
+        g = gy if self.keepdim else np.expand_dims(gy, self.axes)
+        return g * np.exp(x - y)
+
+
+class Softmax(Op):
+    _name = 'SoftmaxBackward0'
+    saves_out = True
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        a = self.axis
+        e = np.exp(x - x.max(axis=a, keepdims=True)) if x.size else x.copy()
+        e /= e.sum(axis=a, keepdims=True)
+        self.saved = e
+        return e
+
+    def backward(self, gy):
+        y = self.saved
+        gyy = gy * y
+        gyy -= y * gyy.sum(axis=self.axis, keepdims=True)
+        return gyy
+
+    def backward_t(self, gy):
+        y = self.inputs[0].softmax(self.axis)
+        return y * (gy - (gy * y).sum(self.axis, keepdim=True))
+
+
+class LogSoftmax(Op):
+    _name = 'LogSoftmaxBackward0'
+    saves_out = True
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        a = self.axis
+        if not x.size:
+            return x.copy()
+        z = x - x.max(axis=a, keepdims=True)
+        z -= np.log(np.exp(z).sum(axis=a, keepdims=True))
+        self.saved = z
+        return z
+
+    def backward(self, gy):
+        return gy - np.exp(self.saved) * gy.sum(axis=self.axis, keepdims=True)
+
+    def backward_t(self, gy):
+        y = self.inputs[0].log_softmax(self.axis)
+        return gy - y.exp() * gy.sum(self.axis, keepdim=True)
+
+
+class Cumsum(Op):
+    _name = 'CumsumBackward0'
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        return np.cumsum(x, axis=self.axis, dtype=x.dtype)
+
+    def backward(self, gy):
+        a = self.axis
+        return np.flip(np.cumsum(np.flip(gy, a), axis=a), a)
+
+    def backward_t(self, gy):
+        return gy.flip(self.axis).cumsum(self.axis).flip(self.axis)
+
+
+class Cumprod(Op):
+    _name = 'CumprodBackward0'
+    checks = (0,)
+    saves_out = True
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        y = np.cumprod(x, axis=self.axis, dtype=x.dtype)
+        self.saved = (x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved
+        a = self.axis
+        if not (x == 0).any():
+            return np.flip(np.cumsum(np.flip(gy * y, a), axis=a), a) / x
+        # NOTE: with zeros, d y_j / d x_i = prod_{k<=j, k!=i} x_k, built one i at a time.
+        xm = np.moveaxis(x, a, -1)
+        gm = np.moveaxis(gy, a, -1)
+        n = xm.shape[-1]
+        out = np.zeros_like(xm)
+        for i in range(n):
+            others = xm.copy()
+            others[..., i] = 1
+            cp = np.cumprod(others, axis=-1)
+            out[..., i] = (gm[..., i:] * cp[..., i:]).sum(-1)
+        return np.moveaxis(out, -1, a)
+
+
+# -- helpers ---------------------------------------------------------------------
+def _reduce_dtype(x: Tensor, dtype) -> Tensor:
+    if dtype is not None:
+        return cast(x, to_dtype(dtype).np)
+    return x
+
+
+def _need_float(x: Tensor, name: str) -> None:
+    if x._data.dtype.kind != 'f':
+        raise RuntimeError(f'{name}(): could not infer output dtype. Input dtype must be either a '
+                           f'floating point or complex dtype. Got: '
+                           f'{x.type()[6:-6]}')
+
+
+# -- public functions ------------------------------------------------------------
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Sum of all elements, or over ``dim`` (an int or a tuple of ints).
+    Integer and bool inputs sum to int64."""
+    x = _reduce_dtype(input, dtype)
+    if dtype is None and x._data.dtype.kind in 'biu':
+        x = cast(x, np.dtype(np.int64))
+    return Sum(_axes(dim, x._data.ndim), keepdim).apply1(x)
+
+
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Sum treating NaN as zero."""
+    from .arithmetic import where
+    nan = _wrap(np.isnan(input._data))
+    return sum(where(nan, input.new_zeros(()), input), dim, keepdim, dtype=dtype)
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Arithmetic mean of all elements, or over ``dim``."""
+    x = _reduce_dtype(input, dtype)
+    _need_float(x, 'mean')
+    return Mean(_axes(dim, x._data.ndim), keepdim).apply1(x)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Mean over the non-NaN elements."""
+    notnan = _wrap(~np.isnan(input._data))
+    return nansum(input, dim, keepdim, dtype=dtype) / sum(notnan, dim, keepdim).to(input.dtype)
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Product of all elements, or along ``dim``."""
+    x = _reduce_dtype(input, dtype)
+    if dtype is None and x._data.dtype.kind in 'biu':
+        x = cast(x, np.dtype(np.int64))
+    axis = None if dim is None else wrap_dim(dim, x._data.ndim)
+    return Prod(axis, keepdim).apply1(x)
+
+
+def _minmax(input, dim, keepdim, other, name, argfn, npfn, tname):
+    if isinstance(dim, Tensor) and other is None:
+        other, dim = dim, None
+    if other is not None:
+        from .arithmetic import maximum, minimum
+        return (maximum if name == 'max' else minimum)(input, other)
+    d = input._data
+    if dim is None:
+        if d.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        return AmaxAmin(f'{tname}Backward1', npfn, None, False).apply1(input)
+    axis = wrap_dim(dim, d.ndim)
+    if d.ndim and d.shape[axis] == 0:
+        raise IndexError(f'{name}(): Expected reduction dim {axis} to have non-zero size.')
+    if d.ndim == 0:
+        idx = np.zeros((), np.int64)
+        return getattr(_rt, name)((input.clone() if input._rg else _wrap(d.copy()),
+                                   _wrap(idx)))
+    idx = np.expand_dims(argfn(d, axis=axis), axis)
+    vals = SelectAlong(f'{tname}Backward0', idx, axis, keepdim).apply1(input)
+    return getattr(_rt, name)((vals, _wrap(idx if keepdim else np.squeeze(idx, axis))))
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
+    """The maximum of all elements; with ``dim``, ``(values, indices)`` along it;
+    with a tensor second argument, the element-wise maximum."""
+    other = keepdim if isinstance(keepdim, Tensor) else None
+    return _minmax(input, dim, False if other is not None else keepdim, other, 'max',
+                   np.argmax, np.max, 'Max')
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
+    """The minimum of all elements; with ``dim``, ``(values, indices)`` along it;
+    with a tensor second argument, the element-wise minimum."""
+    other = keepdim if isinstance(keepdim, Tensor) else None
+    return _minmax(input, dim, False if other is not None else keepdim, other, 'min',
+                   np.argmin, np.min, 'Min')
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim`` (all dims by default); ties share the gradient."""
+    return AmaxAmin('AmaxBackward0', np.max, _axes(dim, input._data.ndim), keepdim).apply1(input)
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim`` (all dims by default); ties share the gradient."""
+    return AmaxAmin('AminBackward0', np.min, _axes(dim, input._data.ndim), keepdim).apply1(input)
+
+
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
+    """``(min, max)`` in one call."""
+    return _rt.aminmax((amin(input, () if dim is None else dim, keepdim),
+                        amax(input, () if dim is None else dim, keepdim)))
+
+
+def _argext(input, dim, keepdim, fn):
+    d = input._data
+    if dim is None:
+        r = np.asarray(fn(d.reshape(-1)), np.int64)
+        return _wrap(r.reshape((1,) * d.ndim) if keepdim else r)
+    axis = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return _wrap(np.zeros((), np.int64))
+    r = fn(d, axis=axis).astype(np.int64)
+    return _wrap(np.expand_dims(r, axis) if keepdim else r)
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the (first) maximum, over the flattened tensor or along ``dim``."""
+    return _argext(input, dim, keepdim, np.argmax)
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the (first) minimum, over the flattened tensor or along ``dim``."""
+    return _argext(input, dim, keepdim, np.argmin)
+
+
+def _correction(unbiased, correction):
+    if isinstance(unbiased, (int, list, tuple)) and not isinstance(unbiased, bool):
+        raise TypeError('unbiased must be a bool')
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+def _var_args(dim, unbiased):
+    # torch.std(x, True) passes unbiased positionally in the old overload.
+    if isinstance(dim, bool):
+        return None, dim
+    return dim, unbiased
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
+        correction=None) -> Tensor:
+    """Variance over ``dim`` with Bessel's correction unless ``unbiased=False``/``correction=0``."""
+    dim, unbiased = _var_args(dim, unbiased)
+    _need_float(input, 'var')
+    return Var(_axes(dim, input._data.ndim), _correction(unbiased, correction), keepdim,
+               False).apply1(input)
+
+
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
+        correction=None) -> Tensor:
+    """Standard deviation over ``dim`` (see :func:`var`)."""
+    dim, unbiased = _var_args(dim, unbiased)
+    _need_float(input, 'std')
+    return Var(_axes(dim, input._data.ndim), _correction(unbiased, correction), keepdim,
+               True).apply1(input)
+
+
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return _rt.var_mean((var(input, dim, unbiased, keepdim, correction=correction),
+                         mean(input, dim if not isinstance(dim, bool) else None, keepdim)))
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return _rt.std_mean((std(input, dim, unbiased, keepdim, correction=correction),
+                         mean(input, dim if not isinstance(dim, bool) else None, keepdim)))
+
+
+def norm(input: Tensor, p='fro', dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+    x = _reduce_dtype(input, dtype)
+    _need_float(x, 'linalg.vector_norm')
+    axes = _axes(dim, x._data.ndim)
+    if p == 'fro' or p == 2:
+        return Norm2(axes, keepdim).apply1(x)
+    if p == 'nuc':
+        raise NotImplementedError("norm(p='nuc') is not supported by numtorch")
+    from .unary import abs as abs_
+    a = abs_(x)
+    dims = None if axes is None else list(axes)
+    if p == float('inf'):
+        return amax(a, () if dims is None else dims, keepdim)
+    if p == float('-inf'):
+        return amin(a, () if dims is None else dims, keepdim)
+    if p == 0:
+        return sum((a != 0).to(x.dtype), dims, keepdim)
+    if p == 1:
+        return sum(a, dims, keepdim)
+    return sum(a ** p, dims, keepdim) ** (1.0 / p)
+
+
+def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim``, computed stably."""
+    from .unary import _float
+    x = _float(input)
+    return Logsumexp(_axes(dim, x._data.ndim) or tuple(range(x._data.ndim)),
+                     keepdim).apply1(x)
+
+
+def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    x = _reduce_dtype(input, dtype)
+    if x._data.dtype.kind != 'f':
+        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for '
+                           f"'{x.type()[6:-6]}'")
+    return Softmax(wrap_dim(dim, x._data.ndim)).apply1(x)
+
+
+def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """``log(softmax(x))`` along ``dim``, computed stably."""
+    x = _reduce_dtype(input, dtype)
+    if x._data.dtype.kind != 'f':
+        raise RuntimeError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
+                           f"'{x.type()[6:-6]}'")
+    return LogSoftmax(wrap_dim(dim, x._data.ndim)).apply1(x)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Cumulative sum along ``dim`` (integer inputs accumulate in int64)."""
+    x = _reduce_dtype(input, dtype)
+    if dtype is None and x._data.dtype.kind in 'biu':
+        x = cast(x, np.dtype(np.int64))
+    axis = wrap_dim(dim, x._data.ndim)
+    if x._data.ndim == 0:
+        return x.clone()
+    return Cumsum(axis).apply1(x)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Cumulative product along ``dim``."""
+    x = _reduce_dtype(input, dtype)
+    if dtype is None and x._data.dtype.kind in 'biu':
+        x = cast(x, np.dtype(np.int64))
+    if x._data.ndim == 0:
+        return x.clone()
+    return Cumprod(wrap_dim(dim, x._data.ndim)).apply1(x)
+
+
+def _cum_ext(input, dim, name, better):
+    d = input._data
+    axis = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return getattr(_rt, name)((input.clone(), _wrap(np.zeros((), np.int64))))
+    dm = np.moveaxis(d, axis, -1)
+    idx = np.zeros(dm.shape, np.int64)
+    best = dm[..., 0].copy()
+    bi = np.zeros(dm.shape[:-1], np.int64)
+    for j in range(dm.shape[-1]):
+        v = dm[..., j]
+        take = better(v, best) | np.isnan(v)
+        best = np.where(take, v, best)
+        bi = np.where(take, j, bi)
+        idx[..., j] = bi
+    idx = np.moveaxis(idx, -1, axis)
+    vals = SelectAlong(f'Cum{name[3:]}Backward0', idx, axis, True).apply1(input)
+    return getattr(_rt, name)((vals, _wrap(idx)))
+
+
+def cummax(input: Tensor, dim: int):
+    """Running maximum along ``dim`` and where it was reached."""
+    return _cum_ext(input, dim, 'cummax', np.greater_equal)
+
+
+def cummin(input: Tensor, dim: int):
+    """Running minimum along ``dim`` and where it was reached."""
+    return _cum_ext(input, dim, 'cummin', np.less_equal)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(input)))`` along ``dim``."""
+    m = amax(input.detach(), dim, True)
+    m = m.masked_fill(~m.isfinite(), 0)
+    return (input - m).exp().cumsum(dim).log() + m
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """True where every element (over ``dim``) is nonzero."""
+    return _wrap(np.all(input._data, axis=_axes(dim, input._data.ndim), keepdims=keepdim))
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """True where some element (over ``dim``) is nonzero."""
+    return _wrap(np.any(input._data, axis=_axes(dim, input._data.ndim), keepdims=keepdim))
+
+
+def count_nonzero(input: Tensor, dim=None) -> Tensor:
+    """Number of nonzero elements, over ``dim`` or in total."""
+    return _wrap(np.asarray(np.count_nonzero(input._data, axis=_axes(dim, input._data.ndim)),
+                            np.int64))
+
+
+def _lower_median_idx(d, axis, ignore_nan):
+    """Index of the lower median along ``axis`` (PyTorch returns a value, never a mean)."""
+    order = np.argsort(d, axis=axis, kind='stable')
+    n = d.shape[axis]
+    if ignore_nan:
+        cnt = (~np.isnan(d)).sum(axis=axis, keepdims=True)
+        k = np.maximum((cnt - 1) // 2, 0)
+    else:
+        has_nan = np.isnan(d).any(axis=axis, keepdims=True)
+        k = np.where(has_nan, n - 1, (n - 1) // 2) if d.dtype.kind == 'f' else \
+            np.full(has_nan.shape, (n - 1) // 2)
+        if d.dtype.kind == 'f':
+            # NaN sorts last; the first NaN is the median PyTorch reports.
+            first_nan = (~np.isnan(np.take_along_axis(d, order, axis))).sum(axis=axis,
+                                                                             keepdims=True)
+            k = np.where(has_nan, first_nan, k)
+    return np.take_along_axis(order, k.astype(np.int64), axis)
+
+
+def _median(input, dim, keepdim, ignore_nan, name):
+    d = input._data
+    if dim is None:
+        flat = input.reshape(-1)
+        if d.size == 0:
+            return _wrap(np.asarray(np.nan, d.dtype))
+        idx = _lower_median_idx(flat._data, 0, ignore_nan)
+        return SelectAlong(f'{name.capitalize()}Backward0', idx, 0, False).apply1(flat)
+    axis = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return getattr(_rt, name)((input.clone(), _wrap(np.zeros((), np.int64))))
+    idx = _lower_median_idx(d, axis, ignore_nan)
+    vals = SelectAlong(f'{name.capitalize()}Backward1', idx, axis, keepdim).apply1(input)
+    return getattr(_rt, name)((vals, _wrap(idx if keepdim else np.squeeze(idx, axis))))
+
+
+def median(input: Tensor, dim=None, keepdim: bool = False):
+    """The lower median of all elements, or ``(values, indices)`` along ``dim``."""
+    return _median(input, dim, keepdim, False, 'median')
+
+
+def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
+    """Like :func:`median`, ignoring NaN."""
+    return _median(input, dim, keepdim, True, 'nanmedian')
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
+    """The most frequent value along ``dim`` (the smallest among ties) and its last index."""
+    d = input._data
+    axis = wrap_dim(dim, d.ndim)
+    dm = np.moveaxis(d, axis, -1)
+    flat = dm.reshape(-1, dm.shape[-1]) if dm.ndim else dm.reshape(1, 1)
+    idx = np.empty(flat.shape[0], np.int64)
+    for r, row in enumerate(flat):
+        vals, counts = np.unique(row, return_counts=True)
+        v = vals[np.argmax(counts)]
+        idx[r] = np.nonzero(row == v)[0][-1]
+    idx = np.expand_dims(idx.reshape(dm.shape[:-1]), axis) if d.ndim else idx.reshape(())
+    if d.ndim == 0:
+        return _rt.mode((input.clone(), _wrap(np.zeros((), np.int64))))
+    vals = SelectAlong('ModeBackward0', idx, axis, keepdim).apply1(input)
+    return _rt.mode((vals, _wrap(idx if keepdim else np.squeeze(idx, axis))))
+
+
+def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
+             interpolation: str = 'linear') -> Tensor:
+    """The ``q``-th quantiles along ``dim`` (non-differentiable here)."""
+    qa = q._data if isinstance(q, Tensor) else np.asarray(q, input._data.dtype)
+    if np.any((qa < 0) | (qa > 1)):
+        raise RuntimeError('quantile() q values must be in the range [0, 1]')
+    r = np.quantile(input._data, qa, axis=dim, keepdims=keepdim, method=interpolation)
+    return _wrap(np.asarray(r, input._data.dtype))
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False):
+    """``(values, indices)`` sorted along ``dim``; NaN counts as the largest value."""
+    d = input._data
+    if d.ndim == 0:
+        return _rt.sort((input.clone(), _wrap(np.zeros((), np.int64))))
+    axis = wrap_dim(dim, d.ndim)
+    idx = _argsort(d, axis, descending)
+    vals = SelectAlong('SortBackward0', idx, axis, True).apply1(input)
+    return _rt.sort((vals, _wrap(idx)))
+
+
+def _argsort(d, axis, descending):
+    if not descending:
+        return np.argsort(d, axis=axis, kind='stable')
+    # NOTE: a stable descending order: sort the reversed array, then reverse back.
+    n = d.shape[axis]
+    rev = np.argsort(np.flip(d, axis), axis=axis, kind='stable')
+    return np.flip(n - 1 - rev, axis)
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
+            stable: bool = False) -> Tensor:
+    """Indices that sort ``input`` along ``dim``."""
+    d = input._data
+    if d.ndim == 0:
+        return _wrap(np.zeros((), np.int64))
+    return _wrap(_argsort(d, wrap_dim(dim, d.ndim), descending))
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
+    d = input._data
+    axis = wrap_dim(dim, _pymax(d.ndim, 1))
+    n = d.shape[axis] if d.ndim else 1
+    if k < 0 or k > n:
+        raise RuntimeError('selected index k out of range')
+    if d.ndim == 0:
+        return _rt.topk((input.clone(), _wrap(np.zeros((), np.int64))))
+    idx = np.take(_argsort(d, axis, largest), np.arange(k), axis=axis)
+    vals = SelectAlong('TopkBackward0', idx, axis, True).apply1(input)
+    return _rt.topk((vals, _wrap(idx)))
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
+    """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
+    d = input._data
+    axis = wrap_dim(dim, _pymax(d.ndim, 1))
+    n = d.shape[axis] if d.ndim else 1
+    if not 1 <= k <= n:
+        raise IndexError(f'kthvalue(): selected number k out of range for dimension {axis}')
+    if d.ndim == 0:
+        return _rt.kthvalue((input.clone(), _wrap(np.zeros((), np.int64))))
+    idx = np.take(np.argsort(d, axis=axis, kind='stable'), [k - 1], axis=axis)
+    vals = SelectAlong('KthvalueBackward0', idx, axis, keepdim).apply1(input)
+    return _rt.kthvalue((vals, _wrap(idx if keepdim else np.squeeze(idx, axis))))
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
+           return_counts: bool = False, dim=None):
+    """The distinct values (sorted), optionally with inverse indices and counts."""
+    d = input._data
+    res = np.unique(d, return_inverse=return_inverse, return_counts=return_counts,
+                    axis=None if dim is None else wrap_dim(dim, d.ndim))
+    if not (return_inverse or return_counts):
+        return _wrap(res)
+    out = [_wrap(res[0])]
+    k = 1
+    if return_inverse:
+        out.append(_wrap(res[k].reshape(d.shape if dim is None else -1).astype(np.int64)))
+        k += 1
+    if return_counts:
+        out.append(_wrap(res[k].astype(np.int64)))
+    return tuple(out)
+
+
+def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
+    """Counts of each non-negative integer value (weighted if ``weights`` is given)."""
+    d = input._data
+    if d.ndim != 1 or d.dtype.kind not in 'iu':
+        raise RuntimeError('bincount only supports 1-d non-negative integral inputs.')
+    if d.size and d.min() < 0:
+        raise RuntimeError('bincount only supports 1-d non-negative integral inputs.')
+    w = None if weights is None else weights._data
+    r = np.bincount(d, w, minlength)
+    if w is None:
+        return _wrap(r.astype(np.int64))
+    return _wrap(r.astype(w.dtype if w.dtype.kind == 'f' else np.float64))
+
+
+def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
+    """Histogram with ``bins`` equal-width bins over ``[min, max]`` (data range if equal)."""
+    d = input._data
+    lo, hi = float(min), float(max)
+    if lo == hi and d.size:
+        lo, hi = float(d.min()), float(d.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    h, _ = np.histogram(d, bins=bins, range=(lo, hi))
+    return _wrap(h.astype(d.dtype if d.dtype.kind == 'f' else get_default_dtype().np))

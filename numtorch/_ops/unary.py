@@ -1,0 +1,874 @@
+"""Element-wise functions of one tensor: exp, log, trig, sigmoid, relu, clamp, rounding, ...
+
+Integer inputs to a floating function (exp, sqrt, sin, ...) give the default
+float dtype, as in PyTorch.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .._dtype import get_default_dtype
+from ._op import Op, cast
+
+__all__ = ['neg', 'abs', 'sign', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p',
+           'sqrt', 'rsqrt', 'square', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh',
+           'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'logit', 'relu', 'erf',
+           'erfc', 'erfinv', 'reciprocal', 'floor', 'ceil', 'round', 'trunc', 'frac', 'clamp',
+           'clone', 'nan_to_num', 'signbit']
+
+
+def _float(x: Tensor) -> Tensor:
+    if x._data.dtype.kind != 'f':
+        return cast(x, get_default_dtype().np)
+    return x
+
+
+class Neg(Op):
+    _name = 'NegBackward0'
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+    def backward_t(self, gy):
+        return -gy
+
+
+class Abs(Op):
+    _name = 'AbsBackward0'
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return np.abs(x)
+
+    def backward(self, gy):
+        return gy * np.sign(self.saved)
+
+    def backward_t(self, gy):
+        return gy * self.inputs[0].sign()
+
+
+class Sign(Op):
+    _name = 'SignBackward0'
+
+    def forward(self, x):
+        return np.sign(x)
+
+    def backward(self, gy):
+        return np.zeros_like(gy)
+
+    def backward_t(self, gy):
+        return gy * 0
+
+
+class Exp(Op):
+    _name = 'ExpBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = np.exp(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        return gy * self.saved
+
+    def backward_t(self, gy):
+        return gy * self.inputs[0].exp()
+
+
+class Exp2(Op):
+    _name = 'Exp2Backward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = np.exp2(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        return gy * self.saved * np.asarray(math.log(2), gy.dtype)
+
+
+class Expm1(Op):
+    _name = 'Expm1Backward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = np.expm1(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        return gy * (self.saved + 1)
+
+    def backward_t(self, gy):
+        return gy * self.inputs[0].exp()
+
+
+class Log(Op):
+    _name = 'LogBackward0'
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.log(x)
+
+    def backward(self, gy):
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return gy / self.saved
+
+    def backward_t(self, gy):
+        return gy / self.inputs[0]
+
+
+class _LogBase(Op):
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return self.fn(x)
+
+    def backward(self, gy):
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return gy / (self.saved * np.asarray(self.ln, gy.dtype))
+
+    def backward_t(self, gy):
+        return gy / (self.inputs[0] * self.ln)
+
+
+class Log2(_LogBase):
+    _name = 'Log2Backward0'
+    fn = staticmethod(np.log2)
+    ln = math.log(2)
+
+
+class Log10(_LogBase):
+    _name = 'Log10Backward0'
+    fn = staticmethod(np.log10)
+    ln = math.log(10)
+
+
+class Log1p(Op):
+    _name = 'Log1PBackward0'
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.log1p(x)
+
+    def backward(self, gy):
+        return gy / (self.saved + 1)
+
+    def backward_t(self, gy):
+        return gy / (self.inputs[0] + 1)
+
+
+class Sqrt(Op):
+    _name = 'SqrtBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        with np.errstate(invalid='ignore'):
+            y = np.sqrt(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return gy / (2 * self.saved)
+
+    def backward_t(self, gy):
+        return gy / (2 * self.inputs[0].sqrt())
+
+
+class Rsqrt(Op):
+    _name = 'RsqrtBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        with np.errstate(divide='ignore', invalid='ignore'):
+            y = 1 / np.sqrt(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        y = self.saved
+        return gy * (-0.5 * y * y * y)
+
+    def backward_t(self, gy):
+        y = self.inputs[0].rsqrt()
+        return gy * (-0.5 * y * y * y)
+
+
+class Sin(Op):
+    _name = 'SinBackward0'
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return np.sin(x)
+
+    def backward(self, gy):
+        return gy * np.cos(self.saved)
+
+    def backward_t(self, gy):
+        return gy * self.inputs[0].cos()
+
+
+class Cos(Op):
+    _name = 'CosBackward0'
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return np.cos(x)
+
+    def backward(self, gy):
+        return -gy * np.sin(self.saved)
+
+    def backward_t(self, gy):
+        return -gy * self.inputs[0].sin()
+
+
+class Tan(Op):
+    _name = 'TanBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = np.tan(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        y = self.saved
+        return gy * (1 + y * y)
+
+    def backward_t(self, gy):
+        y = self.inputs[0].tan()
+        return gy * (1 + y * y)
+
+
+class _DerivFromInput(Op):
+    """An op whose derivative is a NumPy expression of its input (``deriv``)."""
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return self.fn(x)
+
+    def backward(self, gy):
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return gy * self.deriv(self.saved).astype(gy.dtype, copy=False)
+
+
+class Asin(_DerivFromInput):
+    _name = 'AsinBackward0'
+    fn = staticmethod(np.arcsin)
+    deriv = staticmethod(lambda x: 1 / np.sqrt(1 - x * x))
+
+
+class Acos(_DerivFromInput):
+    _name = 'AcosBackward0'
+    fn = staticmethod(np.arccos)
+    deriv = staticmethod(lambda x: -1 / np.sqrt(1 - x * x))
+
+
+class Atan(_DerivFromInput):
+    _name = 'AtanBackward0'
+    fn = staticmethod(np.arctan)
+    deriv = staticmethod(lambda x: 1 / (1 + x * x))
+
+
+class Sinh(_DerivFromInput):
+    _name = 'SinhBackward0'
+    fn = staticmethod(np.sinh)
+    deriv = staticmethod(np.cosh)
+
+
+class Cosh(_DerivFromInput):
+    _name = 'CoshBackward0'
+    fn = staticmethod(np.cosh)
+    deriv = staticmethod(np.sinh)
+
+
+class Asinh(_DerivFromInput):
+    _name = 'AsinhBackward0'
+    fn = staticmethod(np.arcsinh)
+    deriv = staticmethod(lambda x: 1 / np.sqrt(x * x + 1))
+
+
+class Acosh(_DerivFromInput):
+    _name = 'AcoshBackward0'
+    fn = staticmethod(np.arccosh)
+    deriv = staticmethod(lambda x: 1 / np.sqrt(x * x - 1))
+
+
+class Atanh(_DerivFromInput):
+    _name = 'AtanhBackward0'
+    fn = staticmethod(np.arctanh)
+    deriv = staticmethod(lambda x: 1 / (1 - x * x))
+
+
+class Erf(_DerivFromInput):
+    _name = 'ErfBackward0'
+    fn = staticmethod(lambda x: _erf(x))
+    deriv = staticmethod(lambda x: (2 / math.sqrt(math.pi)) * np.exp(-x * x))
+
+
+class Erfc(_DerivFromInput):
+    _name = 'ErfcBackward0'
+    fn = staticmethod(lambda x: 1 - _erf(x))
+    deriv = staticmethod(lambda x: (-2 / math.sqrt(math.pi)) * np.exp(-x * x))
+
+
+class Erfinv(Op):
+    _name = 'ErfinvBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = _erfinv(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        y = self.saved
+        return gy * ((math.sqrt(math.pi) / 2) * np.exp(y * y)).astype(gy.dtype)
+
+
+class Tanh(Op):
+    _name = 'TanhBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = np.tanh(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        y = self.saved
+        return gy * (1 - y * y)
+
+    def backward_t(self, gy):
+        y = self.inputs[0].tanh()
+        return gy * (1 - y * y)
+
+
+class Sigmoid(Op):
+    _name = 'SigmoidBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = sigmoid_array(x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        y = self.saved
+        return gy * y * (1 - y)
+
+    def backward_t(self, gy):
+        y = self.inputs[0].sigmoid()
+        return gy * y * (1 - y)
+
+
+def sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)) without overflow warnings for large negative x."""
+    with np.errstate(over='ignore'):
+        y = np.exp(-x)
+        y += 1
+        return np.reciprocal(y, out=y)
+
+
+class Logit(Op):
+    _name = 'LogitBackward0'
+    checks = (0,)
+
+    def __init__(self, eps):
+        self.eps = eps
+
+    def forward(self, x):
+        self.saved = x
+        z = x if self.eps is None else np.clip(x, self.eps, 1 - self.eps)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.log(z / (1 - z))
+
+    def backward(self, gy):
+        x = self.saved
+        with np.errstate(divide='ignore', invalid='ignore'):
+            g = gy / (x * (1 - x))
+        if self.eps is not None:
+            g = np.where((x < self.eps) | (x > 1 - self.eps), 0, g).astype(gy.dtype)
+        return g
+
+
+class Relu(Op):
+    _name = 'ReluBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = np.maximum(x, 0)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        return gy * (self.saved > 0)
+
+    def backward_t(self, gy):
+        return gy * (self.inputs[0] > 0).to(gy.dtype)
+
+
+class Reciprocal(Op):
+    _name = 'ReciprocalBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        with np.errstate(divide='ignore'):
+            y = 1 / x
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        y = self.saved
+        return -gy * y * y
+
+    def backward_t(self, gy):
+        y = self.inputs[0].reciprocal()
+        return -gy * y * y
+
+
+class Square(Op):
+    _name = 'PowBackward0'
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return x * x
+
+    def backward(self, gy):
+        return gy * (self.saved * 2)
+
+    def backward_t(self, gy):
+        return gy * self.inputs[0] * 2
+
+
+class _ZeroGrad(Op):
+    """Piecewise-constant functions (floor, ceil, round, trunc): gradient zero."""
+
+    def forward(self, x):
+        return self.fn(x)
+
+    def backward(self, gy):
+        return np.zeros_like(gy)
+
+    def backward_t(self, gy):
+        return gy * 0
+
+
+class Floor(_ZeroGrad):
+    _name = 'FloorBackward0'
+    fn = staticmethod(np.floor)
+
+
+class Ceil(_ZeroGrad):
+    _name = 'CeilBackward0'
+    fn = staticmethod(np.ceil)
+
+
+class Round(_ZeroGrad):
+    _name = 'RoundBackward0'
+    fn = staticmethod(np.round)
+
+
+class RoundDecimals(_ZeroGrad):
+    _name = 'RoundBackward1'
+
+    def __init__(self, decimals):
+        self.fn = lambda x: np.round(x, decimals)
+
+
+class Trunc(_ZeroGrad):
+    _name = 'TruncBackward0'
+    fn = staticmethod(np.trunc)
+
+
+class Frac(Op):
+    _name = 'FracBackward0'
+
+    def forward(self, x):
+        return x - np.trunc(x)
+
+    def backward(self, gy):
+        return gy
+
+
+class Clamp(Op):
+    _name = 'ClampBackward1'
+    checks = (0,)
+
+    def __init__(self, lo, hi):
+        self.lo = lo
+        self.hi = hi
+
+    def forward(self, x):
+        self.saved = x
+        lo, hi = self.lo, self.hi
+        if hi is None:
+            return np.maximum(x, lo)
+        if lo is None:
+            return np.minimum(x, hi)
+        return np.minimum(np.maximum(x, lo), hi)
+
+    def _mask(self, x):
+        lo, hi = self.lo, self.hi
+        if hi is None:
+            return x >= lo
+        if lo is None:
+            return x <= hi
+        return (x >= lo) & (x <= hi)
+
+    def backward(self, gy):
+        return gy * self._mask(self.saved)
+
+    def backward_t(self, gy):
+        return gy * _wrap(self._mask(self.inputs[0]._data).astype(gy._data.dtype))
+
+
+class ClampT(Op):
+    """clamp with tensor bounds: gradient flows to whichever of x, min, max was picked."""
+    _name = 'ClampBackward0'
+
+    def __init__(self, has_lo, has_hi):
+        self.has = (has_lo, has_hi)
+
+    def forward(self, x, *bounds):
+        it = iter(bounds)
+        lo = next(it) if self.has[0] else None
+        hi = next(it) if self.has[1] else None
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        self.saved = (x, lo, hi)
+        return y
+
+    def backward(self, gy):
+        from ._op import unbroadcast
+        x, lo, hi = self.saved
+        keep = np.ones(gy.shape, bool)
+        out = []
+        if lo is not None:
+            below = np.broadcast_to(x < lo, gy.shape)
+            keep &= ~below
+        if hi is not None:
+            above = np.broadcast_to(x > hi, gy.shape)
+            if lo is not None:
+                above = above & ~below
+            keep &= ~above
+        out.append(unbroadcast(gy * keep, x.shape))
+        if lo is not None:
+            out.append(unbroadcast(gy * below, lo.shape))
+        if hi is not None:
+            out.append(unbroadcast(gy * above, hi.shape))
+        return tuple(out)
+
+
+class Clone(Op):
+    _name = 'CloneBackward0'
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
+
+    def backward_t(self, gy):
+        return gy
+
+
+# -- erf / erfinv without SciPy ------------------------------------------------
+_erf_ufunc = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    return _erf_ufunc(x).astype(x.dtype) if x.size else x.copy()
+
+
+def _erfinv(x: np.ndarray) -> np.ndarray:
+    """Inverse error function: Giles' approximation polished by two Newton steps in float64."""
+    z = x.astype(np.float64)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        w = -np.log((1.0 - z) * (1.0 + z))
+        small = w < 5.0
+        ws = w - 2.5
+        p1 = 2.81022636e-08
+        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                  -0.00125372503, -0.00417768164, 0.246640727, 1.50140941):
+            p1 = c + p1 * ws
+        wl = np.sqrt(w) - 3.0
+        p2 = -0.000200214257
+        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                  -0.0076224613, 0.00943887047, 1.00167406, 2.83297682):
+            p2 = c + p2 * wl
+        y = np.where(small, p1, p2) * z
+        for _ in range(2):
+            err = _erf_ufunc(y).astype(np.float64) - z
+            y = y - err / ((2 / math.sqrt(math.pi)) * np.exp(-y * y))
+        y = np.where(z == 1, np.inf, np.where(z == -1, -np.inf, y))
+        y = np.where(np.abs(z) > 1, np.nan, y)
+    return y.astype(x.dtype)
+
+
+# -- public functions -------------------------------------------------------------
+def neg(input: Tensor) -> Tensor:
+    """``-input``."""
+    if input._data.dtype.kind == 'b':
+        raise RuntimeError('Negation, the `-` operator, on a bool tensor is not supported. '
+                           'If you are trying to invert a mask, use the `~` or '
+                           '`logical_not()` operator instead.')
+    return Neg().apply1(input)
+
+
+negative = neg
+
+
+def abs(input: Tensor) -> Tensor:
+    """Element-wise absolute value."""
+    return Abs().apply1(input)
+
+
+absolute = abs
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each element."""
+    return Sign().apply1(input)
+
+
+sgn = sign
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set (negative numbers and -0.0)."""
+    return _wrap(np.signbit(input._data))
+
+
+def exp(input: Tensor) -> Tensor:
+    """Element-wise ``e ** input``."""
+    return Exp().apply1(_float(input))
+
+
+def exp2(input: Tensor) -> Tensor:
+    """Element-wise ``2 ** input``."""
+    return Exp2().apply1(_float(input))
+
+
+def expm1(input: Tensor) -> Tensor:
+    """``exp(input) - 1``, accurate near zero."""
+    return Expm1().apply1(_float(input))
+
+
+def log(input: Tensor) -> Tensor:
+    """Natural logarithm."""
+    return Log().apply1(_float(input))
+
+
+def log2(input: Tensor) -> Tensor:
+    return Log2().apply1(_float(input))
+
+
+def log10(input: Tensor) -> Tensor:
+    return Log10().apply1(_float(input))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """``log(1 + input)``, accurate near zero."""
+    return Log1p().apply1(_float(input))
+
+
+def sqrt(input: Tensor) -> Tensor:
+    return Sqrt().apply1(_float(input))
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """``1 / sqrt(input)``."""
+    return Rsqrt().apply1(_float(input))
+
+
+def square(input: Tensor) -> Tensor:
+    return Square().apply1(input)
+
+
+def sin(input: Tensor) -> Tensor:
+    return Sin().apply1(_float(input))
+
+
+def cos(input: Tensor) -> Tensor:
+    return Cos().apply1(_float(input))
+
+
+def tan(input: Tensor) -> Tensor:
+    return Tan().apply1(_float(input))
+
+
+def asin(input: Tensor) -> Tensor:
+    return Asin().apply1(_float(input))
+
+
+def acos(input: Tensor) -> Tensor:
+    return Acos().apply1(_float(input))
+
+
+def atan(input: Tensor) -> Tensor:
+    return Atan().apply1(_float(input))
+
+
+def sinh(input: Tensor) -> Tensor:
+    return Sinh().apply1(_float(input))
+
+
+def cosh(input: Tensor) -> Tensor:
+    return Cosh().apply1(_float(input))
+
+
+def asinh(input: Tensor) -> Tensor:
+    return Asinh().apply1(_float(input))
+
+
+def acosh(input: Tensor) -> Tensor:
+    return Acosh().apply1(_float(input))
+
+
+def atanh(input: Tensor) -> Tensor:
+    return Atanh().apply1(_float(input))
+
+
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return Tanh().apply1(_float(input))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """The logistic function ``1 / (1 + exp(-input))``."""
+    return Sigmoid().apply1(_float(input))
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    return Logit(eps).apply1(_float(input))
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)`` element-wise."""
+    return Relu().apply1(input)
+
+
+def erf(input: Tensor) -> Tensor:
+    """The Gauss error function."""
+    return Erf().apply1(_float(input))
+
+
+def erfc(input: Tensor) -> Tensor:
+    return Erfc().apply1(_float(input))
+
+
+def erfinv(input: Tensor) -> Tensor:
+    return Erfinv().apply1(_float(input))
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """``1 / input`` (integer input gives a float result)."""
+    return Reciprocal().apply1(_float(input))
+
+
+def floor(input: Tensor) -> Tensor:
+    if input._data.dtype.kind in 'iub':
+        return clone(input)
+    return Floor().apply1(input)
+
+
+def ceil(input: Tensor) -> Tensor:
+    if input._data.dtype.kind in 'iub':
+        return clone(input)
+    return Ceil().apply1(input)
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    """Rounds half to even, as PyTorch does; ``decimals`` rounds to that many digits."""
+    if input._data.dtype.kind in 'iub':
+        return clone(input)
+    if decimals:
+        return RoundDecimals(decimals).apply1(input)
+    return Round().apply1(input)
+
+
+def trunc(input: Tensor) -> Tensor:
+    if input._data.dtype.kind in 'iub':
+        return clone(input)
+    return Trunc().apply1(input)
+
+
+fix = trunc
+
+
+def frac(input: Tensor) -> Tensor:
+    """The fractional part ``input - trunc(input)``."""
+    return Frac().apply1(input)
+
+
+def clamp(input: Tensor, min=None, max=None) -> Tensor:
+    """Limits every element to ``[min, max]`` (either bound may be omitted or a tensor)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .arithmetic import promote2
+        bounds = [b if isinstance(b, Tensor) else _wrap(np.asarray(b, input._data.dtype))
+                  for b in (min, max) if b is not None]
+        return ClampT(min is not None, max is not None).apply(input, *bounds)
+    x = input
+    if input._data.dtype.kind in 'iub' and (isinstance(min, float) or isinstance(max, float)):
+        x = _float(input)
+    return Clamp(min, max).apply1(x)
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min) -> Tensor:
+    return clamp(input, min, None)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:
+    return clamp(input, None, max)
+
+
+def clone(input: Tensor, *, memory_format=None) -> Tensor:
+    """A copy of ``input`` that is differentiable with respect to it."""
+    return Clone().apply1(input)
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+    """Replaces NaN, +inf and -inf by finite values (gradient passes where finite)."""
+    from .arithmetic import where
+    d = input._data
+    if d.dtype.kind != 'f':
+        return clone(input)
+    fi = np.finfo(d.dtype)
+    vals = np.nan_to_num(d, nan=nan, posinf=fi.max if posinf is None else posinf,
+                         neginf=fi.min if neginf is None else neginf)
+    return where(_wrap(np.isfinite(d)), input, _wrap(vals.astype(d.dtype)))

@@ -1,0 +1,1073 @@
+"""class Tensor: a thin handle on one NumPy array, plus what autograd needs.
+
+Every math method is a one-line delegation to the op family that defines it
+(``numtorch/_ops/<family>.py``), so the method, ``numtorch.<fn>`` and
+``nn.functional`` share one definition.
+"""
+from __future__ import annotations
+
+import operator
+import warnings
+
+import numpy as np
+
+from ._dtype import (NP2DT, ALIASES, dtype as _dtype_cls, get_default_dtype, to_dtype,
+                     can_cast, _defaults)
+from ._device import CPU, device as _device_cls, check_device
+from ._size import Size
+from ._state import state
+
+__all__ = ['Tensor']
+
+ndarray = np.ndarray
+_new = object.__new__
+
+
+def _wrap(arr) -> 'Tensor':
+    """A new tensor (no grad) owning ``arr``; NumPy scalars become 0-dim arrays."""
+    t = _new(Tensor)
+    if type(arr) is not ndarray:
+        arr = np.asarray(arr)
+    t._data = arr
+    t._rg = False
+    t.grad_fn = None
+    t._grad = None
+    t._vc = None
+    t._base = None
+    t._x = None
+    return t
+
+
+def _as_view(r: 'Tensor', x: 'Tensor', vfn=None) -> 'Tensor':
+    """Marks ``r`` as a view of ``x``: shared version counter and base; ``vfn`` maps
+    the base's array to this view's array (needed for in-place ops on views)."""
+    base = x._base
+    if base is None:
+        base = x
+    vc = base._vc
+    if vc is None:
+        vc = base._vc = [0]
+    r._vc = vc
+    r._base = base
+    if vfn is not None and (x._rg or base._rg):
+        pf = x._x.get('vfn') if (x._x and x is not base) else None
+        if pf is not None:
+            inner = vfn
+            vfn = (lambda a, pf=pf, inner=inner: inner(pf(a)))
+        if r._x is None:
+            r._x = {}
+        r._x['vfn'] = vfn
+    return r
+
+
+def _shadow(t: 'Tensor') -> 'Tensor':
+    """A copy of ``t``'s values that stands in ``t``'s place in the graph (for in-place ops
+    whose backward must see the old values)."""
+    s = _wrap(t._data.copy())
+    s._rg = t._rg
+    s.grad_fn = t.grad_fn
+    if t.grad_fn is not None:
+        s._oi = t._oi
+    return s
+
+
+def _bump(t: 'Tensor') -> None:
+    vc = t._vc
+    if vc is None:
+        t._vc = [1]
+    else:
+        vc[0] += 1
+
+
+def _inplace(self: 'Tensor', fn, *args, **kwargs) -> 'Tensor':
+    """Runs the out-of-place ``fn(self, *args)`` and writes the result into ``self``,
+    rewiring autograd history the way PyTorch does for in-place ops."""
+    recording = state.enabled and (self._rg or any(
+        isinstance(a, Tensor) and a._rg for a in args))
+    if not recording:
+        r = fn(self, *args, **kwargs)
+        _store(self, r)
+        _bump(self)
+        return self
+    base = self._base
+    if self._rg and self.grad_fn is None and base is None:
+        raise RuntimeError('a leaf Variable that requires grad is being used in an in-place '
+                           'operation.')
+    if base is not None and base._rg and base.grad_fn is None:
+        raise RuntimeError('a view of a leaf Variable that requires grad is being used in an '
+                           'in-place operation.')
+    r = fn(_shadow(self), *args, **kwargs)
+    _store(self, r)
+    _bump(self)
+    if base is not None:
+        from ._ops.shape import rebase_view
+        rebase_view(self, r)
+    else:
+        self._rg = r._rg
+        self.grad_fn = r.grad_fn
+        if r.grad_fn is not None:
+            self._oi = r._oi
+    return self
+
+
+def _store(self: 'Tensor', r: 'Tensor') -> None:
+    rd = r._data
+    sd = self._data
+    if rd.dtype != sd.dtype and not can_cast(NP2DT[rd.dtype], NP2DT[sd.dtype]):
+        raise RuntimeError(f"result type {_type_word(rd.dtype)} can't be cast to the desired "
+                           f'output type {_type_word(sd.dtype)}')
+    if rd.shape != sd.shape:
+        try:
+            np.broadcast_to(rd, sd.shape)
+        except ValueError:
+            raise RuntimeError(f"output with shape {list(sd.shape)} doesn't match the broadcast "
+                               f'shape {list(np.broadcast_shapes(rd.shape, sd.shape))}') from None
+    try:
+        sd[...] = rd
+    except ValueError:
+        raise RuntimeError('unsupported operation: more than one element of the written-to '
+                           'tensor refers to a single memory location. Please clone() the '
+                           'tensor before performing the operation.') from None
+
+
+def _write_out(result: 'Tensor', out: 'Tensor') -> 'Tensor':
+    """Implements ``out=``: copies ``result`` into ``out``, resizing an empty ``out``."""
+    if state.enabled and (result._rg or out._rg):
+        raise RuntimeError(f'{result.grad_fn.name() if result.grad_fn else "op"}(): functions '
+                           'with out=... arguments don\'t support automatic differentiation, '
+                           'but one of the arguments requires grad.')
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    out._data[...] = result._data
+    _bump(out)
+    return out
+
+
+_TYPE_WORDS = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long',
+               'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
+
+
+def _type_word(npdt) -> str:
+    return _TYPE_WORDS[np.dtype(npdt).name]
+
+
+def _index(x) -> int:
+    return operator.index(x)
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, PyTorch's ``torch.Tensor``.
+
+    ``Tensor(data)`` and ``Tensor(*sizes)`` are the legacy constructors; they
+    always give the default floating dtype. Prefer ``numtorch.tensor``.
+    """
+    __slots__ = ('_data', '_rg', 'grad_fn', '_grad', '_oi', '_vc', '_base', '_x', '__weakref__')
+    __array_priority__ = 1000
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    is_mkldnn = False
+    is_nested = False
+    layout = 'torch.strided'
+
+    def __init__(self, *args, device=None, dtype=None) -> None:
+        _legacy_init(self, args, to_dtype(dtype) if dtype is not None else get_default_dtype(),
+                     device)
+
+    # -- core attributes ------------------------------------------------------
+    @property
+    def data(self) -> 'Tensor':
+        """The same values without autograd history (shares memory, not history)."""
+        t = _wrap(self._data)
+        t._base = self._base
+        return t
+
+    @data.setter
+    def data(self, value: 'Tensor') -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f'data must be a Tensor, got {type(value).__name__}')
+        self._data = value._data
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward()`` (None until one runs)."""
+        if self.grad_fn is not None and self._grad is None and not (
+                self._x and '_retains' in self._x):
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead.", UserWarning,
+                stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f'assigned grad expected to be a Tensor or None but got grad of '
+                                f'type {type(value).__name__}')
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError('assigned grad has data of a different type')
+            if value._data.shape != self._data.shape:
+                raise RuntimeError('assigned grad has data of a different size')
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op (user-created, or requires_grad=False)."""
+        return self.grad_fn is None
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    @property
+    def dtype(self) -> _dtype_cls:
+        return NP2DT[self._data.dtype]
+
+    @property
+    def device(self) -> _device_cls:
+        return CPU
+
+    is_cuda = False
+    is_cpu = True
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def _version(self) -> int:
+        return 0 if self._vc is None else self._vc[0]
+
+    @property
+    def T(self) -> 'Tensor':
+        return _sh.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> 'Tensor':
+        return _sh.transpose(self, -2, -1)
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def names(self):
+        return (None,) * self._data.ndim
+
+    def size(self, dim: int | None = None):
+        """The shape as a ``torch.Size``, or the size of dimension ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_sh.wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def stride(self, dim: int | None = None):
+        """Strides in elements, as PyTorch reports them."""
+        it = self._data.itemsize
+        st = tuple(s // it for s in self._data.strides)
+        if self._data.size <= 1 or 0 in self._data.shape:
+            # NumPy reports arbitrary strides for size-1 dims of tiny arrays; use contiguous ones.
+            st = _contiguous_strides(self._data.shape)
+        return st if dim is None else st[_sh.wrap_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def storage_offset(self) -> int:
+        a = self._data
+        root = a
+        while isinstance(root.base, ndarray):
+            root = root.base
+        return (a.__array_interface__['data'][0] - root.__array_interface__['data'][0]) \
+            // a.itemsize
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__['data'][0]
+
+    def untyped_storage(self):
+        from .storage import UntypedStorage
+        return UntypedStorage._of(self)
+
+    def get_device(self) -> int:
+        return -1
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == 'f'
+
+    def is_complex(self) -> bool:
+        return False
+
+    def is_signed(self) -> bool:
+        return self.dtype.is_signed
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def pin_memory(self) -> 'Tensor':
+        return self
+
+    def share_memory_(self) -> 'Tensor':
+        return self
+
+    def is_shared(self) -> bool:
+        return False
+
+    # -- conversion to Python / NumPy ----------------------------------------
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f'a Tensor with {self._data.size} elements cannot be converted '
+                               'to Scalar')
+        return self._data.item() if self._data.ndim == 0 else self._data.reshape(()).item()
+
+    def tolist(self):
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing this tensor's memory."""
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self._data
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        if copy:
+            return a.copy()
+        return a
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError('len() of a 0-d tensor')
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError('iteration over a 0-d tensor')
+        return iter(_sh.unbind(self, 0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            if self._data.size == 0:
+                raise RuntimeError('Boolean value of Tensor with no values is ambiguous')
+            raise RuntimeError('Boolean value of Tensor with more than one value is ambiguous')
+        return bool(self._data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in 'iub' or self._data.size != 1:
+            raise TypeError('only integer tensors of a single element can be converted to an '
+                            'index')
+        return int(self._data.reshape(()))
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._tensor_str import _str
+        return _str(self, tensor_contents=tensor_contents)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, proto):
+        from .serialization import _reduce_tensor
+        return _reduce_tensor(self)
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError('Only Tensors created explicitly by the user (graph leaves) '
+                               'support the deepcopy protocol at the moment.  If you were '
+                               'attempting to deepcopy a module, this may be because of a '
+                               'torch.nn.utils.weight_norm usage, see '
+                               'https://github.com/pytorch/pytorch/pull/103001')
+        if id(self) in memo:
+            return memo[id(self)]
+        new = _wrap(self._data.copy())
+        if type(self) is not Tensor:
+            new = type(self)._from_tensor(new, self._rg)
+        new._rg = self._rg
+        if self._grad is not None:
+            new._grad = _wrap(self._grad._data.copy())
+        memo[id(self)] = new
+        return new
+
+    # -- autograd -----------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> 'Tensor':
+        """Sets whether autograd records operations on this (leaf) tensor."""
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind != 'f':
+            raise RuntimeError('only Tensors of floating point dtype can require gradients')
+        self._rg = bool(requires_grad)
+        return self
+
+    def detach(self) -> 'Tensor':
+        """A tensor sharing this one's memory (and version counter) with no history."""
+        t = _wrap(self._data)
+        return _as_view(t, self)
+
+    def detach_(self) -> 'Tensor':
+        if self._base is not None and self._base._rg:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keeps the ``.grad`` of this non-leaf tensor after ``backward()``."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return
+        import weakref
+        if self._x is None:
+            self._x = {}
+        self._x['_retains'] = True
+        self.grad_fn.__dict__.setdefault('_retain', {})[self._oi] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self.grad_fn is not None and self._x and self._x.get('_retains'))
+
+    def register_hook(self, hook):
+        """Registers ``hook(grad)`` to run when this tensor's gradient is computed; its
+        return value (if not None) replaces the gradient."""
+        from .utils.hooks import RemovableHandle
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        if self.grad_fn is None:
+            if self._x is None:
+                self._x = {}
+            d = self._x.setdefault('hooks', {})
+        else:
+            d = self.grad_fn.__dict__.setdefault('_thooks', {}).setdefault(self._oi, {})
+        h = RemovableHandle(d)
+        d[h.id] = hook
+        return h
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Registers ``hook(tensor)`` to run after a gradient is accumulated into this leaf."""
+        from .utils.hooks import RemovableHandle
+        if self.grad_fn is not None:
+            raise RuntimeError('post accumulate grad hooks cannot be registered on non-leaf '
+                               'tensors')
+        if self._x is None:
+            self._x = {}
+        d = self._x.setdefault('post_hooks', {})
+        h = RemovableHandle(d)
+        d[h.id] = hook
+        return h
+
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Computes the gradient of this tensor with respect to the graph leaves."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # -- dtype / device conversion -----------------------------------------
+    def to(self, *args, **kwargs) -> 'Tensor':
+        """Returns the tensor with the given dtype and/or device (itself if unchanged)."""
+        dt, dev, copy = _parse_to(args, kwargs)
+        check_device(dev)
+        r = self if dt is None else _cr.to_dtype(self, dt)
+        if copy and r is self:
+            r = _un.clone(self)
+        return r
+
+    def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        """Without arguments the type name (``'torch.FloatTensor'``); otherwise a cast."""
+        if dtype is None:
+            return 'torch.' + _type_word(self._data.dtype) + 'Tensor'
+        if isinstance(dtype, str):
+            dtype = _TYPE_BY_NAME.get(dtype)
+            if dtype is None:
+                raise ValueError(f'invalid type: {dtype!r}')
+        if isinstance(dtype, type) and hasattr(dtype, '_dt'):
+            dtype = dtype._dt
+        return _cr.to_dtype(self, to_dtype(dtype))
+
+    def type_as(self, other: 'Tensor') -> 'Tensor':
+        return _cr.to_dtype(self, other.dtype)
+
+    def cpu(self, memory_format=None) -> 'Tensor':
+        return self
+
+    def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> 'Tensor':
+        check_device('cuda')
+        return self
+
+    def float(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, _f32)
+
+    def double(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, _f64)
+
+    def half(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, _f16)
+
+    def long(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, _i64)
+
+    def int(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, _i32)
+
+    def short(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, ALIASES['short'])
+
+    def char(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, NP2DT[np.dtype(np.int8)])
+
+    def byte(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, NP2DT[np.dtype(np.uint8)])
+
+    def bool(self, memory_format=None) -> 'Tensor':
+        return _cr.to_dtype(self, ALIASES['bool'])
+
+    # -- creation helpers ------------------------------------------------------
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> 'Tensor':
+        return _cr.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> 'Tensor':
+        return _cr.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> 'Tensor':
+        return _cr.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> 'Tensor':
+        return _cr.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None,
+                 requires_grad=False) -> 'Tensor':
+        return _cr.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    # -- in-place fills and random ---------------------------------------------
+    def zero_(self) -> 'Tensor':
+        return _inplace(self, _cr._filled, 0)
+
+    def fill_(self, value) -> 'Tensor':
+        return _inplace(self, _cr._filled, value)
+
+    def copy_(self, src: 'Tensor', non_blocking: bool = False) -> 'Tensor':
+        return _inplace(self, _cr._copied, src)
+
+    def uniform_(self, a: float = 0, b: float = 1, *, generator=None) -> 'Tensor':
+        return _inplace(self, _rnd._uniform_like, a, b, generator)
+
+    def normal_(self, mean: float = 0, std: float = 1, *, generator=None) -> 'Tensor':
+        return _inplace(self, _rnd._normal_like, mean, std, generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None) -> 'Tensor':
+        return _inplace(self, _rnd._bernoulli_like, p, generator)
+
+    def random_(self, from_=0, to=None, *, generator=None) -> 'Tensor':
+        return _inplace(self, _rnd._random_like, from_, to, generator)
+
+    def exponential_(self, lambd: float = 1, *, generator=None) -> 'Tensor':
+        return _inplace(self, _rnd._exponential_like, lambd, generator)
+
+    def bernoulli(self, p=None, *, generator=None) -> 'Tensor':
+        return _rnd.bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator=None) -> 'Tensor':
+        return _rnd.multinomial(self, num_samples, replacement, generator=generator)
+
+    def clone(self, *, memory_format=None) -> 'Tensor':
+        return _un.clone(self)
+
+    def contiguous(self, memory_format=None) -> 'Tensor':
+        return _sh.contiguous(self)
+
+    # -- operators -----------------------------------------------------------
+    def __add__(self, other): return _ar.add(self, other)
+    def __radd__(self, other): return _ar.add(self, other)
+    def __iadd__(self, other): return _inplace(self, _ar.add, other)
+    def __sub__(self, other): return _ar.sub(self, other)
+    def __rsub__(self, other): return _ar.rsub(self, other)
+    def __isub__(self, other): return _inplace(self, _ar.sub, other)
+    def __mul__(self, other): return _ar.mul(self, other)
+    def __rmul__(self, other): return _ar.mul(self, other)
+    def __imul__(self, other): return _inplace(self, _ar.mul, other)
+    def __truediv__(self, other): return _ar.div(self, other)
+    def __rtruediv__(self, other): return _un.reciprocal_mul(self, other)
+    def __itruediv__(self, other): return _inplace(self, _ar.div, other)
+    def __floordiv__(self, other): return _ar.floor_divide(self, other)
+    def __rfloordiv__(self, other): return _ar.floor_divide(_cr.scalar_like(other, self), self)
+    def __ifloordiv__(self, other): return _inplace(self, _ar.floor_divide, other)
+    def __mod__(self, other): return _ar.remainder(self, other)
+    def __rmod__(self, other): return _ar.remainder(_cr.scalar_like(other, self), self)
+    def __imod__(self, other): return _inplace(self, _ar.remainder, other)
+    def __pow__(self, other): return _ar.pow(self, other)
+    def __rpow__(self, other): return _ar.pow(other, self)
+    def __ipow__(self, other): return _inplace(self, _ar.pow, other)
+    def __matmul__(self, other): return _la.matmul(self, other)
+    def __rmatmul__(self, other): return _la.matmul(other, self)
+    def __neg__(self): return _un.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return _un.abs(self)
+    def __invert__(self): return _cmp.bitwise_not(self)
+    def __and__(self, other): return _cmp.bitwise_and(self, other)
+    def __rand__(self, other): return _cmp.bitwise_and(self, other)
+    def __iand__(self, other): return _inplace(self, _cmp.bitwise_and, other)
+    def __or__(self, other): return _cmp.bitwise_or(self, other)
+    def __ror__(self, other): return _cmp.bitwise_or(self, other)
+    def __ior__(self, other): return _inplace(self, _cmp.bitwise_or, other)
+    def __xor__(self, other): return _cmp.bitwise_xor(self, other)
+    def __rxor__(self, other): return _cmp.bitwise_xor(self, other)
+    def __ixor__(self, other): return _inplace(self, _cmp.bitwise_xor, other)
+    def __lshift__(self, other): return _cmp.bitwise_left_shift(self, other)
+    def __rshift__(self, other): return _cmp.bitwise_right_shift(self, other)
+    def __eq__(self, other): return _cmp.eq(self, other)
+    def __ne__(self, other): return _cmp.ne(self, other)
+    def __lt__(self, other): return _cmp.lt(self, other)
+    def __le__(self, other): return _cmp.le(self, other)
+    def __gt__(self, other): return _cmp.gt(self, other)
+    def __ge__(self, other): return _cmp.ge(self, other)
+    def __getitem__(self, key): return _ix.getitem(self, key)
+    def __setitem__(self, key, value): _ix.setitem(self, key, value)
+
+    # -- arithmetic ---------------------------------------------------------------
+    def add(self, other, *, alpha=1): return _ar.add(self, other, alpha=alpha)
+    def add_(self, other, *, alpha=1): return _inplace(self, _ar.add, other, alpha=alpha)
+    def sub(self, other, *, alpha=1): return _ar.sub(self, other, alpha=alpha)
+    def sub_(self, other, *, alpha=1): return _inplace(self, _ar.sub, other, alpha=alpha)
+    subtract = sub
+    def mul(self, other): return _ar.mul(self, other)
+    def mul_(self, other): return _inplace(self, _ar.mul, other)
+    multiply = mul
+    def div(self, other, *, rounding_mode=None): return _ar.div(self, other, rounding_mode=rounding_mode)
+    def div_(self, other, *, rounding_mode=None): return _inplace(self, _ar.div, other, rounding_mode=rounding_mode)
+    divide = div
+    true_divide = div
+    def floor_divide(self, other): return _ar.floor_divide(self, other)
+    def remainder(self, other): return _ar.remainder(self, other)
+    def fmod(self, other): return _ar.fmod(self, other)
+    def pow(self, exponent): return _ar.pow(self, exponent)
+    def pow_(self, exponent): return _inplace(self, _ar.pow, exponent)
+    def rsub(self, other, *, alpha=1): return _ar.rsub(self, other, alpha=alpha)
+    def maximum(self, other): return _ar.maximum(self, other)
+    def minimum(self, other): return _ar.minimum(self, other)
+    def fmax(self, other): return _ar.fmax(self, other)
+    def fmin(self, other): return _ar.fmin(self, other)
+    def lerp(self, end, weight): return _ar.lerp(self, end, weight)
+    def lerp_(self, end, weight): return _inplace(self, _ar.lerp, end, weight)
+    def addcmul(self, t1, t2, *, value=1): return _ar.addcmul(self, t1, t2, value=value)
+    def addcmul_(self, t1, t2, *, value=1): return _inplace(self, _ar.addcmul, t1, t2, value=value)
+    def addcdiv(self, t1, t2, *, value=1): return _ar.addcdiv(self, t1, t2, value=value)
+    def addcdiv_(self, t1, t2, *, value=1): return _inplace(self, _ar.addcdiv, t1, t2, value=value)
+    def where(self, condition, other): return _ar.where(condition, self, other)
+    def atan2(self, other): return _ar.atan2(self, other)
+    def hypot(self, other): return _ar.hypot(self, other)
+    def xlogy(self, other): return _ar.xlogy(self, other)
+    def copysign(self, other): return _ar.copysign(self, other)
+
+    # -- unary math --------------------------------------------------------------
+    def neg(self): return _un.neg(self)
+    def neg_(self): return _inplace(self, _un.neg)
+    negative = neg
+    def abs(self): return _un.abs(self)
+    def abs_(self): return _inplace(self, _un.abs)
+    absolute = abs
+    def sign(self): return _un.sign(self)
+    def sgn(self): return _un.sign(self)
+    def signbit(self): return _un.signbit(self)
+    def exp(self): return _un.exp(self)
+    def exp_(self): return _inplace(self, _un.exp)
+    def exp2(self): return _un.exp2(self)
+    def expm1(self): return _un.expm1(self)
+    def log(self): return _un.log(self)
+    def log_(self): return _inplace(self, _un.log)
+    def log2(self): return _un.log2(self)
+    def log10(self): return _un.log10(self)
+    def log1p(self): return _un.log1p(self)
+    def sqrt(self): return _un.sqrt(self)
+    def sqrt_(self): return _inplace(self, _un.sqrt)
+    def rsqrt(self): return _un.rsqrt(self)
+    def square(self): return _un.square(self)
+    def square_(self): return _inplace(self, _un.square)
+    def sin(self): return _un.sin(self)
+    def sin_(self): return _inplace(self, _un.sin)
+    def cos(self): return _un.cos(self)
+    def cos_(self): return _inplace(self, _un.cos)
+    def tan(self): return _un.tan(self)
+    def asin(self): return _un.asin(self)
+    def acos(self): return _un.acos(self)
+    def atan(self): return _un.atan(self)
+    arcsin = asin
+    arccos = acos
+    arctan = atan
+    def sinh(self): return _un.sinh(self)
+    def cosh(self): return _un.cosh(self)
+    def tanh(self): return _un.tanh(self)
+    def tanh_(self): return _inplace(self, _un.tanh)
+    def asinh(self): return _un.asinh(self)
+    def acosh(self): return _un.acosh(self)
+    def atanh(self): return _un.atanh(self)
+    def sigmoid(self): return _un.sigmoid(self)
+    def sigmoid_(self): return _inplace(self, _un.sigmoid)
+    def logit(self, eps=None): return _un.logit(self, eps)
+    def relu(self): return _un.relu(self)
+    def relu_(self): return _inplace(self, _un.relu)
+    def erf(self): return _un.erf(self)
+    def erfc(self): return _un.erfc(self)
+    def erfinv(self): return _un.erfinv(self)
+    def reciprocal(self): return _un.reciprocal(self)
+    def reciprocal_(self): return _inplace(self, _un.reciprocal)
+    def floor(self): return _un.floor(self)
+    def floor_(self): return _inplace(self, _un.floor)
+    def ceil(self): return _un.ceil(self)
+    def ceil_(self): return _inplace(self, _un.ceil)
+    def round(self, *, decimals=0): return _un.round(self, decimals=decimals)
+    def round_(self, *, decimals=0): return _inplace(self, _un.round, decimals=decimals)
+    def trunc(self): return _un.trunc(self)
+    def trunc_(self): return _inplace(self, _un.trunc)
+    fix = trunc
+    def frac(self): return _un.frac(self)
+    def clamp(self, min=None, max=None): return _un.clamp(self, min, max)
+    def clamp_(self, min=None, max=None): return _inplace(self, _un.clamp, min, max)
+    clip = clamp
+    clip_ = clamp_
+    def clamp_min(self, min): return _un.clamp(self, min, None)
+    def clamp_max(self, max): return _un.clamp(self, None, max)
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return _un.nan_to_num(self, nan, posinf, neginf)
+    def softmax(self, dim, dtype=None): return _red.softmax(self, dim, dtype=dtype)
+    def log_softmax(self, dim, dtype=None): return _red.log_softmax(self, dim, dtype=dtype)
+
+    # -- reductions ---------------------------------------------------------------
+    def sum(self, dim=None, keepdim=False, *, dtype=None): return _red.sum(self, dim, keepdim, dtype=dtype)
+    def nansum(self, dim=None, keepdim=False, *, dtype=None): return _red.nansum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim=None, keepdim=False, *, dtype=None): return _red.mean(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None): return _red.nanmean(self, dim, keepdim, dtype=dtype)
+    def prod(self, dim=None, keepdim=False, *, dtype=None): return _red.prod(self, dim, keepdim, dtype=dtype)
+    def max(self, dim=None, keepdim=False): return _red.max(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return _red.min(self, dim, keepdim)
+    def amax(self, dim=(), keepdim=False): return _red.amax(self, dim, keepdim)
+    def amin(self, dim=(), keepdim=False): return _red.amin(self, dim, keepdim)
+    def aminmax(self, *, dim=None, keepdim=False): return _red.aminmax(self, dim=dim, keepdim=keepdim)
+    def argmax(self, dim=None, keepdim=False): return _red.argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return _red.argmin(self, dim, keepdim)
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None): return _red.std(self, dim, unbiased, keepdim, correction=correction)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None): return _red.var(self, dim, unbiased, keepdim, correction=correction)
+    def norm(self, p='fro', dim=None, keepdim=False, dtype=None): return _red.norm(self, p, dim, keepdim, dtype=dtype)
+    def logsumexp(self, dim, keepdim=False): return _red.logsumexp(self, dim, keepdim)
+    def cumsum(self, dim, *, dtype=None): return _red.cumsum(self, dim, dtype=dtype)
+    def cumsum_(self, dim, *, dtype=None): return _inplace(self, _red.cumsum, dim, dtype=dtype)
+    def cumprod(self, dim, *, dtype=None): return _red.cumprod(self, dim, dtype=dtype)
+    def cummax(self, dim): return _red.cummax(self, dim)
+    def cummin(self, dim): return _red.cummin(self, dim)
+    def logcumsumexp(self, dim): return _red.logcumsumexp(self, dim)
+    def all(self, dim=None, keepdim=False): return _red.all(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return _red.any(self, dim, keepdim)
+    def count_nonzero(self, dim=None): return _red.count_nonzero(self, dim)
+    def median(self, dim=None, keepdim=False): return _red.median(self, dim, keepdim)
+    def nanmedian(self, dim=None, keepdim=False): return _red.nanmedian(self, dim, keepdim)
+    def mode(self, dim=-1, keepdim=False): return _red.mode(self, dim, keepdim)
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation='linear'): return _red.quantile(self, q, dim, keepdim, interpolation=interpolation)
+    def sort(self, dim=-1, descending=False, stable=False): return _red.sort(self, dim, descending, stable=stable)
+    def argsort(self, dim=-1, descending=False, stable=False): return _red.argsort(self, dim, descending, stable=stable)
+    def msort(self): return _red.sort(self, 0)[0]
+    def topk(self, k, dim=-1, largest=True, sorted=True): return _red.topk(self, k, dim, largest, sorted)
+    def kthvalue(self, k, dim=-1, keepdim=False): return _red.kthvalue(self, k, dim, keepdim)
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None): return _red.unique(self, sorted, return_inverse, return_counts, dim)
+    def bincount(self, weights=None, minlength=0): return _red.bincount(self, weights, minlength)
+    def histc(self, bins=100, min=0, max=0): return _red.histc(self, bins, min, max)
+
+    # -- shape ----------------------------------------------------------------------
+    def view(self, *shape): return _sh.view(self, *shape)
+    def view_as(self, other): return _sh.view(self, other.shape)
+    def reshape(self, *shape): return _sh.reshape(self, *shape)
+    def reshape_as(self, other): return _sh.reshape(self, other.shape)
+    def flatten(self, start_dim=0, end_dim=-1): return _sh.flatten(self, start_dim, end_dim)
+    def unflatten(self, dim, sizes): return _sh.unflatten(self, dim, sizes)
+    def ravel(self): return _sh.reshape(self, -1)
+    def squeeze(self, dim=None): return _sh.squeeze(self, dim)
+    def squeeze_(self, dim=None): return _sh.reshape_(self, _sh.squeeze(self, dim).shape)
+    def unsqueeze(self, dim): return _sh.unsqueeze(self, dim)
+    def unsqueeze_(self, dim): return _sh.reshape_(self, _sh.unsqueeze(self, dim).shape)
+    def permute(self, *dims): return _sh.permute(self, *dims)
+    def transpose(self, dim0, dim1): return _sh.transpose(self, dim0, dim1)
+    def transpose_(self, dim0, dim1): return _sh.transpose_(self, dim0, dim1)
+    swapaxes = transpose
+    swapdims = transpose
+    def t(self): return _sh.t(self)
+    def t_(self): return _sh.transpose_(self, 0, -1) if self._data.ndim == 2 else self
+    def adjoint(self): return _sh.transpose(self, -2, -1)
+    def movedim(self, source, destination): return _sh.movedim(self, source, destination)
+    moveaxis = movedim
+    def expand(self, *sizes): return _sh.expand(self, *sizes)
+    def expand_as(self, other): return _sh.expand(self, other.shape)
+    def broadcast_to(self, size): return _sh.expand(self, size)
+    def repeat(self, *sizes): return _sh.repeat(self, *sizes)
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None): return _sh.repeat_interleave(self, repeats, dim)
+    def tile(self, dims): return _sh.tile(self, dims)
+    def split(self, split_size, dim=0): return _sh.split(self, split_size, dim)
+    def tensor_split(self, indices_or_sections, dim=0): return _sh.tensor_split(self, indices_or_sections, dim)
+    def chunk(self, chunks, dim=0): return _sh.chunk(self, chunks, dim)
+    def unbind(self, dim=0): return _sh.unbind(self, dim)
+    def narrow(self, dim, start, length): return _sh.narrow(self, dim, start, length)
+    def select(self, dim, index): return _sh.select(self, dim, index)
+    def flip(self, *dims): return _sh.flip(self, *dims)
+    def fliplr(self): return _sh.flip(self, 1)
+    def flipud(self): return _sh.flip(self, 0)
+    def roll(self, shifts, dims=None): return _sh.roll(self, shifts, dims)
+    def rot90(self, k=1, dims=(0, 1)): return _sh.rot90(self, k, dims)
+    def tril(self, diagonal=0): return _sh.tril(self, diagonal)
+    def tril_(self, diagonal=0): return _inplace(self, _sh.tril, diagonal)
+    def triu(self, diagonal=0): return _sh.triu(self, diagonal)
+    def triu_(self, diagonal=0): return _inplace(self, _sh.triu, diagonal)
+    def diagonal(self, offset=0, dim1=0, dim2=1): return _sh.diagonal(self, offset, dim1, dim2)
+    def diag(self, diagonal=0): return _sh.diag(self, diagonal)
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1): return _sh.diag_embed(self, offset, dim1, dim2)
+    def trace(self): return _sh.diagonal(self).sum()
+    def unfold(self, dimension, size, step): return _sh.unfold(self, dimension, size, step)
+    def sum_to_size(self, *size): return _sh.sum_to_size(self, *size)
+    def as_strided(self, size, stride, storage_offset=None): return _sh.as_strided(self, size, stride, storage_offset)
+    def resize_(self, *sizes, memory_format=None): return _sh.resize_(self, *sizes)
+    def resize_as_(self, other): return _sh.resize_(self, other.shape)
+
+    # -- indexing -------------------------------------------------------------------
+    def gather(self, dim, index, *, sparse_grad=False): return _ix.gather(self, dim, index)
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None): return _ix.scatter(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None): return _inplace(self, _ix.scatter, dim, index, src, value=value, reduce=reduce)
+    def scatter_add(self, dim, index, src): return _ix.scatter_add(self, dim, index, src)
+    def scatter_add_(self, dim, index, src): return _inplace(self, _ix.scatter_add, dim, index, src)
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True): return _ix.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    def index_select(self, dim, index): return _ix.index_select(self, dim, index)
+    def index_add(self, dim, index, source, *, alpha=1): return _ix.index_add(self, dim, index, source, alpha=alpha)
+    def index_add_(self, dim, index, source, *, alpha=1): return _inplace(self, _ix.index_add, dim, index, source, alpha=alpha)
+    def index_fill(self, dim, index, value): return _ix.index_fill(self, dim, index, value)
+    def index_fill_(self, dim, index, value): return _inplace(self, _ix.index_fill, dim, index, value)
+    def index_copy(self, dim, index, source): return _ix.index_copy(self, dim, index, source)
+    def index_copy_(self, dim, index, source): return _inplace(self, _ix.index_copy, dim, index, source)
+    def index_put(self, indices, values, accumulate=False): return _ix.index_put(self, indices, values, accumulate)
+    def index_put_(self, indices, values, accumulate=False): return _inplace(self, _ix.index_put, indices, values, accumulate)
+    def masked_fill(self, mask, value): return _ix.masked_fill(self, mask, value)
+    def masked_fill_(self, mask, value): return _inplace(self, _ix.masked_fill, mask, value)
+    def masked_scatter(self, mask, source): return _ix.masked_scatter(self, mask, source)
+    def masked_scatter_(self, mask, source): return _inplace(self, _ix.masked_scatter, mask, source)
+    def masked_select(self, mask): return _ix.masked_select(self, mask)
+    def nonzero(self, *, as_tuple=False): return _ix.nonzero(self, as_tuple=as_tuple)
+    def argwhere(self): return _ix.nonzero(self)
+    def take(self, index): return _ix.take(self, index)
+    def take_along_dim(self, indices, dim=None): return _ix.take_along_dim(self, indices, dim)
+    def put_(self, index, source, accumulate=False): return _inplace(self, _ix.put, index, source, accumulate)
+
+    # -- linear algebra ---------------------------------------------------------------
+    def mm(self, mat2): return _la.mm(self, mat2)
+    def matmul(self, other): return _la.matmul(self, other)
+    def bmm(self, mat2): return _la.bmm(self, mat2)
+    def dot(self, other): return _la.dot(self, other)
+    def inner(self, other): return _la.inner(self, other)
+    def vdot(self, other): return _la.dot(self, other)
+    def mv(self, vec): return _la.mv(self, vec)
+    def outer(self, vec2): return _la.outer(self, vec2)
+    ger = outer
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _la.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    def addmm_(self, mat1, mat2, *, beta=1, alpha=1): return _inplace(self, _la.addmm, mat1, mat2, beta=beta, alpha=alpha)
+    def addmv(self, mat, vec, *, beta=1, alpha=1): return _la.addmv(self, mat, vec, beta=beta, alpha=alpha)
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1): return _la.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1): return _la.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def addr(self, vec1, vec2, *, beta=1, alpha=1): return _la.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+    def det(self): return _la.det(self)
+    def inverse(self): return _la.inverse(self)
+    def cross(self, other, dim=None): return _la.cross(self, other, dim)
+
+    # -- comparison and logic ------------------------------------------------------------
+    def eq(self, other): return _cmp.eq(self, other)
+    def ne(self, other): return _cmp.ne(self, other)
+    def lt(self, other): return _cmp.lt(self, other)
+    def le(self, other): return _cmp.le(self, other)
+    def gt(self, other): return _cmp.gt(self, other)
+    def ge(self, other): return _cmp.ge(self, other)
+    def eq_(self, other): return _inplace(self, _cmp.eq, other)
+    def ne_(self, other): return _inplace(self, _cmp.ne, other)
+    def lt_(self, other): return _inplace(self, _cmp.lt, other)
+    def le_(self, other): return _inplace(self, _cmp.le, other)
+    def gt_(self, other): return _inplace(self, _cmp.gt, other)
+    def ge_(self, other): return _inplace(self, _cmp.ge, other)
+    not_equal = ne
+    greater = gt
+    greater_equal = ge
+    less = lt
+    less_equal = le
+    def equal(self, other): return _cmp.equal(self, other)
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return _cmp.isclose(self, other, rtol, atol, equal_nan)
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return _cmp.allclose(self, other, rtol, atol, equal_nan)
+    def isnan(self): return _cmp.isnan(self)
+    def isinf(self): return _cmp.isinf(self)
+    def isposinf(self): return _cmp.isposinf(self)
+    def isneginf(self): return _cmp.isneginf(self)
+    def isfinite(self): return _cmp.isfinite(self)
+    def isreal(self): return _cmp.isreal(self)
+    def logical_and(self, other): return _cmp.logical_and(self, other)
+    def logical_or(self, other): return _cmp.logical_or(self, other)
+    def logical_xor(self, other): return _cmp.logical_xor(self, other)
+    def logical_not(self): return _cmp.logical_not(self)
+    def logical_not_(self): return _inplace(self, _cmp.logical_not)
+    def bitwise_and(self, other): return _cmp.bitwise_and(self, other)
+    def bitwise_or(self, other): return _cmp.bitwise_or(self, other)
+    def bitwise_xor(self, other): return _cmp.bitwise_xor(self, other)
+    def bitwise_not(self): return _cmp.bitwise_not(self)
+
+
+def _contiguous_strides(shape) -> tuple:
+    st = []
+    acc = 1
+    for s in reversed(shape):
+        st.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(st))
+
+
+def _parse_to(args, kwargs):
+    """Parses the overloads of ``Tensor.to``: (dtype), (device, dtype), (tensor), kwargs."""
+    dt = kwargs.pop('dtype', None)
+    dev = kwargs.pop('device', None)
+    copy = kwargs.pop('copy', False)
+    kwargs.pop('non_blocking', None)
+    kwargs.pop('memory_format', None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, Tensor):
+            dt = a.dtype
+        elif isinstance(a, _dtype_cls):
+            dt = a
+        elif isinstance(a, (str, _device_cls, int)) and not isinstance(a, bool):
+            dev = a
+        elif isinstance(a, bool):
+            pass
+        else:
+            dt = to_dtype(a)
+    return dt, dev, copy
+
+
+def _legacy_init(self: Tensor, args, dt, device) -> None:
+    check_device(device)
+    self._rg = False
+    self.grad_fn = None
+    self._grad = None
+    self._vc = None
+    self._base = None
+    self._x = None
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        src = args[0]
+        self._data = src._data if src._data.dtype == dt.np else src._data.astype(dt.np)
+        return
+    if len(args) == 0:
+        self._data = np.empty((0,), dt.np)
+        return
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
+            len(args) == 1 and isinstance(args[0], Size)):
+        shape = tuple(args[0]) if isinstance(args[0], Size) else tuple(int(a) for a in args)
+        self._data = np.zeros(shape, dt.np)
+        return
+    if len(args) == 1:
+        self._data = _cr._to_array(args[0], dt)
+        return
+    raise TypeError(f'new() received an invalid combination of arguments - got '
+                    f'({", ".join(type(a).__name__ for a in args)})')
+
+
+class _TypedTensorMeta(type):
+    """``torch.FloatTensor`` and friends: constructors and ``isinstance`` targets."""
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj._data.dtype == cls._dt.np
+
+    def __call__(cls, *args, device=None):
+        t = _new(Tensor)
+        _legacy_init(t, args, cls._dt, device)
+        return t
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _typed(name: str, dt) -> type:
+    return _TypedTensorMeta(name, (), {'_dt': dt, 'dtype': dt, 'is_cuda': False})
+
+
+_f16, _f32, _f64 = (NP2DT[np.dtype(n)] for n in ('float16', 'float32', 'float64'))
+_i32, _i64 = NP2DT[np.dtype('int32')], NP2DT[np.dtype('int64')]
+
+FloatTensor = _typed('FloatTensor', _f32)
+DoubleTensor = _typed('DoubleTensor', _f64)
+HalfTensor = _typed('HalfTensor', _f16)
+LongTensor = _typed('LongTensor', _i64)
+IntTensor = _typed('IntTensor', _i32)
+ShortTensor = _typed('ShortTensor', ALIASES['short'])
+CharTensor = _typed('CharTensor', NP2DT[np.dtype('int8')])
+ByteTensor = _typed('ByteTensor', NP2DT[np.dtype('uint8')])
+BoolTensor = _typed('BoolTensor', ALIASES['bool'])
+_TYPED = (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,
+          ByteTensor, BoolTensor)
+_TYPE_BY_NAME = {}
+for _c in _TYPED:
+    _TYPE_BY_NAME['torch.' + _c.__name__] = _c._dt
+    _TYPE_BY_NAME[_c.__name__] = _c._dt
+    _TYPE_BY_NAME['torch.' + _c._dt.name] = _c._dt
+    _TYPE_BY_NAME[_c._dt.name] = _c._dt
+
+# The op families are imported last: they import Tensor from here.
+from ._ops import arithmetic as _ar  # noqa: E402
+from ._ops import unary as _un  # noqa: E402
+from ._ops import reduction as _red  # noqa: E402
+from ._ops import shape as _sh  # noqa: E402
+from ._ops import indexing as _ix  # noqa: E402
+from ._ops import linalg as _la  # noqa: E402
+from ._ops import comparison as _cmp  # noqa: E402
+from ._ops import creation as _cr  # noqa: E402
+from ._ops import random as _rnd  # noqa: E402

@@ -1,0 +1,43 @@
+"""The named tuples some ops return (``torch.return_types.max`` and friends)."""
+from __future__ import annotations
+
+__all__ = ['max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode', 'cummax',
+           'cummin', 'aminmax', 'std_mean', 'var_mean']
+
+
+def _make(name: str, fields: tuple) -> type:
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], (tuple, list)):
+            args = tuple(args[0])
+        return tuple.__new__(cls, args or tuple(kwargs[f] for f in fields))
+
+    def __repr__(self) -> str:
+        body = ',\n'.join(f'{f}={v!r}' for f, v in zip(fields, self))
+        return f'torch.return_types.{name}(\n{body})'
+
+    def __reduce__(self):
+        return (self.__class__, (tuple(self),))
+
+    ns = {'__new__': __new__, '__repr__': __repr__, '__reduce__': __reduce__,
+          '__slots__': (), '_fields': fields, '__module__': 'torch.return_types'}
+    for i, f in enumerate(fields):
+        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+    cls = type(name, (tuple,), ns)
+    cls.__qualname__ = name
+    return cls
+
+
+_VI = ('values', 'indices')
+max = _make('max', _VI)
+min = _make('min', _VI)
+sort = _make('sort', _VI)
+topk = _make('topk', _VI)
+kthvalue = _make('kthvalue', _VI)
+median = _make('median', _VI)
+nanmedian = _make('nanmedian', _VI)
+mode = _make('mode', _VI)
+cummax = _make('cummax', _VI)
+cummin = _make('cummin', _VI)
+aminmax = _make('aminmax', ('min', 'max'))
+std_mean = _make('std_mean', ('std', 'mean'))
+var_mean = _make('var_mean', ('var', 'mean'))

@@ -1,0 +1,1 @@
+"""numtorch.utils: hooks and, in submodules, data loading."""
