@@ -641,7 +641,7 @@ class Tensor:
     def __rmul__(self, other): return _ar.mul(self, other)
     def __imul__(self, other): return _inplace(self, _ar.mul, other)
     def __truediv__(self, other): return _ar.div(self, other)
-    def __rtruediv__(self, other): return _un.reciprocal_mul(self, other)
+    def __rtruediv__(self, other): return _ar.rdiv(self, other)
     def __itruediv__(self, other): return _inplace(self, _ar.div, other)
     def __floordiv__(self, other): return _ar.floor_divide(self, other)
     def __rfloordiv__(self, other): return _ar.floor_divide(_cr.scalar_like(other, self), self)

@@ -234,7 +234,7 @@ class Pow(Op):
     saves_out = True
 
     def forward(self, a, b):
-        y = a ** b
+        y = int_pow(a, b, a.dtype) if a.dtype.kind in 'iu' else a ** b
         self.saved = (a, b, y)
         return y
 
@@ -267,7 +267,7 @@ class RPowS(Op):
         self.c = c
 
     def forward(self, a):
-        y = np.power(np.asarray(self.c, a.dtype), a)
+        y = int_pow(self.c, a, a.dtype) if a.dtype.kind in 'iu' else np.power(np.asarray(self.c, a.dtype), a)
         self.saved = y
         return y
 
@@ -280,6 +280,19 @@ class RPowS(Op):
 
 
 # -- maximum / minimum / lerp / where -----------------------------------------
+def int_pow(base, exp, dt):
+    """Integer power with PyTorch's rule for negative exponents: 1 ** -n = 1,
+    (-1) ** -n = +-1, any other base ** -n = 0 (NumPy refuses these)."""
+    base = np.asarray(base)
+    exp = np.asarray(exp)
+    neg = exp < 0
+    if not neg.any():
+        return np.power(base, exp).astype(dt, copy=False)
+    y = np.power(base, np.where(neg, 0, exp)).astype(dt, copy=False)
+    small = np.where(base == -1, np.where(exp % 2 == 0, 1, -1), np.where(base == 1, 1, 0))
+    return np.where(neg, small, y).astype(dt, copy=False)
+
+
 class _MaxMin(Op):
     checks = (0, 1)
 
@@ -494,7 +507,7 @@ def add(input: Tensor, other, *, alpha=1, out=None) -> Tensor:
         if alpha == 1:
             return _binary(Add(), input, other)
         return _binary(AddScaled(alpha), input, other)
-    x, c = scalar_operand(input, other * alpha)
+    x, c = scalar_operand(input, other if alpha == 1 else other * alpha)
     return AddS(c).apply1(x)
 
 
@@ -512,7 +525,11 @@ def sub(input: Tensor, other, *, alpha=1, out=None) -> Tensor:
             op = AddScaled(-alpha)
             op._name = 'SubBackward0'
         return _binary(op, input, other)
-    x, c = scalar_operand(input, other * alpha)
+    if input._data.dtype.kind == 'b':
+        raise RuntimeError('Subtraction, the `-` operator, with a bool tensor is not supported. '
+                           'If you are trying to invert a mask, use the `~` or `logical_not()` '
+                           'operator instead.')
+    x, c = scalar_operand(input, other if alpha == 1 else other * alpha)
     op = AddS(-c)
     op._name = 'SubBackward0'
     return op.apply1(x)
@@ -526,6 +543,14 @@ def rsub(input: Tensor, other, *, alpha=1) -> Tensor:
     if alpha != 1:
         x = mul(x, alpha)
     return RSubS(c).apply1(x)
+
+
+def rdiv(input: Tensor, other) -> Tensor:
+    """``other / input`` (the reflected ``/``)."""
+    if isinstance(other, Tensor):
+        return div(other, input)
+    x, c = scalar_operand(input, other)
+    return RDivS(c).apply1(_to_float(x))
 
 
 def mul(input: Tensor, other, *, out=None) -> Tensor:
@@ -625,10 +650,7 @@ def pow(input, exponent, *, out=None) -> Tensor:
         x, c = scalar_operand(exponent, input)
         return RPowS(c).apply1(_to_float(x) if isinstance(c, float) else x)
     if isinstance(exponent, Tensor):
-        a, b = promote2(input, exponent)
-        if a._data.dtype.kind in 'iu' and np.any(b._data < 0):
-            raise RuntimeError('Integers to negative integer powers are not allowed.')
-        return _binary(Pow(), a, b)
+        return _binary(Pow(), *promote2(input, exponent))
     x, c = scalar_operand(input, exponent)
     if x._data.dtype.kind in 'iub' and isinstance(c, int) and c < 0:
         raise RuntimeError('Integers to negative integer powers are not allowed.')

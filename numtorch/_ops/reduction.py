@@ -133,11 +133,13 @@ class SelectAlong(Op):
     """Picks ``x`` at ``idx`` along ``axis`` (max/min with dim, sort, topk, median, ...);
     the gradient goes back to the picked positions only."""
 
-    def __init__(self, name, idx, axis, keepdim):
+    def __init__(self, name, idx, axis, keepdim, repeats=False):
         self._name = name
         self.idx = idx
         self.axis = axis
         self.keepdim = keepdim
+        # cummax/cummin pick one position several times: their gradients must add up.
+        self.repeats = repeats
 
     def forward(self, x):
         self.shape = x.shape
@@ -147,7 +149,12 @@ class SelectAlong(Op):
     def backward(self, gy):
         g = gy if self.keepdim else np.expand_dims(gy, self.axis)
         gx = np.zeros(self.shape, gy.dtype)
-        np.put_along_axis(gx, self.idx, g, self.axis)
+        if self.repeats:
+            grids = list(np.indices(self.idx.shape, sparse=True))
+            grids[self.axis] = self.idx
+            np.add.at(gx, tuple(grids), g)
+        else:
+            np.put_along_axis(gx, self.idx, g, self.axis)
         return gx
 
     def backward_t(self, gy):
@@ -629,7 +636,7 @@ def _cum_ext(input, dim, name, better):
         bi = np.where(take, j, bi)
         idx[..., j] = bi
     idx = np.moveaxis(idx, -1, axis)
-    vals = SelectAlong(f'Cum{name[3:]}Backward0', idx, axis, True).apply1(input)
+    vals = SelectAlong(f'Cum{name[3:]}Backward0', idx, axis, True, True).apply1(input)
     return getattr(_rt, name)((vals, _wrap(idx)))
 
 

@@ -386,8 +386,10 @@ def sigmoid_array(x: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-x)) without overflow warnings for large negative x."""
     with np.errstate(over='ignore'):
         y = np.exp(-x)
-        y += 1
-        return np.reciprocal(y, out=y)
+        if y.ndim:
+            y += 1
+            return np.reciprocal(y, out=y)
+        return 1 / (1 + y)
 
 
 class Logit(Op):
@@ -602,7 +604,7 @@ _erf_ufunc = np.frompyfunc(math.erf, 1, 1)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    return _erf_ufunc(x).astype(x.dtype) if x.size else x.copy()
+    return np.asarray(_erf_ufunc(x), np.float64).astype(x.dtype) if x.size else x.copy()
 
 
 def _erfinv(x: np.ndarray) -> np.ndarray:
@@ -623,7 +625,7 @@ def _erfinv(x: np.ndarray) -> np.ndarray:
             p2 = c + p2 * wl
         y = np.where(small, p1, p2) * z
         for _ in range(2):
-            err = _erf_ufunc(y).astype(np.float64) - z
+            err = np.asarray(_erf_ufunc(y), np.float64) - z
             y = y - err / ((2 / math.sqrt(math.pi)) * np.exp(-y * y))
         y = np.where(z == 1, np.inf, np.where(z == -1, -np.inf, y))
         y = np.where(np.abs(z) > 1, np.nan, y)
