@@ -96,7 +96,10 @@ def _inplace(self: 'Tensor', fn, *args, **kwargs) -> 'Tensor':
     if base is not None and base._rg and base.grad_fn is None:
         raise RuntimeError('a view of a leaf Variable that requires grad is being used in an '
                            'in-place operation.')
-    r = fn(_shadow(self), *args, **kwargs)
+    sh = _shadow(self)
+    # An argument that is self (``y.mul_(y)``) must also read the old values.
+    args = tuple(sh if a is self else a for a in args)
+    r = fn(sh, *args, **kwargs)
     _store(self, r)
     _bump(self)
     if base is not None:

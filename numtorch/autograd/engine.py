@@ -206,8 +206,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ac
     if results is not None and not allow_unused and not accumulate:
         for i, g in enumerate(results):
             if g is None:
-                raise RuntimeError('One of the differentiated Tensors appears to not have been '
-                                   'used in the graph. Set allow_unused=True if this is the '
+                raise RuntimeError(f'The differentiated Tensor at index {i} appears to not have '
+                                   'been used in the graph. Set allow_unused=True if this is the '
                                    'desired behavior.')
     return results
 

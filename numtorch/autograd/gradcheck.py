@@ -6,7 +6,6 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .._state import state
 
 __all__ = ['gradcheck', 'gradgradcheck', 'GradcheckError']
 
@@ -29,19 +28,14 @@ def _numerical(func, inputs, i, out_idx, eps):
     flat = x._data.reshape(-1)
     n_out = _outputs(func, inputs)[out_idx]._data.size
     jac = np.zeros((flat.size, n_out))
-    prev = state.enabled
-    state.enabled = False
-    try:
-        for k in range(flat.size):
-            orig = flat[k]
-            flat[k] = orig + eps
-            hi = _outputs(func, inputs)[out_idx]._data.astype(np.float64).reshape(-1).copy()
-            flat[k] = orig - eps
-            lo = _outputs(func, inputs)[out_idx]._data.astype(np.float64).reshape(-1).copy()
-            flat[k] = orig
-            jac[k] = (hi - lo) / (2 * eps)
-    finally:
-        state.enabled = prev
+    for k in range(flat.size):
+        orig = flat[k]
+        flat[k] = orig + eps
+        hi = _outputs(func, inputs)[out_idx]._data.astype(np.float64).reshape(-1).copy()
+        flat[k] = orig - eps
+        lo = _outputs(func, inputs)[out_idx]._data.astype(np.float64).reshape(-1).copy()
+        flat[k] = orig
+        jac[k] = (hi - lo) / (2 * eps)
     return jac
 
 
