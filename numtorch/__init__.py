@@ -63,6 +63,7 @@ from ._ops.random import (Generator, default_generator, manual_seed, seed, initi
 from ._dtype import result_dtype as _result_dtype
 from ._tensor_str import set_printoptions, get_printoptions
 from . import autograd, cuda, backends, utils
+from . import nn
 
 float = float32
 double = float64

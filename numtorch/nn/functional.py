@@ -1,0 +1,292 @@
+"""``torch.nn.functional``: the functional form of every layer and loss.
+
+The ops themselves live in ``numtorch/_ops/`` (one definition each); what is here
+adapts them to nn.functional's signatures (``inplace=``, ``reduction=``, the implicit
+softmax dim). Other op families add their functions with the imports at the end.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap, _inplace
+from .._ops import unary as _un
+from .._ops import reduction as _red
+from .._ops import activation as _act
+from .._ops.linalg import linear, einsum as _einsum
+from .._ops.unary import sigmoid, tanh
+
+__all__ = ['linear', 'bilinear', 'relu', 'relu_', 'relu6', 'leaky_relu', 'leaky_relu_', 'elu',
+           'elu_', 'selu', 'selu_', 'celu', 'celu_', 'gelu', 'silu', 'mish', 'softplus',
+           'hardtanh', 'hardtanh_', 'hardsigmoid', 'hardswish', 'logsigmoid', 'sigmoid', 'tanh',
+           'threshold', 'threshold_', 'prelu', 'hardshrink', 'softshrink', 'tanhshrink',
+           'softsign', 'glu', 'softmax', 'softmin', 'log_softmax', 'normalize', 'one_hot',
+           'cosine_similarity', 'pairwise_distance']
+
+
+# -- linear -------------------------------------------------------------------------
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
+             bias: Tensor | None = None) -> Tensor:
+    """``y[..., o] = x1[..., i] * W[o, i, j] * x2[..., j] + b[o]``."""
+    if input1._data.shape[:-1] != input2._data.shape[:-1]:
+        raise RuntimeError(f'bilinear(): input batch dimensions do not match: got '
+                           f'{list(input1.shape[:-1])} and {list(input2.shape[:-1])}')
+    w = weight._data
+    if input1._data.shape[-1] != w.shape[1]:
+        raise RuntimeError(f'bilinear(): input1 size does not match weight size: got '
+                           f'{input1._data.shape[-1]} but expected {w.shape[1]}')
+    if input2._data.shape[-1] != w.shape[2]:
+        raise RuntimeError(f'bilinear(): input2 size does not match weight size: got '
+                           f'{input2._data.shape[-1]} but expected {w.shape[2]}')
+    lead = input1._data.shape[:-1]
+    x1 = input1.reshape(-1, w.shape[1])
+    x2 = input2.reshape(-1, w.shape[2])
+    y = _einsum('ni,oij,nj->no', x1, weight, x2)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(*lead, w.shape[0])
+
+
+# -- activations ----------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(x, 0)``."""
+    if inplace:
+        return _inplace(input, _un.relu)
+    return _un.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return _inplace(input, _un.relu)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(x, 0), 6)``."""
+    if inplace:
+        return _inplace(input, _act.relu6)
+    return _act.relu6(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    if inplace:
+        return _inplace(input, _act.leaky_relu, negative_slope)
+    return _act.leaky_relu(input, negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return _inplace(input, _act.leaky_relu, negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    if inplace:
+        return _inplace(input, _act.elu, alpha)
+    return _act.elu(input, alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return _inplace(input, _act.elu, alpha)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """Scaled ELU with the self-normalising constants."""
+    if inplace:
+        return _inplace(input, _act.selu)
+    return _act.selu(input)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return _inplace(input, _act.selu)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    if inplace:
+        return _inplace(input, _act.celu, alpha)
+    return _act.celu(input, alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return _inplace(input, _act.celu, alpha)
+
+
+def gelu(input: Tensor, approximate: str = 'none') -> Tensor:
+    """Gaussian error linear unit, exact or with the tanh approximation."""
+    return _act.gelu(input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)``."""
+    if inplace:
+        return _inplace(input, _act.silu)
+    return _act.silu(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``."""
+    if inplace:
+        return _inplace(input, _act.mish)
+    return _act.mish(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * x)) / beta`` (linear above ``threshold``)."""
+    return _act.softplus(input, beta, threshold)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """``x`` clipped to ``[min_val, max_val]``."""
+    if inplace:
+        return _inplace(input, _act.hardtanh, min_val, max_val)
+    return _act.hardtanh(input, min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return _inplace(input, _act.hardtanh, min_val, max_val)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``clip(x / 6 + 1/2, 0, 1)``."""
+    if inplace:
+        return _inplace(input, _act.hardsigmoid)
+    return _act.hardsigmoid(input)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * clip(x + 3, 0, 6) / 6``."""
+    if inplace:
+        return _inplace(input, _act.hardswish)
+    return _act.hardswish(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(x))``."""
+    return _act.logsigmoid(input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > threshold``, else ``value``."""
+    if inplace:
+        return _inplace(input, _act.threshold, threshold, value)
+    return _act.threshold(input, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _inplace(input, _act.threshold, threshold, value)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """Leaky ReLU with learnable slopes."""
+    return _act.prelu(input, weight)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x`` where ``|x| > lambd``, else 0."""
+    return _act.hardshrink(input, lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Shrinks ``x`` towards 0 by ``lambd`` (0 inside ``[-lambd, lambd]``)."""
+    return _act.softshrink(input, lambd)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``x - tanh(x)``."""
+    return input - input.tanh()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``x / (1 + |x|)``."""
+    return input / (input.abs() + 1)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit over ``dim``."""
+    return _act.glu(input, dim)
+
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(f'Implicit dimension choice for {name} has been deprecated. Change the call '
+                  'to include dim=X as an argument.', stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype=None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim`` (implicit dim: deprecated, with a warning)."""
+    if dim is None:
+        dim = _softmax_dim('softmax', input.dim(), _stacklevel)
+    return _red.softmax(input, dim, dtype=dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype=None) -> Tensor:
+    """``softmax(-x)`` along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim('softmin', input.dim(), _stacklevel)
+    return _red.softmax(-input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype=None) -> Tensor:
+    """``log(softmax(x))`` along ``dim``, computed stably."""
+    if dim is None:
+        dim = _softmax_dim('log_softmax', input.dim(), _stacklevel)
+    return _red.log_softmax(input, dim, dtype=dtype)
+
+
+# -- distances and encodings -------------------------------------------------------
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Tensor | None = None) -> Tensor:
+    """``x / max(||x||_p, eps)`` along ``dim``."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is None:
+        return input / denom
+    from .._tensor import _write_out
+    return _write_out(input / denom, out)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (int64) to one-hot rows of length ``num_classes`` (int64)."""
+    a = tensor._data
+    if a.dtype != np.int64:
+        raise RuntimeError('one_hot is only applicable to index tensor of type LongTensor.')
+    if num_classes == -1:
+        if a.size == 0:
+            raise RuntimeError('Can not infer total number of classes from empty tensor.')
+        num_classes = int(a.max()) + 1
+    if a.size:
+        if a.min() < 0:
+            raise RuntimeError('Class values must be non-negative.')
+        if a.max() >= num_classes:
+            raise RuntimeError('Class values must be smaller than num_classes.')
+    out = np.zeros(a.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, a[..., None], 1, axis=-1)
+    return _wrap(out)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim``."""
+    from .._ops.shape import broadcast_tensors
+    from ..autograd.grad_mode import no_grad
+    a, b = broadcast_tensors(x1, x2)
+    # NOTE: as PyTorch, the norms are clamped in place under no_grad, so the gradient
+    # flows through the unclamped norm.
+    na = a.norm(2, dim, keepdim=True).clone()
+    nb = b.norm(2, dim, keepdim=True).clone()
+    with no_grad():
+        na.clamp_min_(eps)
+        nb.clamp_min_(eps)
+    return ((a / na) * (b / nb)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """``||x1 - x2 + eps||_p`` over the last dimension."""
+    last = max(x1.dim(), x2.dim()) - 1
+    return (x1 - x2 + eps).norm(p, last, keepdim=keepdim)
+
+
+# -- other op families (one import line each) ------------------------------------------

@@ -1,0 +1,115 @@
+"""``nn.Parameter`` (a tensor that a Module registers as learnable) and ``nn.Buffer``."""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .._tensor import Tensor, _new, _wrap
+
+__all__ = ['Parameter', 'Buffer', 'is_lazy']
+
+
+def _alias(cls, data: Tensor, requires_grad: bool):
+    """An instance of ``cls`` sharing ``data``'s array and version counter, no history."""
+    t = _new(cls)
+    t._data = data._data
+    t.grad_fn = None
+    t._grad = None
+    vc = data._vc
+    if vc is None:
+        vc = data._vc = [0]
+    t._vc = vc
+    t._base = None
+    t._x = None
+    t._rg = False
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+class Parameter(Tensor):
+    """A tensor that is a learnable parameter of a Module.
+
+    Assigning a Parameter as a Module attribute registers it, so it shows up in
+    ``parameters()`` and ``state_dict()``. It shares memory with ``data`` (an empty
+    tensor when omitted) and requires grad by default, even under ``no_grad``.
+    """
+    # A __dict__ (no __slots__): users and libraries attach attributes to parameters.
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
+        if data is None:
+            from .._ops.creation import empty
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f'Parameter(): argument \'data\' (position 1) must be Tensor, not '
+                            f'{type(data).__name__}')
+        if requires_grad and data._data.dtype.kind != 'f':
+            raise RuntimeError('Only Tensors of floating point and complex dtype can require '
+                               'gradients')
+        return _alias(cls, data, requires_grad)
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        pass
+
+    @classmethod
+    def _from_tensor(cls, t: Tensor, requires_grad: bool) -> 'Parameter':
+        """Wraps ``t``'s array as a Parameter (used by ``Tensor.__deepcopy__``)."""
+        return _alias(cls, t, requires_grad and t._data.dtype.kind == 'f')
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = _alias(type(self), _copy_of(self), self._rg)
+        if self._grad is not None:
+            result._grad = _copy_of(self._grad)
+        if self.__dict__:
+            import copy
+            result.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        memo[id(self)] = result
+        return result
+
+    def __repr__(self) -> str:
+        return 'Parameter containing:\n' + super().__repr__()
+
+    def __reduce_ex__(self, proto):
+        # As torch: rebuilt from a plain tensor (pickled by the tensor's own reduce).
+        return (_rebuild_parameter, (_wrap(self._data), self._rg, OrderedDict()))
+
+
+def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks) -> Parameter:
+    return Parameter(data, requires_grad)
+
+
+def _copy_of(t: Tensor) -> Tensor:
+    return _wrap(np.array(t._data, copy=True))
+
+
+class _BufferMeta(type):
+    # isinstance(t, Buffer) holds for tensors marked by Buffer(...).
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and bool(obj._x) and '_is_buffer' in obj._x
+
+
+class Buffer(metaclass=_BufferMeta):
+    """Marks a tensor to be registered as a buffer when assigned to a Module attribute.
+
+    ``Buffer(data, persistent=True)`` returns ``data`` (detached) tagged as a buffer;
+    ``persistent=False`` keeps it out of ``state_dict()``.
+    """
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True):
+        if data is None:
+            from .._ops.creation import empty
+            data = empty(0)
+        t = data.detach()
+        if t._x is None:
+            t._x = {}
+        t._x['_is_buffer'] = True
+        t._x['persistent'] = persistent
+        return t
+
+
+def is_lazy(param) -> bool:
+    """numtorch has no lazy (uninitialized) parameters."""
+    return False
