@@ -477,7 +477,7 @@ class Tensor:
         if self._x is None:
             self._x = {}
         self._x['_retains'] = True
-        self.grad_fn.__dict__.setdefault('_retain', {})[self._oi] = weakref.ref(self)
+        self.grad_fn._hook_table('retain')[self._oi] = weakref.ref(self)
 
     @property
     def retains_grad(self) -> bool:
@@ -495,7 +495,7 @@ class Tensor:
                 self._x = {}
             d = self._x.setdefault('hooks', {})
         else:
-            d = self.grad_fn.__dict__.setdefault('_thooks', {}).setdefault(self._oi, {})
+            d = self.grad_fn._hook_table('tensor').setdefault(self._oi, {})
         h = RemovableHandle(d)
         d[h.id] = hook
         return h

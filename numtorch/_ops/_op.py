@@ -167,19 +167,26 @@ class Op:
             d = self.__dict__['_metadata'] = {}
         return d
 
+    def _hook_table(self, kind: str) -> dict:
+        """The hooks of one kind on this node, all kept in ``self.hooks`` so the engine
+        tests a single slot: 'post' (node hooks), 'pre' (node pre-hooks), 'tensor'
+        (per-output tensor hooks), 'retain' (per-output retain_grad)."""
+        if self.hooks is None:
+            self.hooks = {}
+        return self.hooks.setdefault(kind, {})
+
     def register_hook(self, fn):
         """Registers ``fn(grad_inputs, grad_outputs)`` to run after this node's backward."""
         from ..utils.hooks import RemovableHandle
-        if self.hooks is None:
-            self.hooks = {}
-        h = RemovableHandle(self.hooks)
-        self.hooks[h.id] = fn
+        d = self._hook_table('post')
+        h = RemovableHandle(d)
+        d[h.id] = fn
         return h
 
     def register_prehook(self, fn):
         """Registers ``fn(grad_outputs)`` to run before this node's backward."""
         from ..utils.hooks import RemovableHandle
-        d = self.__dict__.setdefault('_prehooks', {})
+        d = self._hook_table('pre')
         h = RemovableHandle(d)
         d[h.id] = fn
         return h

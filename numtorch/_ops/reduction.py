@@ -38,7 +38,10 @@ def _axes(dim, ndim: int):
 
 def _expand_back(gy: np.ndarray, axes, keepdim: bool, shape) -> np.ndarray:
     """Broadcasts a reduced gradient back to the input's shape."""
-    if not keepdim and axes is not None and len(shape):
+    if axes is None:
+        # A full reduction: a filled array is as cheap as a view and needs no copy later.
+        return np.full(shape, gy, gy.dtype)
+    if not keepdim and len(shape):
         gy = np.expand_dims(gy, axes)
     return np.broadcast_to(gy, shape)
 

@@ -93,10 +93,72 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
     prev = state.enabled
     state.enabled = create_graph
     try:
+        if (inputs is None and not create_graph and len(roots) == 1
+                and roots[0].grad_fn is not None and not anomaly.enabled):
+            return _run_plain(roots[0].grad_fn, roots[0]._oi, root_grads[0], retain_graph)
         return _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused,
                     accumulate)
     finally:
         state.enabled = prev
+
+
+def _run_plain(root, oi, grad, retain_graph):
+    """``loss.backward()``: the general walk without its optional features' bookkeeping."""
+    handed = {id(grad)}
+    deps = _graph((root,))
+    buffers = {}
+    buf = [None] * root.nout
+    buf[oi] = grad
+    buffers[root] = buf
+    ready = [root]
+    while ready:
+        fn = ready.pop()
+        gys = buffers.pop(fn)
+        hooks = fn.hooks
+        if hooks:
+            gys = _tensor_prehooks(hooks, gys, False)
+        parents = fn.parents
+        if fn.nout == 1:
+            if gys[0] is None:
+                gxs = (None,) * len(parents)
+            else:
+                fn.check_saved()
+                gxs = fn.backward(gys[0])
+                if len(parents) == 1:
+                    gxs = (gxs,)
+        else:
+            gys = _fill(fn, gys, False)
+            fn.check_saved()
+            gxs = fn.backward(*gys)
+            if len(parents) == 1:
+                gxs = (gxs,)
+        if hooks and hooks.get('post'):
+            gxs = _node_hooks(hooks['post'], gxs, gys, False)
+        if not retain_graph:
+            if fn.saved is not None:
+                fn.saved = _FREED
+            fn.inputs = None
+        for p, pi, g in zip(parents, fn.pidx, gxs):
+            if p is None:
+                continue
+            if p.__class__ is Tensor or isinstance(p, Tensor):
+                if g is not None:
+                    _accumulate(p, g, False, handed)
+                continue
+            if g is not None:
+                b = buffers.get(p)
+                if b is None:
+                    b = buffers[p] = [None] * p.nout
+                    b[pi] = g
+                elif b[pi] is None:
+                    b[pi] = g
+                else:
+                    b[pi] = b[pi] + g
+            n = deps[p] - 1
+            deps[p] = n
+            if n == 0:
+                ready.append(p)
+    return None
 
 
 def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, accumulate):
@@ -150,9 +212,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ac
             continue
         seen_ready.add(fn)
         gys = buffers.pop(fn, None) or [None] * fn.nout
-        d = fn.__dict__
-        if d:
-            gys = _tensor_prehooks(fn, d, gys, create_graph)
+        hooks = fn.hooks
+        if hooks:
+            gys = _tensor_prehooks(hooks, gys, create_graph)
         if useful is not None:
             run, is_target = useful.get(fn, (False, False))
             if is_target:
@@ -175,8 +237,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ac
             gxs = fn.backward_t(*gys) if create_graph else fn.backward(*gys)
             if len(parents) == 1:
                 gxs = (gxs,)
-        if fn.hooks:
-            gxs = _node_hooks(fn, gxs, gys, create_graph)
+        if hooks and hooks.get('post'):
+            gxs = _node_hooks(hooks['post'], gxs, gys, create_graph)
         if anomaly.enabled and anomaly.check_nan and not create_graph:
             for k, g in enumerate(gxs):
                 if g is not None and np.isnan(g).any():
@@ -223,15 +285,16 @@ def _fill(fn, gys, create_graph):
     return out
 
 
-def _tensor_prehooks(fn, d, gys, create_graph):
-    """Runs hooks registered on non-leaf tensors (``register_hook``/``retain_grad``)."""
-    pre = d.get('_prehooks')
+def _tensor_prehooks(d, gys, create_graph):
+    """Runs a node's pre-hooks and the hooks of its output tensors
+    (``register_hook``/``retain_grad``)."""
+    pre = d.get('pre')
     if pre:
         for hook in list(pre.values()):
             res = hook(tuple(_as_t(g, create_graph) for g in gys))
             if res is not None:
                 gys = [_unwrap(g, create_graph) for g in res]
-    th = d.get('_thooks')
+    th = d.get('tensor')
     if th:
         gys = list(gys)
         for oi, hooks in th.items():
@@ -241,7 +304,7 @@ def _tensor_prehooks(fn, d, gys, create_graph):
                 res = hook(_as_t(gys[oi], create_graph))
                 if res is not None:
                     gys[oi] = _unwrap(res, create_graph)
-    ret = d.get('_retain')
+    ret = d.get('retain')
     if ret:
         for oi, ref in ret.items():
             t = ref()
@@ -250,10 +313,10 @@ def _tensor_prehooks(fn, d, gys, create_graph):
     return gys
 
 
-def _node_hooks(fn, gxs, gys, create_graph):
+def _node_hooks(post, gxs, gys, create_graph):
     gi = tuple(_as_t(g, create_graph) for g in gxs)
     go = tuple(_as_t(g, create_graph) for g in gys)
-    for hook in list(fn.hooks.values()):
+    for hook in list(post.values()):
         res = hook(gi, go)
         if res is not None:
             gi = tuple(res)
