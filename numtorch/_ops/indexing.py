@@ -163,8 +163,10 @@ def setitem(self: Tensor, key, value) -> None:
                                'tensor refers to a single memory location. Please clone() the '
                                'tensor before performing the operation.') from None
         target = np.empty(self._data.shape, bool)[k].shape
-        raise RuntimeError(f'shape mismatch: value tensor of shape {list(np.shape(v))} cannot '
-                           f'be broadcast to indexing result of shape {list(target)}') from None
+        from .shape import expand
+        # The value is expanded to the indexed region; that gives PyTorch's message.
+        expand(_wrap(np.asarray(v)), target)
+        raise
     _bump(self)
 
 
