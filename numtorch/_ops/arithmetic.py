@@ -488,6 +488,11 @@ class Addcdiv(Op):
 
 
 # -- the public functions -----------------------------------------------------
+def _nd(x):
+    """A NumPy array operand becomes a tensor (as PyTorch treats it); others pass."""
+    return _wrap(x) if type(x) is np.ndarray else x
+
+
 def _binary(op, a, b):
     """Runs a tensor-tensor op after PyTorch's promotion, with PyTorch's broadcast error."""
     if a._data.dtype is not b._data.dtype:
@@ -501,6 +506,7 @@ def _binary(op, a, b):
 
 def add(input: Tensor, other, *, alpha=1, out=None) -> Tensor:
     """Adds ``other``, scaled by ``alpha``, to ``input``, broadcasting."""
+    other = _nd(other)
     if out is not None:
         return _out(add(input, other, alpha=alpha), out)
     if isinstance(other, Tensor):
@@ -513,6 +519,7 @@ def add(input: Tensor, other, *, alpha=1, out=None) -> Tensor:
 
 def sub(input: Tensor, other, *, alpha=1, out=None) -> Tensor:
     """Subtracts ``other``, scaled by ``alpha``, from ``input``."""
+    other = _nd(other)
     if out is not None:
         return _out(sub(input, other, alpha=alpha), out)
     if isinstance(other, Tensor):
@@ -537,6 +544,7 @@ def sub(input: Tensor, other, *, alpha=1, out=None) -> Tensor:
 
 def rsub(input: Tensor, other, *, alpha=1) -> Tensor:
     """``other - alpha * input``."""
+    other = _nd(other)
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
     x, c = scalar_operand(input, other)
@@ -547,6 +555,7 @@ def rsub(input: Tensor, other, *, alpha=1) -> Tensor:
 
 def rdiv(input: Tensor, other) -> Tensor:
     """``other / input`` (the reflected ``/``)."""
+    other = _nd(other)
     if isinstance(other, Tensor):
         return div(other, input)
     x, c = scalar_operand(input, other)
@@ -555,6 +564,7 @@ def rdiv(input: Tensor, other) -> Tensor:
 
 def mul(input: Tensor, other, *, out=None) -> Tensor:
     """Multiplies ``input`` by ``other`` element-wise, broadcasting."""
+    other = _nd(other)
     if out is not None:
         return _out(mul(input, other), out)
     if isinstance(other, Tensor):
@@ -572,6 +582,7 @@ def _to_float(t: Tensor) -> Tensor:
 def div(input: Tensor, other, *, rounding_mode=None, out=None) -> Tensor:
     """Divides ``input`` by ``other``; integer inputs give a float result unless
     ``rounding_mode`` is ``'trunc'`` or ``'floor'``."""
+    other = _nd(other)
     if out is not None:
         return _out(div(input, other, rounding_mode=rounding_mode), out)
     if rounding_mode is not None:
@@ -614,6 +625,7 @@ def _rounded_div(input, other, mode):
 
 def floor_divide(input: Tensor, other, *, out=None) -> Tensor:
     """Division rounded down (``//``)."""
+    other = _nd(other)
     r = div(input, other, rounding_mode='floor')
     return r if out is None else _out(r, out)
 
@@ -632,18 +644,21 @@ def _rem(fn, input, other):
 
 def remainder(input: Tensor, other, *, out=None) -> Tensor:
     """Python-style modulus: the result has the sign of the divisor."""
+    other = _nd(other)
     r = _rem(np.remainder, input, other)
     return r if out is None else _out(r, out)
 
 
 def fmod(input: Tensor, other, *, out=None) -> Tensor:
     """C-style modulus: the result has the sign of the dividend."""
+    other = _nd(other)
     r = _rem(np.fmod, input, other)
     return r if out is None else _out(r, out)
 
 
 def pow(input, exponent, *, out=None) -> Tensor:
     """Raises ``input`` to ``exponent`` element-wise (either may be a scalar)."""
+    exponent = _nd(exponent)
     if out is not None:
         return _out(pow(input, exponent), out)
     if not isinstance(input, Tensor):
