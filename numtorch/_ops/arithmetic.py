@@ -769,13 +769,28 @@ def xlogy(input, other, *, out=None) -> Tensor:
     return r if out is None else _out(r, out)
 
 
+class Copysign(Op):
+    """|a| with the sign of b; b gets a zero gradient."""
+    _name = 'CopysignBackward0'
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.copysign(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved
+        ga = gy * np.where(a == 0, 0, np.sign(a) * np.where(np.signbit(b), -1, 1))
+        return unbroadcast(ga.astype(gy.dtype, copy=False), a.shape), \
+            unbroadcast(np.zeros_like(gy), b.shape)
+
+
 def copysign(input: Tensor, other, *, out=None) -> Tensor:
     """``input``'s magnitude with ``other``'s sign."""
-    from .unary import abs as abs_
-    o = other._data if isinstance(other, Tensor) else other
-    sign = np.where(np.signbit(np.broadcast_to(o, np.broadcast_shapes(input.shape,
-                                                                      np.shape(o)))), -1, 1)
-    r = mul(abs_(_to_float(input)), _wrap(sign.astype(_to_float(input)._data.dtype)))
+    if not isinstance(other, Tensor):
+        other = _wrap(np.asarray(other, get_default_dtype().np if isinstance(other, float)
+                                 else input._data.dtype))
+    r = _binary(Copysign(), _to_float(input), _to_float(other))
     return r if out is None else _out(r, out)
 
 

@@ -840,11 +840,12 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
 
 def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     """A view with explicit sizes and strides (in elements) over the tensor's storage."""
-    it = input._data.itemsize
     off = 0 if storage_offset is None else storage_offset - input.storage_offset()
 
-    def fn(x, size=tuple(size), stride=tuple(s * it for s in stride), off=off * it):
-        v = _strided(x, size, stride, off)
+    def fn(x, size=tuple(size), stride=tuple(stride), off=off):
+        # Strides are in elements so the same function maps index arrays in backward.
+        it = x.itemsize
+        v = _strided(x, size, tuple(s * it for s in stride), off * it)
         v.flags.writeable = False
         return v
 
