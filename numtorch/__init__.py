@@ -16,7 +16,8 @@ from ._dtype import ALIASES as _ALIASES
 from ._device import device
 from ._size import Size
 from ._tensor import (Tensor, FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
-                      ShortTensor, CharTensor, ByteTensor, BoolTensor)
+                      ShortTensor, CharTensor, ByteTensor, BoolTensor, memory_format,
+                      contiguous_format, preserve_format, channels_last, channels_last_3d)
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import return_types
@@ -64,6 +65,7 @@ from ._dtype import result_dtype as _result_dtype
 from ._tensor_str import set_printoptions, get_printoptions
 from . import autograd, cuda, backends, utils
 from . import nn
+from . import optim
 
 float = float32
 double = float64
@@ -74,9 +76,6 @@ short = int16
 cfloat = None
 
 strided = 'torch.strided'
-contiguous_format = 'torch.contiguous_format'
-preserve_format = 'torch.preserve_format'
-channels_last = 'torch.channels_last'
 inf = _math.inf
 nan = _math.nan
 pi = _math.pi

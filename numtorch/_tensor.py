@@ -6,7 +6,6 @@ Every math method is a one-line delegation to the op family that defines it
 """
 from __future__ import annotations
 
-import operator
 import warnings
 
 import numpy as np
@@ -154,8 +153,28 @@ def _type_word(npdt) -> str:
     return _TYPE_WORDS[np.dtype(npdt).name]
 
 
-def _index(x) -> int:
-    return operator.index(x)
+class memory_format:
+    """A memory layout name (``torch.contiguous_format``, ``torch.channels_last``, ...)."""
+    __slots__ = ('name',)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return 'torch.' + self.name
+
+
+contiguous_format = memory_format('contiguous_format')
+preserve_format = memory_format('preserve_format')
+channels_last = memory_format('channels_last')
+channels_last_3d = memory_format('channels_last_3d')
+
+
+def _check_format(mf) -> None:
+    """numtorch keeps row-major layouts; other memory formats are refused, not ignored."""
+    if mf is not None and mf is not contiguous_format and mf is not preserve_format:
+        raise NotImplementedError(f'memory_format={mf!r} is not supported by numtorch (its '
+                                  'tensors use the contiguous row-major layout)')
 
 
 class Tensor:
@@ -306,6 +325,7 @@ class Tensor:
         return st if dim is None else st[_sh.wrap_dim(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None) -> bool:
+        _check_format(memory_format)
         return self._data.flags.c_contiguous
 
     def storage_offset(self) -> int:
@@ -552,30 +572,39 @@ class Tensor:
         return self
 
     def float(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, _f32)
 
     def double(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, _f64)
 
     def half(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, _f16)
 
     def long(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, _i64)
 
     def int(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, _i32)
 
     def short(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, ALIASES['short'])
 
     def char(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, NP2DT[np.dtype(np.int8)])
 
     def byte(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, NP2DT[np.dtype(np.uint8)])
 
     def bool(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _cr.to_dtype(self, ALIASES['bool'])
 
     # -- creation helpers ------------------------------------------------------
@@ -628,9 +657,11 @@ class Tensor:
         return _rnd.multinomial(self, num_samples, replacement, generator=generator)
 
     def clone(self, *, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _un.clone(self)
 
     def contiguous(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
         return _sh.contiguous(self)
 
     # -- operators -----------------------------------------------------------
@@ -980,7 +1011,7 @@ def _parse_to(args, kwargs):
     dev = kwargs.pop('device', None)
     copy = kwargs.pop('copy', False)
     kwargs.pop('non_blocking', None)
-    kwargs.pop('memory_format', None)
+    _check_format(kwargs.pop('memory_format', None))
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for a in args:

@@ -331,3 +331,14 @@ def test_setitem_variants():
     assert_close(nt, pt)
     same_error(lambda T: T.zeros(3).__setitem__(slice(0, 2), T.ones(3)))
     same_error(lambda T: T.zeros(3)[5])
+
+
+def test_memory_formats():
+    x = numtorch.ones(1, 2, 3, 3)
+    assert x.contiguous(memory_format=numtorch.contiguous_format) is x
+    assert x.clone(memory_format=numtorch.preserve_format).shape == x.shape
+    assert repr(numtorch.channels_last) == repr(torch.channels_last)
+    with pytest.raises(NotImplementedError, match='channels_last'):
+        x.contiguous(memory_format=numtorch.channels_last)
+    with pytest.raises(NotImplementedError, match='channels_last'):
+        x.to(memory_format=numtorch.channels_last)
