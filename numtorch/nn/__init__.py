@@ -11,3 +11,5 @@ from .modules.activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, 
                                  Tanhshrink, Softsign, GLU, Softmax, Softmin, LogSoftmax,
                                  Softmax2d)
 from . import modules, functional, init, utils
+from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
+                           NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss)

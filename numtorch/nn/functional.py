@@ -16,13 +16,9 @@ from .._ops import reduction as _red
 from .._ops import activation as _act
 from .._ops.linalg import linear, einsum as _einsum
 from .._ops.unary import sigmoid, tanh
-
-__all__ = ['linear', 'bilinear', 'relu', 'relu_', 'relu6', 'leaky_relu', 'leaky_relu_', 'elu',
-           'elu_', 'selu', 'selu_', 'celu', 'celu_', 'gelu', 'silu', 'mish', 'softplus',
-           'hardtanh', 'hardtanh_', 'hardsigmoid', 'hardswish', 'logsigmoid', 'sigmoid', 'tanh',
-           'threshold', 'threshold_', 'prelu', 'hardshrink', 'softshrink', 'tanhshrink',
-           'softsign', 'glu', 'softmax', 'softmin', 'log_softmax', 'normalize', 'one_hot',
-           'cosine_similarity', 'pairwise_distance']
+from .._ops import loss as _loss
+from .._ops.arithmetic import xlogy as _xlogy, where as _where
+from .._ops.creation import zeros_like as _zeros_like
 
 
 # -- linear -------------------------------------------------------------------------
@@ -287,6 +283,139 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     """``||x1 - x2 + eps||_p`` over the last dimension."""
     last = max(x1.dim(), x2.dim()) - 1
     return (x1 - x2 + eps).norm(p, last, keepdim=keepdim)
+
+
+# -- losses ---------------------------------------------------------------------------
+def _reduction(size_average, reduce, reduction: str) -> int:
+    """The reduction as 0/1/2, honouring the deprecated ``size_average``/``reduce`` pair."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    return _loss.reduction_enum(reduction)
+
+
+def _legacy_reduction(size_average, reduce, emit_warning: bool = True) -> str:
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    r = 'mean' if size_average and reduce else ('sum' if reduce else 'none')
+    if emit_warning:
+        warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                      f"reduction='{r}' instead.", stacklevel=3)
+    return r
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = 'mean', label_smoothing: float = 0.0) -> Tensor:
+    """Cross entropy of logits ``input`` (N, C, ...) against class indices (N, ...) or
+    class probabilities (shaped like ``input``); one fused log_softmax + nll op."""
+    return _loss.cross_entropy(input, target, weight, ignore_index,
+                               _reduction(size_average, reduce, reduction), label_smoothing)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = 'mean') -> Tensor:
+    """Negative log likelihood of class indices; ``input`` holds log-probabilities."""
+    return _loss.nll_loss(input, target, weight, ignore_index,
+                          _reduction(size_average, reduce, reduction))
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+             reduction: str = 'mean', weight: Tensor | None = None) -> Tensor:
+    """Squared error ``(x - t)^2``, reduced."""
+    if weight is not None:
+        raise NotImplementedError('mse_loss(weight=...) is not supported by numtorch')
+    return _loss.mse_loss(input, target, _reduction(size_average, reduce, reduction))
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+            reduction: str = 'mean', weight: Tensor | None = None) -> Tensor:
+    """Absolute error ``|x - t|``, reduced."""
+    if weight is not None:
+        raise NotImplementedError('l1_loss(weight=...) is not supported by numtorch')
+    return _loss.l1_loss(input, target, _reduction(size_average, reduce, reduction))
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                   reduction: str = 'mean', beta: float = 1.0) -> Tensor:
+    """Squared error below ``beta`` (divided by beta), absolute error above."""
+    return _loss.smooth_l1_loss(input, target, _reduction(size_average, reduce, reduction),
+                                beta)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = 'mean', delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """Squared error below ``delta``, ``delta``-scaled absolute error above."""
+    if weight is not None:
+        raise NotImplementedError('huber_loss(weight=...) is not supported by numtorch')
+    return _loss.huber_loss(input, target, _loss.reduction_enum(reduction), delta)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average=None, reduce=None, reduction: str = 'mean') -> Tensor:
+    """Binary cross entropy of probabilities ``input`` against ``target``."""
+    return _loss.binary_cross_entropy(input, target, weight,
+                                      _reduction(size_average, reduce, reduction))
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, size_average=None,
+                                     reduce=None, reduction: str = 'mean',
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid and binary cross entropy in one numerically stable op."""
+    return _loss.binary_cross_entropy_with_logits(
+        input, target, weight, _reduction(size_average, reduce, reduction), pos_weight)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
+           reduction: str = 'mean', log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence of ``target`` from log-probabilities ``input``;
+    'batchmean' divides the sum by the batch size (the mathematical KL)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == 'mean':
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    red = 2 if reduction == 'batchmean' else _loss.reduction_enum(reduction)
+    if log_target:
+        point = target.exp() * (target - input)
+    else:
+        point = _xlogy(target, target) - target * input
+    if red == 0:
+        return point
+    out = point.mean() if red == 1 else point.sum()
+    if reduction == 'batchmean' and input.dim() != 0:
+        out = out / input.size(0)
+    return out
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor,
+                          margin: float = 0.0, size_average=None, reduce=None,
+                          reduction: str = 'mean') -> Tensor:
+    """``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where -1."""
+    red = _reduction(size_average, reduce, reduction)
+    td = target.dim()
+    if td not in (0, 1):
+        raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
+    if td == 1 and (input1.dim() != 2 or input2.dim() != 2):
+        raise RuntimeError(f'1D target tensor expects 2D input tensors, but found inputs with '
+                           f'sizes {list(input1.shape)} and {list(input2.shape)}.')
+    if td == 0 and (input1.dim() != 1 or input2.dim() != 1):
+        raise RuntimeError(f'0D target tensor expects 1D input tensors, but found inputs with '
+                           f'sizes {list(input1.shape)} and {list(input2.shape)}.')
+    eps = 1e-12
+    prod = (input1 * input2).sum(td)
+    mag1 = (input1 * input1).sum(td) + eps
+    mag2 = (input2 * input2).sum(td) + eps
+    cos = prod / (mag1 * mag2).sqrt()
+    zeros = _zeros_like(cos)
+    pos = 1 - cos
+    neg = (cos - margin).clamp_min(0)
+    out = _where(target == 1, pos, zeros) + _where(target == -1, neg, zeros)
+    if red == 0:
+        return out
+    return out.mean() if red == 1 else out.sum()
 
 
 # -- other op families (one import line each) ------------------------------------------

@@ -7,3 +7,5 @@ from .activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, CELU, SE
                          Mish, Sigmoid, Tanh, Softplus, Hardtanh, Hardsigmoid, Hardswish,
                          LogSigmoid, Hardshrink, Softshrink, Tanhshrink, Softsign, GLU, Softmax,
                          Softmin, LogSoftmax, Softmax2d)
+from .loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
+                   NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss)

@@ -1,0 +1,566 @@
+"""Loss functions as fused ops: cross_entropy (log_softmax + nll in one node), nll_loss,
+mse / smooth_l1 / huber, binary_cross_entropy and its with-logits form.
+
+Each takes ``reduction`` as 0 (none), 1 (mean) or 2 (sum). Class targets, weights and
+pos_weight are plain arrays (PyTorch does not differentiate through them either).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap, _type_word
+from ._op import Op, unbroadcast, promote2, cast, broadcast_error
+from .unary import sigmoid_array
+
+__all__ = ['cross_entropy', 'nll_loss', 'mse_loss', 'smooth_l1_loss', 'huber_loss',
+           'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'reduction_enum']
+
+_REDUCTIONS = {'none': 0, 'mean': 1, 'sum': 2}
+
+
+def reduction_enum(reduction: str) -> int:
+    """'none'/'mean'/'sum' as 0/1/2; anything else is PyTorch's ValueError."""
+    r = _REDUCTIONS.get(reduction)
+    if r is None:
+        raise ValueError(f'{reduction} is not a valid value for reduction')
+    return r
+
+
+def _reduce(loss: np.ndarray, red: int) -> np.ndarray:
+    if red == 0:
+        return loss
+    s = loss.sum(dtype=loss.dtype)
+    if red == 2:
+        return np.asarray(s)
+    return np.asarray(s / loss.dtype.type(loss.size) if loss.size else np.nan, loss.dtype)
+
+
+def _expand_grad(gy: np.ndarray, red: int, shape: tuple, dtype) -> np.ndarray:
+    """The upstream gradient of a reduced loss, per element of the unreduced loss."""
+    if red == 0:
+        return gy
+    n = 1
+    for s in shape:
+        n *= s
+    g = gy if red == 2 else gy / dtype.type(n)
+    return np.broadcast_to(g, shape)
+
+
+# -- classification ------------------------------------------------------------------------
+class CrossEntropy(Op):
+    """log_softmax over dim 1 followed by the weighted negative log likelihood of the target
+    classes, with optional label smoothing: one node, hand-written backward."""
+    checks = (0,)
+
+    def __init__(self, target, weight, ignore_index, red, smoothing, name):
+        self.t = target          # int array shaped like the input minus dim 1
+        self.w = weight          # (C,) array or None
+        self.ignore_index = ignore_index
+        self.red = red
+        self.eps = smoothing
+        self._name = name
+
+    single = False
+
+    def forward(self, x):
+        if self.single:
+            x = x[None]
+        C = x.shape[1]
+        m = x.max(axis=1, keepdims=True)
+        z = x - m
+        e = np.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        p = e
+        p /= s                                           # softmax, kept for backward
+        logs = np.log(s)
+        valid = self.t != self.ignore_index
+        t = np.where(valid, self.t, 0)[:, None]
+        nll = (logs - np.take_along_axis(z, t, 1))[:, 0]
+        w = self.w
+        wt = valid.astype(x.dtype) if w is None else np.where(valid, w[t[:, 0]], 0).astype(
+            x.dtype)
+        loss = nll * wt
+        if self.eps:
+            # -sum_c w_c log p_c = sum_c w_c (log s - z_c)
+            if w is None:
+                smooth = (C * logs[:, 0] - z.sum(axis=1))
+            else:
+                wc = w.reshape((1, C) + (1,) * (x.ndim - 2))
+                smooth = (wc.sum() * logs[:, 0] - (z * wc).sum(axis=1))
+            smooth = np.where(valid, smooth, 0)
+            loss = loss * (1 - self.eps) + smooth * (self.eps / C)
+        self.saved = (p, t, valid, wt)
+        if self.red == 0:
+            return loss.astype(x.dtype, copy=False).reshape(loss.shape[1:] if self.single
+                                                            else loss.shape)
+        total = loss.sum(dtype=x.dtype)
+        if self.red == 2:
+            return np.asarray(total, x.dtype)
+        self.denom = wt.sum(dtype=x.dtype)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            return np.asarray(total / self.denom, x.dtype)
+
+    def backward(self, gy):
+        p, t, valid, wt = self.saved
+        C = p.shape[1]
+        if self.red == 0:
+            g = gy.reshape(wt.shape)
+        elif self.red == 2:
+            g = np.broadcast_to(gy, wt.shape)
+        else:
+            g = np.broadcast_to(gy / self.denom, wt.shape)
+        coef = (g * wt)[:, None]
+        if self.eps:
+            coef = coef * (1 - self.eps)
+        gx = p * coef
+        picked = np.take_along_axis(gx, t, 1) - coef
+        np.put_along_axis(gx, t, picked, 1)
+        if self.eps:
+            k = (np.where(valid, g, 0) * (self.eps / C))[:, None]
+            w = self.w
+            if w is None:
+                gx += k * (p * C - 1)
+            else:
+                wc = w.reshape((1, C) + (1,) * (p.ndim - 2)).astype(p.dtype, copy=False)
+                gx += k * (p * wc.sum() - wc)
+        return gx[0] if self.single else gx
+
+
+class CrossEntropyProbs(Op):
+    """Cross entropy against class probabilities (soft targets) along dim 1."""
+    checks = (0, 1)
+
+    def __init__(self, weight, red, smoothing):
+        self.w = weight
+        self.red = red
+        self.eps = smoothing
+        self._name = 'DivBackward1' if red == 1 else 'NegBackward0'
+
+    single = False
+
+    def forward(self, x, target):
+        if self.single:
+            x, target = x[None], target[None]
+        C = x.shape[1]
+        m = x.max(axis=1, keepdims=True)
+        z = x - m
+        s = np.exp(z).sum(axis=1, keepdims=True)
+        logp = z - np.log(s)
+        tt = target
+        if self.eps:
+            tt = target * (1 - self.eps) + self.eps / C
+        wt = tt if self.w is None else tt * self.w.reshape((1, C) + (1,) * (x.ndim - 2))
+        self.saved = (logp, wt)
+        loss = -(logp * wt).sum(axis=1)
+        if self.red == 0:
+            return loss.reshape(()) if self.single else loss
+        total = loss.sum(dtype=x.dtype)
+        if self.red == 2:
+            return np.asarray(total, x.dtype)
+        self.n = x.size // C if x.size else 0
+        with np.errstate(invalid='ignore', divide='ignore'):
+            return np.asarray(total / x.dtype.type(self.n) if self.n else np.nan, x.dtype)
+
+    def backward(self, gy):
+        logp, wt = self.saved
+        if self.red == 0:
+            g = gy.reshape((-1, 1) + logp.shape[2:])
+        elif self.red == 2:
+            g = gy
+        else:
+            g = gy / logp.dtype.type(self.n)
+        gx = gt = None
+        if self.needs[0]:
+            # d/dx_j (-sum_c wt_c log p_c) = p_j * sum_c wt_c - wt_j
+            gx = (np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt) * g
+        if self.needs[1]:
+            w = 1 if self.w is None else self.w.reshape((1, -1) + (1,) * (logp.ndim - 2))
+            gt = -logp * w * g
+            if self.eps:
+                gt = gt * (1 - self.eps)
+        if self.single:
+            return (None if gx is None else gx[0]), (None if gt is None else gt[0])
+        return gx, gt
+
+
+def _check_nll(x: Tensor, target: Tensor, weight) -> None:
+    """Validates a (N, C, d1, ...) input against its class-index target, as PyTorch."""
+    xd, td = x._data, target._data
+    if xd.ndim < 1:
+        raise ValueError(f'Expected 1 or more dimensions (got {xd.ndim})')
+    if xd.ndim != 1 and td.ndim >= 1 and xd.shape[0] != td.shape[0]:
+        raise ValueError(f'Expected input batch_size ({xd.shape[0]}) to match target '
+                         f'batch_size ({td.shape[0]}).')
+    if xd.ndim <= 2:
+        if td.ndim > 1:
+            raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
+        if not (xd.ndim == 1 and td.ndim == 0) and xd.shape[0] != (td.shape[0] if td.ndim
+                                                                    else -1):
+            raise RuntimeError(f'size mismatch (got input: {list(xd.shape)}, target: '
+                               f'{list(td.shape)})')
+    else:
+        want = (xd.shape[0],) + xd.shape[2:]
+        if td.shape != want:
+            raise RuntimeError(f'Expected target size {list(want)}, got {list(td.shape)}')
+    if td.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f'expected target dtype to be Long or Byte, but got '
+                           f'{_type_word(td.dtype)}')
+    C = xd.shape[1] if xd.ndim > 1 else xd.shape[0]
+    if weight is not None and (weight._data.ndim != 1 or weight._data.size != C):
+        raise RuntimeError(f'weight tensor should be defined either for all {C} classes or no '
+                           f'classes but got weight tensor of shape: {list(weight._data.shape)}')
+
+
+def _check_bounds(t: np.ndarray, C: int, ignore_index: int) -> None:
+    bad = (t < 0) | (t >= C)
+    if bad.any():
+        bad &= t != ignore_index
+        if bad.any():
+            raise IndexError(f'Target {int(t[bad].flat[0])} is out of bounds.')
+
+
+def _class_loss(input: Tensor, target: Tensor, weight, ignore_index: int, red: int,
+                smoothing: float, logits: bool) -> Tensor:
+    if input._data.dtype.kind != 'f':
+        kernel = 'log_softmax_lastdim_kernel_impl' if logits else 'nll_loss_forward_out_frame'
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_type_word(input._data.dtype)}'")
+    _check_nll(input, target, weight)
+    x, t = input, target._data
+    nd = x._data.ndim
+    if nd == 1:
+        # A single sample: the op sees (1, C) and gives back the unbatched shapes.
+        t = t.reshape(1)
+    out_shape = None
+    if red == 0 and not smoothing and (nd == 3 or nd > 4):
+        # As PyTorch: other N-d inputs go through the 4-D kernel and are viewed back.
+        out_shape = t.shape
+        x = x.reshape(x._data.shape[0], x._data.shape[1], 1, -1)
+        t = t.reshape(t.shape[0], 1, -1)
+    C = x._data.shape[1] if nd > 1 else x._data.shape[0]
+    _check_bounds(t, C, ignore_index)
+    w = None if weight is None else weight._data.astype(x._data.dtype, copy=False)
+    if smoothing:
+        name = 'AddBackward0'
+    elif nd > 2:
+        name = 'NllLoss2DBackward0'
+    else:
+        name = 'NllLossBackward0'
+    t = t.astype(np.int64, copy=False)
+    if logits:
+        op = CrossEntropy(t, w, ignore_index, red, smoothing, name)
+    else:
+        op = NllLoss(t, w, ignore_index, red, name)
+    op.single = nd == 1
+    out = op.apply1(x)
+    return out if out_shape is None else out.view(out_shape)
+
+
+class NllLoss(Op):
+    """``-w[t] * x[t]`` per sample (input holds log-probabilities along dim 1)."""
+    checks = ()
+
+    def __init__(self, target, weight, ignore_index, red, name):
+        self.t = target
+        self.w = weight
+        self.ignore_index = ignore_index
+        self.red = red
+        self._name = name
+
+    single = False
+
+    def forward(self, x):
+        if self.single:
+            x = x[None]
+        valid = self.t != self.ignore_index
+        t = np.where(valid, self.t, 0)[:, None]
+        w = self.w
+        wt = valid.astype(x.dtype) if w is None else np.where(valid, w[t[:, 0]], 0).astype(
+            x.dtype)
+        loss = -np.take_along_axis(x, t, 1)[:, 0] * wt
+        self.saved = (t, wt)
+        self.shape = x.shape
+        if self.red == 0:
+            return loss.reshape(()) if self.single else loss
+        total = loss.sum(dtype=x.dtype)
+        if self.red == 2:
+            return np.asarray(total, x.dtype)
+        self.denom = wt.sum(dtype=x.dtype)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            return np.asarray(total / self.denom, x.dtype)
+
+    def backward(self, gy):
+        t, wt = self.saved
+        if self.red == 0:
+            g = gy.reshape(wt.shape)
+        elif self.red == 2:
+            g = np.broadcast_to(gy, wt.shape)
+        else:
+            g = np.broadcast_to(gy / self.denom, wt.shape)
+        gx = np.zeros(self.shape, gy.dtype)
+        np.put_along_axis(gx, t, (-g * wt)[:, None], 1)
+        return gx[0] if self.single else gx
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  ignore_index: int = -100, reduction: int = 1,
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross entropy between logits ``input`` (N, C, ...) and class indices or class
+    probabilities ``target``, as one op."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f'label_smoothing must be between 0.0 and 1.0. Got: '
+                           f'{label_smoothing}')
+    if input._data.shape == target._data.shape:
+        if target._data.dtype.kind != 'f':
+            raise RuntimeError(f'Expected floating point type for target with class '
+                               f'probabilities, got {_type_word(target._data.dtype)}')
+        x, t = promote2(input, target)
+        C = x._data.shape[1] if x._data.ndim > 1 else x._data.shape[0]
+        if weight is not None and (weight._data.ndim != 1 or weight._data.size != C):
+            raise RuntimeError(f'weight tensor should be defined either for all {C} classes '
+                               f'or no classes but got weight tensor of shape: '
+                               f'{list(weight._data.shape)}')
+        w = None if weight is None else weight._data.astype(x._data.dtype, copy=False)
+        op = CrossEntropyProbs(w, reduction, label_smoothing)
+        op.single = x._data.ndim == 1
+        return op.apply2(x, t)
+    return _class_loss(input, target, weight, ignore_index, reduction, label_smoothing, True)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             ignore_index: int = -100, reduction: int = 1) -> Tensor:
+    """Negative log likelihood of the target classes, ``input`` holding log-probabilities."""
+    return _class_loss(input, target, weight, ignore_index, reduction, 0.0, False)
+
+
+# -- regression ------------------------------------------------------------------------------
+class _PointLoss(Op):
+    """A loss of ``d = x - t`` element-wise (with broadcasting), then reduced."""
+    checks = (0, 1)
+
+    def __init__(self, red):
+        self.red = red
+
+    def forward(self, x, t):
+        d = x - t
+        self.saved = d
+        self.shapes = (x.shape, t.shape)
+        return _reduce(self.f(d), self.red)
+
+    def backward(self, gy):
+        d = self.saved
+        g = self.dfdd(d) * _expand_grad(gy, self.red, d.shape, d.dtype)
+        sx, st = self.shapes
+        return (unbroadcast(g, sx) if self.needs[0] else None,
+                unbroadcast(-g, st) if self.needs[1] else None)
+
+
+class MseLoss(_PointLoss):
+    _name = 'MseLossBackward0'
+
+    def f(self, d):
+        return d * d
+
+    def dfdd(self, d):
+        return d * 2
+
+
+class SmoothL1Loss(_PointLoss):
+    _name = 'SmoothL1LossBackward0'
+
+    def __init__(self, red, beta):
+        self.red = red
+        self.beta = beta
+
+    def f(self, d):
+        a = np.abs(d)
+        return np.where(a < self.beta, d * d * (0.5 / self.beta), a - 0.5 * self.beta)
+
+    def dfdd(self, d):
+        return np.where(np.abs(d) < self.beta, d / d.dtype.type(self.beta), np.sign(d))
+
+
+class HuberLoss(_PointLoss):
+    _name = 'HuberLossBackward0'
+
+    def __init__(self, red, delta):
+        self.red = red
+        self.delta = delta
+
+    def f(self, d):
+        a = np.abs(d)
+        return np.where(a < self.delta, d * d * 0.5, (a - 0.5 * self.delta) * self.delta)
+
+    def dfdd(self, d):
+        return np.where(np.abs(d) < self.delta, d, np.sign(d) * d.dtype.type(self.delta))
+
+
+def _pair(input: Tensor, target: Tensor, warn: bool = True):
+    """Promotes the pair and checks the shapes broadcast (warning when they differ)."""
+    si, st = input._data.shape, target._data.shape
+    if si != st:
+        if warn:
+            warnings.warn(f'Using a target size ({target.shape}) that is different to the input '
+                          f'size ({input.shape}). This will likely lead to incorrect results '
+                          f'due to broadcasting. Please ensure they have the same size.',
+                          stacklevel=3)
+        try:
+            np.broadcast_shapes(si, st)
+        except ValueError:
+            broadcast_error(si, st)
+    return promote2(input, target)
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: int = 1) -> Tensor:
+    """Mean squared error ``(x - t)^2``, reduced."""
+    x, t = _pair(input, target)
+    return MseLoss(reduction).apply2(x, t)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: int = 1,
+                   beta: float = 1.0) -> Tensor:
+    """Squared error below ``beta`` (scaled by 1/beta), absolute error above."""
+    if beta < 0:
+        raise RuntimeError('smooth_l1_loss does not support negative values for beta.')
+    x, t = _pair(input, target)
+    if beta == 0.0:
+        return l1_loss(x, t, reduction, warn=False)
+    return SmoothL1Loss(reduction, beta).apply2(x, t)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: int = 1,
+               delta: float = 1.0) -> Tensor:
+    """Squared error below ``delta``, ``delta``-scaled absolute error above."""
+    if delta <= 0:
+        raise RuntimeError('huber_loss does not support non-positive values for delta.')
+    x, t = _pair(input, target)
+    return HuberLoss(reduction, delta).apply2(x, t)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: int = 1, warn: bool = True) -> Tensor:
+    """Mean absolute error (composite: ``|x - t|`` then the reduction, as PyTorch)."""
+    x, t = _pair(input, target, warn)
+    d = (x - t).abs()
+    if reduction == 0:
+        return d
+    return d.mean() if reduction == 1 else d.sum()
+
+
+# -- binary ------------------------------------------------------------------------------------
+class BinaryCrossEntropy(Op):
+    _name = 'BinaryCrossEntropyBackward0'
+    checks = (0, 1)
+
+    def __init__(self, weight, red):
+        self.w = weight
+        self.red = red
+
+    def forward(self, x, t):
+        with np.errstate(divide='ignore'):
+            lx = np.maximum(np.log(x), -100)
+            l1x = np.maximum(np.log1p(-x), -100)
+        loss = -(t * lx + (1 - t) * l1x)
+        if self.w is not None:
+            loss = loss * self.w
+        self.saved = (x, t)
+        return _reduce(loss.astype(x.dtype, copy=False), self.red)
+
+    def backward(self, gy):
+        x, t = self.saved
+        g = _expand_grad(gy, self.red, x.shape, x.dtype)
+        if self.w is not None:
+            g = g * self.w
+        gx = gt = None
+        if self.needs[0]:
+            gx = g * (x - t) / np.maximum((1 - x) * x, x.dtype.type(1e-12))
+        if self.needs[1]:
+            # NOTE: unlike the loss, the target gradient uses the unclamped logs (as PyTorch).
+            with np.errstate(divide='ignore'):
+                gt = g * (np.log1p(-x) - np.log(x))
+        return gx, gt
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    _name = 'BinaryCrossEntropyWithLogitsBackward0'
+    checks = (0, 1)
+
+    def __init__(self, weight, pos_weight, red):
+        self.w = weight
+        self.pw = pos_weight
+        self.red = red
+
+    def forward(self, x, t):
+        # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))
+        ls = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        if self.pw is None:
+            loss = (1 - t) * x - ls
+        else:
+            loss = (1 - t) * x - (1 + (self.pw - 1) * t) * ls
+        if self.w is not None:
+            loss = loss * self.w
+        self.saved = (x, t, ls)
+        return _reduce(loss.astype(x.dtype, copy=False), self.red)
+
+    def backward(self, gy):
+        x, t, ls = self.saved
+        g = _expand_grad(gy, self.red, x.shape, x.dtype)
+        if self.w is not None:
+            g = g * self.w
+        gx = gt = None
+        if self.needs[0]:
+            s = sigmoid_array(x)
+            if self.pw is None:
+                gx = (s - t) * g
+            else:
+                pt = self.pw * t
+                gx = ((pt + 1 - t) * s - pt) * g
+        if self.needs[1]:
+            if self.pw is None:
+                gt = -x * g
+            else:
+                gt = ((ls - x) - ls * self.pw) * g
+        return (unbroadcast(gx, x.shape) if gx is not None else None,
+                unbroadcast(gt, t.shape) if gt is not None else None)
+
+
+def _weight_array(weight, like: np.ndarray, name: str = 'weight'):
+    if weight is None:
+        return None
+    w = weight._data.astype(like.dtype, copy=False)
+    try:
+        np.broadcast_shapes(w.shape, like.shape)
+    except ValueError:
+        broadcast_error(like.shape, w.shape)
+    return w
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         reduction: int = 1) -> Tensor:
+    """``-w (t log x + (1 - t) log(1 - x))`` for probabilities ``x`` (logs clamped at -100)."""
+    if target._data.shape != input._data.shape:
+        raise ValueError(f'Using a target size ({target.shape}) that is different to the input '
+                         f'size ({input.shape}) is deprecated. Please ensure they have the same '
+                         'size.')
+    x, t = promote2(input, target)
+    xd = x._data
+    if xd.size and (xd.min() < 0 or xd.max() > 1 or np.isnan(xd).any()):
+        raise RuntimeError('all elements of input should be between 0 and 1')
+    w = _weight_array(weight, xd)
+    return BinaryCrossEntropy(w, reduction).apply2(x, t)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, reduction: int = 1,
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid + binary cross entropy in one numerically stable op; ``pos_weight`` scales
+    the positive term (per class, broadcast over the last dim)."""
+    if target._data.shape != input._data.shape:
+        raise ValueError(f'Target size ({target.shape}) must be the same as input size '
+                         f'({input.shape})')
+    x, t = promote2(input, target)
+    xd = x._data
+    w = _weight_array(weight, xd)
+    pw = _weight_array(pos_weight, xd, 'pos_weight')
+    return BinaryCrossEntropyWithLogits(w, pw, reduction).apply2(x, t)
