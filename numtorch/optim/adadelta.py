@@ -1,0 +1,98 @@
+"""Adadelta: step sizes from running averages of squared gradients and squared updates."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .optimizer import Optimizer, _add_wd, _as_float, _tick, _zero_step
+
+__all__ = ['Adadelta']
+
+
+class Adadelta(Optimizer):
+    """PyTorch's ``torch.optim.Adadelta``.
+
+    ``v = rho*v + (1-rho)*g*g``, ``delta = sqrt(u + eps)/sqrt(v + eps) * g``,
+    ``u = rho*u + (1-rho)*delta*delta`` and ``p -= lr*delta``.
+    """
+
+    def __init__(self, params, lr: float | Tensor = 1.0, rho: float = 0.9,
+                 eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError('Tensor lr must be 1-element')
+        if not 0.0 <= lr:
+            raise ValueError(f'Invalid learning rate: {lr}')
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f'Invalid rho value: {rho}')
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        defaults = {'lr': lr, 'rho': rho, 'eps': eps, 'weight_decay': weight_decay,
+                    'maximize': maximize, 'capturable': capturable, 'foreach': foreach,
+                    'differentiable': differentiable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('foreach', None)
+            group.setdefault('maximize', False)
+            group.setdefault('differentiable', False)
+            group.setdefault('capturable', False)
+        self._steps_to_tensors()
+
+    def step(self, closure=None):
+        """Performs one Adadelta step; returns ``closure()``'s loss when a closure is given."""
+        loss = None
+        if closure is not None:
+            loss = self._closure_loss(closure)
+        state = self.state
+        sqrt = np.sqrt
+        for group in self.param_groups:
+            lr = _as_float(group['lr'])
+            rho = group['rho']
+            eps = group['eps']
+            wd = group['weight_decay']
+            maximize = group['maximize']
+            w = 1 - rho
+            for p in group['params']:
+                gt = p._grad
+                if gt is None:
+                    continue
+                g = gt._data
+                d = p._data
+                st = state[p]
+                if len(st) == 0:
+                    st['step'] = _zero_step()
+                    st['square_avg'] = _wrap(np.zeros_like(d))
+                    st['acc_delta'] = _wrap(np.zeros_like(d))
+                _tick(st['step'])
+                if maximize:
+                    g = np.negative(g)
+                if wd != 0:
+                    g = _add_wd(g, d, wd)
+                v = st['square_avg']._data
+                u = st['acc_delta']._data
+                v *= rho
+                t = g * w
+                t *= g
+                v += t
+                std = v + eps
+                sqrt(std, out=std)
+                delta = u + eps
+                sqrt(delta, out=delta)
+                delta /= std
+                delta *= g
+                u *= rho
+                np.multiply(delta, w, out=t)
+                t *= delta
+                u += t
+                np.multiply(delta, lr, out=t)
+                d -= t
+                vc = p._vc
+                if vc is not None:
+                    vc[0] += 1
+        return loss

@@ -1,0 +1,108 @@
+"""Adagrad: per-element step sizes shrinking with the accumulated squared gradients."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .optimizer import Optimizer, _add_wd, _as_float, _scalar_state, _tick, _zero_step
+
+__all__ = ['Adagrad']
+
+
+class Adagrad(Optimizer):
+    """PyTorch's ``torch.optim.Adagrad``.
+
+    ``s += g*g`` and ``p -= clr * g / (sqrt(s) + eps)`` with
+    ``clr = lr / (1 + (t-1)*lr_decay)``. The accumulator starts at
+    ``initial_accumulator_value``; state exists from construction on.
+    """
+
+    def __init__(self, params, lr: float | Tensor = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError('Tensor lr must be 1-element')
+        if not 0.0 <= lr:
+            raise ValueError(f'Invalid learning rate: {lr}')
+        if not 0.0 <= lr_decay:
+            raise ValueError(f'Invalid lr_decay value: {lr_decay}')
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError('Invalid initial_accumulator_value value: '
+                             f'{initial_accumulator_value}')
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        defaults = {'lr': lr, 'lr_decay': lr_decay, 'eps': eps, 'weight_decay': weight_decay,
+                    'initial_accumulator_value': initial_accumulator_value,
+                    'foreach': foreach, 'maximize': maximize,
+                    'differentiable': differentiable, 'fused': fused}
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group['params']:
+                self._init_state(p)
+
+    def _init_state(self, p: Tensor) -> dict:
+        st = self.state[p]
+        st['step'] = _zero_step()
+        # NOTE: PyTorch fills with the optimizer-wide default, not the group's value.
+        st['sum'] = _wrap(np.full_like(p._data, self.defaults['initial_accumulator_value']))
+        return st
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('foreach', None)
+            group.setdefault('maximize', False)
+            group.setdefault('differentiable', False)
+            group.setdefault('fused', None)
+        for st in self.state.values():
+            if 'step' in st and not isinstance(st['step'], Tensor):
+                st['step'] = _scalar_state(float(st['step']))
+
+    def share_memory(self) -> None:
+        """Shares the accumulators between processes (a no-op for NumPy arrays)."""
+        for group in self.param_groups:
+            for p in group['params']:
+                self.state[p]['sum'].share_memory_()
+
+    def step(self, closure=None):
+        """Performs one Adagrad step; returns ``closure()``'s loss when a closure is given."""
+        loss = None
+        if closure is not None:
+            loss = self._closure_loss(closure)
+        state = self.state
+        for group in self.param_groups:
+            lr = _as_float(group['lr'])
+            wd = group['weight_decay']
+            lr_decay = group['lr_decay']
+            eps = group['eps']
+            maximize = group['maximize']
+            for p in group['params']:
+                gt = p._grad
+                if gt is None:
+                    continue
+                g = gt._data
+                d = p._data
+                st = state[p]
+                if len(st) == 0:
+                    st = self._init_state(p)
+                step = _tick(st['step'])
+                if maximize:
+                    g = np.negative(g)
+                if wd != 0:
+                    g = _add_wd(g, d, wd)
+                clr = lr / (1 + (step - 1) * lr_decay)
+                s = st['sum']._data
+                t = g * g
+                s += t
+                std = np.sqrt(s)
+                std += eps
+                np.multiply(g, -clr, out=t)
+                t /= std
+                d += t
+                vc = p._vc
+                if vc is not None:
+                    vc[0] += 1
+        return loss

@@ -1,0 +1,128 @@
+"""Adam (and, with ``decoupled_weight_decay=True``, AdamW)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .optimizer import Optimizer, _add_wd, _as_float, _lerp_, _tick, _zero_step
+
+__all__ = ['Adam']
+
+
+class Adam(Optimizer):
+    """PyTorch's ``torch.optim.Adam``.
+
+    Running averages ``m = lerp(m, g, 1-beta1)`` and ``v = beta2*v + (1-beta2)*g*g``;
+    the update is ``p -= lr/(1-beta1^t) * m / (sqrt(v)/sqrt(1-beta2^t) + eps)``, with
+    ``max(v)`` over all steps in place of ``v`` for AMSGrad.
+    """
+
+    def __init__(self, params, lr: float | Tensor = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError('Tensor lr must be 1-element')
+        if not 0.0 <= lr:
+            raise ValueError(f'Invalid learning rate: {lr}')
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f'Invalid beta parameter at index 0: {betas[0]}')
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f'Invalid beta parameter at index 1: {betas[1]}')
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
+                or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
+            raise ValueError('betas must be either both floats or both Tensors')
+        for i, b in enumerate(betas):
+            if isinstance(b, Tensor) and b.numel() != 1:
+                raise ValueError(f'Tensor betas[{i}] must be 1-element')
+        betas = tuple(b.squeeze() if isinstance(b, Tensor) and b.dim() != 0 else b
+                      for b in betas)
+        defaults = {'lr': lr, 'betas': betas, 'eps': eps, 'weight_decay': weight_decay,
+                    'amsgrad': amsgrad, 'maximize': maximize, 'foreach': foreach,
+                    'capturable': capturable, 'differentiable': differentiable,
+                    'fused': fused, 'decoupled_weight_decay': decoupled_weight_decay}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('amsgrad', False)
+            group.setdefault('maximize', False)
+            group.setdefault('foreach', None)
+            group.setdefault('capturable', False)
+            group.setdefault('differentiable', False)
+            group.setdefault('decoupled_weight_decay', False)
+            group.setdefault('fused', None)
+        self._steps_to_tensors()
+
+    def step(self, closure=None):
+        """Performs one Adam step; returns ``closure()``'s loss when a closure is given."""
+        loss = None
+        if closure is not None:
+            loss = self._closure_loss(closure)
+        state = self.state
+        sqrt = np.sqrt
+        for group in self.param_groups:
+            beta1, beta2 = group['betas']
+            beta1 = _as_float(beta1)
+            beta2 = _as_float(beta2)
+            lr = _as_float(group['lr'])
+            wd = group['weight_decay']
+            eps = group['eps']
+            amsgrad = group['amsgrad']
+            maximize = group['maximize']
+            decoupled = group['decoupled_weight_decay']
+            w1 = 1 - beta1
+            w2 = 1 - beta2
+            for p in group['params']:
+                gt = p._grad
+                if gt is None:
+                    continue
+                g = gt._data
+                d = p._data
+                st = state[p]
+                if len(st) == 0:
+                    st['step'] = _zero_step()
+                    st['exp_avg'] = _wrap(np.zeros_like(d))
+                    st['exp_avg_sq'] = _wrap(np.zeros_like(d))
+                    if amsgrad:
+                        st['max_exp_avg_sq'] = _wrap(np.zeros_like(d))
+                if maximize:
+                    g = np.negative(g)
+                step = _tick(st['step'])
+                if wd != 0:
+                    if decoupled:
+                        d *= 1 - lr * wd
+                    else:
+                        g = _add_wd(g, d, wd)
+                m = st['exp_avg']._data
+                v = st['exp_avg_sq']._data
+                _lerp_(m, g, w1)
+                v *= beta2
+                t = g * w2
+                t *= g
+                v += t
+                step_size = lr / (1 - beta1 ** step)
+                bc2_sqrt = (1 - beta2 ** step) ** 0.5
+                if amsgrad:
+                    vmax = st['max_exp_avg_sq']._data
+                    np.maximum(vmax, v, out=vmax)
+                    denom = sqrt(vmax)
+                else:
+                    denom = sqrt(v)
+                denom /= bc2_sqrt
+                denom += eps
+                # p.addcdiv_(m, denom, value=-step_size): (value*m)/denom, then added.
+                np.multiply(m, -step_size, out=t)
+                t /= denom
+                d += t
+                vc = p._vc
+                if vc is not None:
+                    vc[0] += 1
+        return loss

@@ -1,0 +1,115 @@
+"""RAdam: Adam with the variance of the adaptive step size rectified early in training."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .optimizer import Optimizer, _add_wd, _as_float, _lerp_, _tick, _zero_step
+
+__all__ = ['RAdam']
+
+
+class RAdam(Optimizer):
+    """PyTorch's ``torch.optim.RAdam``.
+
+    While the approximated SMA length ``rho_t <= 5`` the step is plain momentum SGD
+    on the bias-corrected first moment; after that it is Adam's step scaled by the
+    rectification term ``r_t``.
+    """
+
+    def __init__(self, params, lr: float | Tensor = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError('Tensor lr must be 1-element')
+        if not 0.0 <= lr:
+            raise ValueError(f'Invalid learning rate: {lr}')
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f'Invalid beta parameter at index 0: {betas[0]}')
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f'Invalid beta parameter at index 1: {betas[1]}')
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        defaults = {'lr': lr, 'betas': betas, 'eps': eps, 'weight_decay': weight_decay,
+                    'maximize': maximize, 'foreach': foreach, 'capturable': capturable,
+                    'decoupled_weight_decay': decoupled_weight_decay,
+                    'differentiable': differentiable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('foreach', None)
+            group.setdefault('maximize', False)
+            group.setdefault('differentiable', False)
+            group.setdefault('decoupled_weight_decay', False)
+            group.setdefault('capturable', False)
+        self._steps_to_tensors()
+
+    def step(self, closure=None):
+        """Performs one RAdam step; returns ``closure()``'s loss when a closure is given."""
+        loss = None
+        if closure is not None:
+            loss = self._closure_loss(closure)
+        state = self.state
+        for group in self.param_groups:
+            beta1, beta2 = group['betas']
+            lr = _as_float(group['lr'])
+            wd = group['weight_decay']
+            eps = group['eps']
+            decoupled = group['decoupled_weight_decay']
+            maximize = group['maximize']
+            w1 = 1 - beta1
+            w2 = 1 - beta2
+            rho_inf = 2 / (1 - beta2) - 1
+            for p in group['params']:
+                gt = p._grad
+                if gt is None:
+                    continue
+                g = gt._data
+                d = p._data
+                st = state[p]
+                if len(st) == 0:
+                    st['step'] = _zero_step()
+                    st['exp_avg'] = _wrap(np.zeros_like(d))
+                    st['exp_avg_sq'] = _wrap(np.zeros_like(d))
+                if maximize:
+                    g = np.negative(g)
+                step = _tick(st['step'])
+                if wd != 0:
+                    if decoupled:
+                        d *= 1 - lr * wd
+                    else:
+                        g = _add_wd(g, d, wd)
+                m = st['exp_avg']._data
+                v = st['exp_avg_sq']._data
+                _lerp_(m, g, w1)
+                v *= beta2
+                t = g * w2
+                t *= g
+                v += t
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                # The update is built left to right as PyTorch's expression
+                # ((m / bc1) * lr) * adaptive_lr * rect.
+                upd = m / bias_correction1
+                upd *= lr
+                rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+                if rho_t > 5.0:
+                    # NOTE: PyTorch computes scalar / tensor as tensor.reciprocal() * scalar.
+                    ada = np.sqrt(v)
+                    ada += eps
+                    np.reciprocal(ada, out=ada)
+                    ada *= bias_correction2 ** 0.5
+                    upd *= ada
+                    upd *= ((rho_t - 4) * (rho_t - 2) * rho_inf
+                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                d -= upd
+                vc = p._vc
+                if vc is not None:
+                    vc[0] += 1
+        return loss

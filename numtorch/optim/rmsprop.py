@@ -1,0 +1,117 @@
+"""RMSprop: gradients divided by a running root-mean-square of their history."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .optimizer import Optimizer, _add_wd, _as_float, _lerp_, _tick, _zero_step
+
+__all__ = ['RMSprop']
+
+
+class RMSprop(Optimizer):
+    """PyTorch's ``torch.optim.RMSprop``.
+
+    ``v = alpha*v + (1-alpha)*g*g``; ``avg = sqrt(v) + eps`` (centered: ``sqrt(v - ga^2)``
+    with ``ga`` a running mean of ``g``); then ``p -= lr*g/avg``, or with momentum
+    ``b = momentum*b + g/avg`` and ``p -= lr*b``.
+    """
+
+    def __init__(self, params, lr: float | Tensor = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError('Tensor lr must be 1-element')
+        if not 0.0 <= lr:
+            raise ValueError(f'Invalid learning rate: {lr}')
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        if not 0.0 <= momentum:
+            raise ValueError(f'Invalid momentum value: {momentum}')
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        if not 0.0 <= alpha:
+            raise ValueError(f'Invalid alpha value: {alpha}')
+        defaults = {'lr': lr, 'momentum': momentum, 'alpha': alpha, 'eps': eps,
+                    'centered': centered, 'weight_decay': weight_decay,
+                    'capturable': capturable, 'foreach': foreach, 'maximize': maximize,
+                    'differentiable': differentiable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('momentum', 0)
+            group.setdefault('centered', False)
+            group.setdefault('foreach', None)
+            group.setdefault('maximize', False)
+            group.setdefault('differentiable', False)
+            group.setdefault('capturable', False)
+        self._steps_to_tensors()
+
+    def step(self, closure=None):
+        """Performs one RMSprop step; returns ``closure()``'s loss when a closure is given."""
+        loss = None
+        if closure is not None:
+            loss = self._closure_loss(closure)
+        state = self.state
+        sqrt = np.sqrt
+        for group in self.param_groups:
+            lr = _as_float(group['lr'])
+            alpha = group['alpha']
+            eps = group['eps']
+            wd = group['weight_decay']
+            momentum = group['momentum']
+            centered = group['centered']
+            maximize = group['maximize']
+            w = 1 - alpha
+            for p in group['params']:
+                gt = p._grad
+                if gt is None:
+                    continue
+                g = gt._data
+                d = p._data
+                st = state[p]
+                if len(st) == 0:
+                    st['step'] = _zero_step()
+                    st['square_avg'] = _wrap(np.zeros_like(d))
+                    if momentum > 0:
+                        st['momentum_buffer'] = _wrap(np.zeros_like(d))
+                    if centered:
+                        st['grad_avg'] = _wrap(np.zeros_like(d))
+                if maximize:
+                    g = np.negative(g)
+                _tick(st['step'])
+                if wd != 0:
+                    g = _add_wd(g, d, wd)
+                v = st['square_avg']._data
+                v *= alpha
+                t = g * w
+                t *= g
+                v += t
+                if centered:
+                    ga = st['grad_avg']._data
+                    _lerp_(ga, g, w)
+                    np.multiply(ga, ga, out=t)
+                    avg = v - t
+                    sqrt(avg, out=avg)
+                else:
+                    avg = sqrt(v)
+                avg += eps
+                if momentum > 0:
+                    buf = st['momentum_buffer']._data
+                    buf *= momentum
+                    np.divide(g, avg, out=t)
+                    buf += t
+                    np.multiply(buf, lr, out=t)
+                    d -= t
+                else:
+                    np.multiply(g, -lr, out=t)
+                    t /= avg
+                    d += t
+                vc = p._vc
+                if vc is not None:
+                    vc[0] += 1
+        return loss
