@@ -170,7 +170,7 @@ class Hardtanh(_Pointwise):
         self.hi = hi
 
     def f(self, x):
-        return np.clip(x, self.lo, self.hi)
+        return np.clip(x, self.lo, self.hi).astype(x.dtype, copy=False)
 
     def dydx(self, x):
         return (x > self.lo) & (x < self.hi)
@@ -199,8 +199,9 @@ class Hardswish(_Pointwise):
         return x * np.clip(x + 3, 0, 6) / 6
 
     def dydx(self, x):
-        return np.where(x < -3, x.dtype.type(0),
-                        np.where(x <= 3, x / 3 + 0.5, x.dtype.type(1)))
+        # NOTE: PyTorch's convention at the kinks: 0 at x = -3 and 1 at x = 3.
+        return np.where(x <= -3, x.dtype.type(0),
+                        np.where(x < 3, x / 3 + 0.5, x.dtype.type(1)))
 
 
 class LogSigmoid(_Pointwise):

@@ -381,14 +381,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if x.dtype != W.dtype:
         raise RuntimeError(f'mat1 and mat2 must have the same dtype, but got '
                            f'{_type_word(x.dtype)} and {_type_word(W.dtype)}')
-    if x.ndim == 1:
-        r = linear(input.unsqueeze(0), weight, bias)
-        return r.squeeze(0)
+    op = Linear()
     if bias is None:
-        return Linear().apply2(input, weight)
+        if x.ndim != 2:
+            # PyTorch's grad_fn names for the non-2-D cases.
+            op._name = 'SqueezeBackward4' if x.ndim == 1 else 'UnsafeViewBackward0'
+        else:
+            op._name = 'MmBackward0'
+        return op.apply2(input, weight)
+    if x.ndim != 2:
+        op._name = 'ViewBackward0'
     if bias._data.dtype != x.dtype:
         bias = cast(bias, x.dtype)
-    return Linear().apply(input, weight, bias)
+    return op.apply(input, weight, bias)
 
 
 class Einsum(Op):

@@ -38,13 +38,22 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
     lead = input1._data.shape[:-1]
     x1 = input1.reshape(-1, w.shape[1])
     x2 = input2.reshape(-1, w.shape[2])
-    y = _einsum('ni,oij,nj->no', x1, weight, x2)
-    if bias is not None:
-        y = y + bias
-    return y.reshape(*lead, w.shape[0])
+    y = _einsum('ni,oij,nj->no', x1, weight, x2).reshape(*lead, w.shape[0])
+    return y if bias is None else y + bias
 
 
 # -- activations ----------------------------------------------------------------------
+def _inplace_as(name: str, input: Tensor, fn, *args) -> Tensor:
+    """Runs ``fn`` in place; where PyTorch's in-place kernel has its own grad_fn name
+    (e.g. LeakyReluBackward1), the recorded node takes it."""
+    before = input.grad_fn
+    _inplace(input, fn, *args)
+    node = input.grad_fn
+    if node is not None and node is not before and node._name.endswith('Backward0'):
+        node._name = name
+    return input
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(x, 0)``."""
     if inplace:
@@ -66,45 +75,45 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
     if inplace:
-        return _inplace(input, _act.leaky_relu, negative_slope)
+        return _inplace_as('LeakyReluBackward1', input, _act.leaky_relu, negative_slope)
     return _act.leaky_relu(input, negative_slope)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return _inplace(input, _act.leaky_relu, negative_slope)
+    return _inplace_as('LeakyReluBackward1', input, _act.leaky_relu, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
     if inplace:
-        return _inplace(input, _act.elu, alpha)
+        return _inplace_as('EluBackward1', input, _act.elu, alpha)
     return _act.elu(input, alpha)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    return _inplace(input, _act.elu, alpha)
+    return _inplace_as('EluBackward1', input, _act.elu, alpha)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """Scaled ELU with the self-normalising constants."""
     if inplace:
-        return _inplace(input, _act.selu)
+        return _inplace_as('EluBackward1', input, _act.selu)
     return _act.selu(input)
 
 
 def selu_(input: Tensor) -> Tensor:
-    return _inplace(input, _act.selu)
+    return _inplace_as('EluBackward1', input, _act.selu)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if inplace:
-        return _inplace(input, _act.celu, alpha)
+        return _inplace_as('CeluBackward1', input, _act.celu, alpha)
     return _act.celu(input, alpha)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    return _inplace(input, _act.celu, alpha)
+    return _inplace_as('CeluBackward1', input, _act.celu, alpha)
 
 
 def gelu(input: Tensor, approximate: str = 'none') -> Tensor:
@@ -165,12 +174,12 @@ def logsigmoid(input: Tensor) -> Tensor:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``x`` where ``x > threshold``, else ``value``."""
     if inplace:
-        return _inplace(input, _act.threshold, threshold, value)
+        return _inplace_as('ThresholdBackward1', input, _act.threshold, threshold, value)
     return _act.threshold(input, threshold, value)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
-    return _inplace(input, _act.threshold, threshold, value)
+    return _inplace_as('ThresholdBackward1', input, _act.threshold, threshold, value)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -273,8 +282,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     na = a.norm(2, dim, keepdim=True).clone()
     nb = b.norm(2, dim, keepdim=True).clone()
     with no_grad():
-        na.clamp_min_(eps)
-        nb.clamp_min_(eps)
+        na.clamp_(min=eps)
+        nb.clamp_(min=eps)
     return ((a / na) * (b / nb)).sum(dim)
 
 

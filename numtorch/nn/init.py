@@ -245,8 +245,7 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     with no_grad():
         tensor.normal_(0, std, generator=generator)
         for c in range(cols):
-            idx = randperm(rows)._data[:num_zeros]
-            tensor._data[idx, c] = 0
+            tensor[randperm(rows)[:num_zeros], c] = 0
     return tensor
 
 
