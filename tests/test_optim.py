@@ -61,22 +61,32 @@ def torch_to_nt(obj):
     return obj
 
 
+def assert_same_value(nv, tv, rtol, atol, what=''):
+    """A numtorch state value equals a torch one: tensors by dtype and values, lists
+    item by item, everything else exactly."""
+    if isinstance(tv, torch.Tensor):
+        assert isinstance(nv, numtorch.Tensor), what
+        assert str(nv.dtype) == str(tv.dtype), (what, nv.dtype, tv.dtype)
+        np.testing.assert_allclose(nv._data, tv.numpy(), rtol=rtol, atol=atol, err_msg=what)
+    elif isinstance(tv, (list, tuple)):
+        assert type(nv) is type(tv) and len(nv) == len(tv), what
+        for a, b in zip(nv, tv):
+            assert_same_value(a, b, rtol, atol, what)
+    elif isinstance(tv, float):
+        assert nv == pytest.approx(tv, rel=rtol, abs=atol), what
+    else:
+        assert nv == tv, what
+
+
 def assert_state_equal(nsd, tsd, rtol=1e-4, atol=ATOL):
     """Same layout (keys, groups, ids) and the same values in two state dicts."""
-    assert nsd['param_groups'] == [{k: v for k, v in g.items()} for g in tsd['param_groups']]
+    assert nsd['param_groups'] == tsd['param_groups']
     assert sorted(nsd['state']) == sorted(tsd['state'])
     for i, tst in tsd['state'].items():
         nst = nsd['state'][i]
         assert list(nst) == list(tst)
         for k, tv in tst.items():
-            nv = nst[k]
-            if isinstance(tv, torch.Tensor):
-                assert isinstance(nv, numtorch.Tensor), k
-                assert str(nv.dtype) == str(tv.dtype), (k, nv.dtype, tv.dtype)
-                np.testing.assert_allclose(nv._data, tv.numpy(), rtol=rtol, atol=atol,
-                                           err_msg=k)
-            else:
-                assert nv == tv, k
+            assert_same_value(nst[k], tv, rtol, atol, k)
 
 
 def _groups(lib_params, groups):
