@@ -64,6 +64,8 @@ from ._ops.random import (Generator, default_generator, manual_seed, seed, initi
 from ._dtype import result_dtype as _result_dtype
 from ._tensor_str import set_printoptions, get_printoptions
 from . import autograd, cuda, backends, utils
+from ._ops.rnn import (rnn_tanh, rnn_relu, lstm, gru, rnn_tanh_cell, rnn_relu_cell, lstm_cell,
+                       gru_cell)
 from . import nn
 from . import optim
 

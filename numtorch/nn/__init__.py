@@ -13,3 +13,4 @@ from .modules.activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, 
 from . import modules, functional, init, utils
 from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
                            NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss)
+from .modules.rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell

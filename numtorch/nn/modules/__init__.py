@@ -9,3 +9,4 @@ from .activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, CELU, SE
                          Softmin, LogSoftmax, Softmax2d)
 from .loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
                    NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss)
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
