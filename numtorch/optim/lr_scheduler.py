@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import types
 import warnings
+import weakref
 from bisect import bisect_right
 from collections import Counter
-from functools import partial
+from functools import partial, wraps
 from typing import Any, Callable, Iterable, Sequence
 
 from .._tensor import Tensor
@@ -57,6 +58,24 @@ def _update_param_group_val(param_group: dict, key: str, val) -> None:
         param_group[key].fill_(val.item() if isinstance(val, Tensor) else val)
     else:
         param_group[key] = val
+
+
+def _track_step_called(opt: Optimizer) -> None:
+    """Wraps ``opt.step`` (once) so that it records having been called: the first
+    scheduler step warns when the optimizer has not stepped yet, as PyTorch's does."""
+    if hasattr(opt.step, '_wrapped_by_lr_sched'):
+        return
+    opt_ref = weakref.ref(opt)
+    func = opt.step.__func__
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        o = opt_ref()
+        o._opt_called = True
+        return func.__get__(o, o.__class__)(*args, **kwargs)
+
+    wrapper._wrapped_by_lr_sched = True
+    opt.step = wrapper
 
 
 class _enable_get_lr_call:
@@ -124,6 +143,7 @@ class LRScheduler:
                         'recommended)')
         self.base_lrs: list = _param_groups_val_list(optimizer, 'initial_lr')
         self.last_epoch = last_epoch
+        _track_step_called(optimizer)
         self._initial_step()
 
     def _initial_step(self) -> None:
@@ -150,6 +170,23 @@ class LRScheduler:
 
     def step(self, epoch: int | None = None) -> None:
         """Advances one epoch (or jumps to ``epoch``, deprecated) and sets the new lrs."""
+        if self._step_count == 1:
+            if not hasattr(self.optimizer.step, '_wrapped_by_lr_sched'):
+                warnings.warn(
+                    'Seems like `optimizer.step()` has been overridden after learning rate '
+                    'scheduler initialization. Please, make sure to call `optimizer.step()` '
+                    'before `lr_scheduler.step()`. See more details at '
+                    'https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate',
+                    UserWarning, stacklevel=2)
+            elif not getattr(self.optimizer, '_opt_called', False):
+                warnings.warn(
+                    'Detected call of `lr_scheduler.step()` before `optimizer.step()`. In '
+                    'PyTorch 1.1.0 and later, you should call them in the opposite order: '
+                    '`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will '
+                    'result in PyTorch skipping the first value of the learning rate schedule. '
+                    'See more details at '
+                    'https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate',
+                    UserWarning, stacklevel=2)
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
