@@ -359,3 +359,24 @@ def test_gradcheck_bce():
     x = d64(3, 4, low=0.1, high=0.9)
     t = d64(3, 4, low=0.0, high=1.0)
     assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b), (x, t))
+
+
+def test_cross_entropy_retain_graph_twice():
+    for w in (None, numtorch.tensor([1.0, 2.0, 0.5])):
+        x = numtorch.randn(4, 3, requires_grad=True)
+        loss = F.cross_entropy(x, numtorch.tensor([0, 2, 1, 1]), weight=w)
+        loss.backward(retain_graph=True)
+        g1 = x.grad.clone()
+        loss.backward()
+        np.testing.assert_allclose(x.grad._data, 2 * g1._data, rtol=1e-6)
+
+
+def test_cross_entropy_input_modified_after_forward_is_fine():
+    # Backward reads the saved softmax, not the logits (as PyTorch's log_softmax).
+    for lib in (numtorch, torch):
+        x = lib.randn(4, 3, requires_grad=True)
+        y = x * 1
+        loss = lib.nn.functional.cross_entropy(y, lib.tensor([0, 2, 1, 1]))
+        with lib.no_grad():
+            y += 1
+        loss.backward()
