@@ -575,3 +575,15 @@ def test_get_submodule_parameter():
     assert m.get_parameter('block.0.bias') is m.block[0].bias
     with pytest.raises(AttributeError, match='Sequential has no attribute `nope`'):
         m.get_submodule('nope')
+
+
+def test_call_without_super_init():
+    class NoInit(nn.Module):
+        def __init__(self):
+            pass
+
+        def forward(self, x):
+            return x
+
+    with pytest.raises(AttributeError, match="'NoInit' object has no attribute"):
+        NoInit()(1)

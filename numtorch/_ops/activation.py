@@ -15,10 +15,20 @@ from .._tensor import Tensor, _wrap, _type_word
 from ._op import Op, unbroadcast
 from .unary import sigmoid_array, _erf as _erf_slow
 
-try:  # SciPy's erf is a real ufunc; the fallback evaluates math.erf per element.
-    from scipy.special import erf as _erf
-except ImportError:  # pragma: no cover - SciPy is optional
-    _erf = _erf_slow
+_erf_impl = None
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf element-wise: SciPy's ufunc when installed (imported on first use, it is slow
+    to import), else math.erf per element."""
+    global _erf_impl
+    if _erf_impl is None:
+        try:
+            from scipy.special import erf as fast
+        except ImportError:  # pragma: no cover - SciPy is optional
+            fast = _erf_slow
+        _erf_impl = fast
+    return _erf_impl(x)
 
 __all__ = ['leaky_relu', 'elu', 'selu', 'celu', 'gelu', 'silu', 'mish', 'softplus', 'hardtanh',
            'relu6', 'hardsigmoid', 'hardswish', 'logsigmoid', 'threshold', 'prelu',

@@ -115,10 +115,15 @@ class Module:
     def __call__(self, *args, **kwargs):
         # NOTE: the hook-free path is a bare forward call; it is the hot path of every net.
         d = self.__dict__
-        if (d['_forward_pre_hooks'] or d['_forward_hooks'] or d['_backward_hooks']
-                or d['_backward_pre_hooks'] or _global_forward_pre_hooks
-                or _global_forward_hooks or _global_backward_hooks
-                or _global_backward_pre_hooks):
+        try:
+            hooked = (d['_forward_pre_hooks'] or d['_forward_hooks'] or d['_backward_hooks']
+                      or d['_backward_pre_hooks'])
+        except KeyError:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute "
+                                 "'_forward_pre_hooks' (did its __init__ call "
+                                 "super().__init__()?)") from None
+        if (hooked or _global_forward_pre_hooks or _global_forward_hooks
+                or _global_backward_hooks or _global_backward_pre_hooks):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
