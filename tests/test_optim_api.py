@@ -306,3 +306,32 @@ def test_lr_as_tensor():
     topt.step()
     for a, b in zip(nps, tps):
         np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=1e-6)
+
+
+def _sig(fn):
+    import inspect
+    return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+
+SCHEDULERS = ['LambdaLR', 'MultiplicativeLR', 'StepLR', 'MultiStepLR', 'ConstantLR',
+              'LinearLR', 'ExponentialLR', 'SequentialLR', 'CosineAnnealingLR',
+              'ChainedScheduler', 'ReduceLROnPlateau', 'CyclicLR',
+              'CosineAnnealingWarmRestarts', 'OneCycleLR', 'PolynomialLR', 'LRScheduler']
+
+
+@pytest.mark.parametrize('name', OPTIMIZERS)
+def test_optimizer_signatures_match_torch(name):
+    assert _sig(getattr(numtorch.optim, name).__init__) == \
+        _sig(getattr(torch.optim, name).__init__)
+
+
+@pytest.mark.parametrize('name', SCHEDULERS)
+def test_scheduler_signatures_match_torch(name):
+    n = getattr(numtorch.optim.lr_scheduler, name)
+    t = getattr(torch.optim.lr_scheduler, name)
+    assert _sig(n.__init__) == _sig(t.__init__)
+    assert _sig(n.step) == _sig(t.step)
+
+
+def test_lbfgs_without_closure_message():
+    same_error(lambda lib, ps: lib.optim.LBFGS(ps).step(), TypeError)
