@@ -37,15 +37,10 @@ def _reduce(loss: np.ndarray, red: int) -> np.ndarray:
     return np.asarray(s / loss.dtype.type(loss.size) if loss.size else np.nan, loss.dtype)
 
 
-def _expand_grad(gy: np.ndarray, red: int, shape: tuple, dtype) -> np.ndarray:
-    """The upstream gradient of a reduced loss, per element of the unreduced loss."""
-    if red == 0:
-        return gy
-    n = 1
-    for s in shape:
-        n *= s
-    g = gy if red == 2 else gy / dtype.type(n)
-    return np.broadcast_to(g, shape)
+def _grad_scale(gy: np.ndarray, red: int, n: int, dtype) -> np.ndarray:
+    """The upstream gradient per element of the unreduced loss: ``gy`` itself for 'none',
+    else a 0-d scale that broadcasts in the element-wise backward formulas."""
+    return gy / dtype.type(n) if red == 1 else gy
 
 
 # -- classification ------------------------------------------------------------------------
@@ -397,7 +392,12 @@ class _PointLoss(Op):
 
     def backward(self, gy):
         d = self.saved
-        g = self.dfdd(d) * _expand_grad(gy, self.red, d.shape, d.dtype)
+        if self.red == 0:
+            g = self.dfdd(d) * gy
+        else:
+            # A 0-d scale broadcasts by itself; no expanded copy of the upstream gradient.
+            scale = gy if self.red == 2 else gy / d.dtype.type(d.size)
+            g = self.dfdd(d, scale)
         sx, st = self.shapes
         return (unbroadcast(g, sx) if self.needs[0] else None,
                 unbroadcast(-g, st) if self.needs[1] else None)
@@ -409,8 +409,8 @@ class MseLoss(_PointLoss):
     def f(self, d):
         return d * d
 
-    def dfdd(self, d):
-        return d * 2
+    def dfdd(self, d, scale=None):
+        return d * (2 if scale is None else scale * 2)
 
 
 class SmoothL1Loss(_PointLoss):
@@ -424,8 +424,9 @@ class SmoothL1Loss(_PointLoss):
         a = np.abs(d)
         return np.where(a < self.beta, d * d * (0.5 / self.beta), a - 0.5 * self.beta)
 
-    def dfdd(self, d):
-        return np.where(np.abs(d) < self.beta, d / d.dtype.type(self.beta), np.sign(d))
+    def dfdd(self, d, scale=None):
+        g = np.where(np.abs(d) < self.beta, d / d.dtype.type(self.beta), np.sign(d))
+        return g if scale is None else g * scale
 
 
 class HuberLoss(_PointLoss):
@@ -439,8 +440,9 @@ class HuberLoss(_PointLoss):
         a = np.abs(d)
         return np.where(a < self.delta, d * d * 0.5, (a - 0.5 * self.delta) * self.delta)
 
-    def dfdd(self, d):
-        return np.where(np.abs(d) < self.delta, d, np.sign(d) * d.dtype.type(self.delta))
+    def dfdd(self, d, scale=None):
+        g = np.where(np.abs(d) < self.delta, d, np.sign(d) * d.dtype.type(self.delta))
+        return g if scale is None else g * scale
 
 
 def _pair(input: Tensor, target: Tensor, warn: bool = True):
@@ -515,7 +517,7 @@ class BinaryCrossEntropy(Op):
 
     def backward(self, gy):
         x, t = self.saved
-        g = _expand_grad(gy, self.red, x.shape, x.dtype)
+        g = _grad_scale(gy, self.red, x.size, x.dtype)
         if self.w is not None:
             g = g * self.w
         gx = gt = None
@@ -551,7 +553,7 @@ class BinaryCrossEntropyWithLogits(Op):
 
     def backward(self, gy):
         x, t, ls = self.saved
-        g = _expand_grad(gy, self.red, x.shape, x.dtype)
+        g = _grad_scale(gy, self.red, x.size, x.dtype)
         if self.w is not None:
             g = g * self.w
         gx = gt = None
