@@ -335,3 +335,8 @@ def test_scheduler_signatures_match_torch(name):
 
 def test_lbfgs_without_closure_message():
     same_error(lambda lib, ps: lib.optim.LBFGS(ps).step(), TypeError)
+
+
+@pytest.mark.parametrize('name', OPTIMIZERS)
+def test_step_signatures_match_torch(name):
+    assert _sig(getattr(numtorch.optim, name).step) == _sig(getattr(torch.optim, name).step)

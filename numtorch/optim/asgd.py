@@ -81,7 +81,7 @@ class ASGD(Optimizer):
                 mu = mu_a.item()
                 if mu != 1:
                     t = d - ax
-                    t *= mu_a
+                    t *= mu
                     ax += t
                 else:
                     ax[...] = d

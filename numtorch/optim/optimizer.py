@@ -6,6 +6,7 @@ state arrays allocated on the first step and reused after.
 """
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
 from itertools import chain
@@ -123,6 +124,7 @@ def _add_wd(g: np.ndarray, d: np.ndarray, weight_decay: float) -> np.ndarray:
 
 def _step_hooked(func: Callable) -> Callable:
     """Wraps a subclass's ``step`` so the registered step pre/post hooks run around it."""
+    @functools.wraps(func)
     def step(self, *args, **kwargs):
         if _global_optimizer_pre_hooks or self._optimizer_step_pre_hooks:
             for pre_hook in chain(_global_optimizer_pre_hooks.values(),
@@ -140,9 +142,6 @@ def _step_hooked(func: Callable) -> Callable:
                                    _global_optimizer_post_hooks.values()):
                 post_hook(self, args, kwargs)
         return out
-    step.__name__ = func.__name__
-    step.__qualname__ = func.__qualname__
-    step.__doc__ = func.__doc__
     step.hooked = True
     return step
 
