@@ -291,3 +291,33 @@ def test_zero_grad():
     assert q.grad is None
     opt.zero_grad()
     assert p.grad is None
+
+
+@pytest.mark.parametrize('name,kwargs', CONFIGS,
+                         ids=[f'{n}-{"-".join(map(str, k.items()))}' for n, k in CONFIGS])
+def test_own_checkpoint_resumes_bit_for_bit(name, kwargs):
+    """Save at step 25, continue to 50; then restore the step-25 weights and a fresh
+    optimizer from the (deep-copied) checkpoint: the second run repeats the first exactly."""
+    x, y = (numtorch.tensor(a) for a in _data())
+    ps = [numtorch.tensor(a, requires_grad=True) for a in _init()]
+    cls = getattr(numtorch.optim, name)
+    opt = cls(ps, **kwargs)
+
+    def train(opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            _loss(numtorch, ps, x, y).backward()
+            opt.step()
+
+    train(opt, 25)
+    saved_weights = [p._data.copy() for p in ps]
+    saved = copy.deepcopy(opt.state_dict())
+    train(opt, 25)
+    first = [p._data.copy() for p in ps]
+    for p, w in zip(ps, saved_weights):
+        p._data[...] = w
+    resumed = cls(ps, **kwargs)
+    resumed.load_state_dict(saved)
+    train(resumed, 25)
+    for a, b in zip(ps, first):
+        np.testing.assert_array_equal(a._data, b)
