@@ -17,6 +17,8 @@ time step, step ``t`` holding ``batch_sizes[t]`` rows (non-increasing); a padded
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .._tensor import Tensor, _wrap
@@ -121,6 +123,78 @@ def _take(buf: np.ndarray, rows, n: int) -> np.ndarray:
     return buf[rows]
 
 
+# -- workspace -----------------------------------------------------------------
+class _Workspace:
+    """Recycles the large arrays the recurrent ops save between forward and backward.
+
+    A fresh large allocation comes from the OS as untouched pages, and the page faults
+    of touching them cost about as much as the arithmetic of a layer; reusing memory
+    across training steps avoids them. A buffer is handed out again only once nothing
+    refers to it (its reference count is back to the pool's own), so a graph that is
+    still alive keeps its arrays. Sizes are rounded up (at most 1/8) so that batches of
+    slightly different lengths share buffers; at most ``limit`` bytes are kept.
+    """
+    __slots__ = ('bufs', 'total', 'limit')
+
+    def __init__(self, limit: int) -> None:
+        self.bufs: dict = {}
+        self.total = 0
+        self.limit = limit
+
+    def get(self, shape: tuple, dt) -> np.ndarray:
+        n = 1
+        for d in shape:
+            n *= d
+        nbytes = n * dt.itemsize
+        if nbytes < 65536:
+            return np.empty(shape, dt)
+        size = _bucket(nbytes)
+        lst = self.bufs.get(size)
+        if lst is None:
+            lst = self.bufs[size] = []
+        for a in lst:
+            if sys.getrefcount(a) == _FREE_RC:
+                return a[:nbytes].view(dt).reshape(shape)
+        if self.total + size > self.limit and not self._evict(size):
+            return np.empty(shape, dt)
+        a = np.empty(size, np.uint8)
+        lst.append(a)
+        self.total += size
+        return a[:nbytes].view(dt).reshape(shape)
+
+    def _evict(self, need: int) -> bool:
+        for size, lst in self.bufs.items():
+            for a in list(lst):
+                if sys.getrefcount(a) == _FREE_RC + 1:
+                    lst.remove(a)
+                    self.total -= size
+                    if self.total + need <= self.limit:
+                        return True
+        return False
+
+    def clear(self) -> None:
+        self.bufs.clear()
+        self.total = 0
+
+
+def _bucket(nbytes: int) -> int:
+    step = 1 << max(nbytes.bit_length() - 4, 6)
+    return -(-nbytes // step) * step
+
+
+def _free_refcount() -> int:
+    # The count getrefcount reports, in _Workspace.get's loop, for an array only the
+    # pool's list refers to (measured rather than assumed: interpreters differ).
+    lst = [np.empty(1)]
+    for a in lst:
+        return sys.getrefcount(a)
+
+
+_FREE_RC = _free_refcount()
+_WS = _Workspace(512 << 20)
+_buf = _WS.get
+
+
 # -- data layouts --------------------------------------------------------------
 # An op's input and output sequence is in one of three layouts: packed rows (N, F),
 # time-major (T, B, F), or batch-first (B, T, F); inside, it is always packed rows.
@@ -130,7 +204,11 @@ _ROWS, _TM, _BF = 0, 1, 2
 def _to_rows(x: np.ndarray, layout: int, N: int) -> np.ndarray:
     if layout == _BF:
         x = x.transpose(1, 0, 2)
-    return np.ascontiguousarray(x).reshape(N, x.shape[-1])
+    if not x.flags.c_contiguous:
+        c = _buf(x.shape, x.dtype)
+        np.copyto(c, x)
+        x = c
+    return x.reshape(N, x.shape[-1])
 
 
 def _from_rows(y: np.ndarray, layout: int, s: _Schedule) -> np.ndarray:
@@ -138,6 +216,13 @@ def _from_rows(y: np.ndarray, layout: int, s: _Schedule) -> np.ndarray:
         return y
     y = y.reshape(s.T, s.B, y.shape[-1])
     return y.transpose(1, 0, 2) if layout == _BF else y
+
+
+def _rows_of_grad(g: np.ndarray, layout: int, N: int) -> np.ndarray:
+    """An output gradient as (N, F) rows; a strided view is fine (read step by step)."""
+    if layout == _BF:
+        g = g.transpose(1, 0, 2)
+    return g.reshape(N, g.shape[-1])
 
 
 def _grad_from_rows(g: np.ndarray, layout: int, s: _Schedule) -> np.ndarray:
@@ -222,7 +307,7 @@ class _RNNLayer(_Layer):
         N, B = s.N, s.B
         H = Wh.shape[0]
         X = _to_rows(x, self.lin, N)
-        ybuf = np.empty((N + B, H), Wh.dtype)
+        ybuf = _buf((N + B, H), Wh.dtype)
         if self.reverse:
             Y = ybuf[:N]
             ybuf[N:] = h0.reshape(B, H)
@@ -259,15 +344,15 @@ class _RNNLayer(_Layer):
         H = Wh.shape[0]
         Y = ybuf[:N] if self.reverse else ybuf[B:]
         if self.relu:
-            D = (Y > 0).astype(Y.dtype)
+            D = np.greater(Y, 0, out=_buf(Y.shape, Y.dtype))
         else:
-            D = np.multiply(Y, Y)
+            D = np.multiply(Y, Y, out=_buf(Y.shape, Y.dtype))
             np.subtract(1, D, out=D)
         if self.cell:
             gY = gys[0]
             dh = np.zeros((B, H), Y.dtype)
         else:
-            gY = _to_rows(gys[0], self.lout, N)
+            gY = _rows_of_grad(gys[0], self.lout, N)
             dh = gys[1].reshape(B, H).copy()
         steps = s.fwd if self.reverse else s.rev
         for r0, b, _, _, _ in steps:
@@ -292,21 +377,40 @@ class _RNNLayer(_Layer):
         return tuple(out)
 
 
-def _lstm_perm(H: int) -> np.ndarray:
-    # PyTorch's gate order is (i, f, g, o); inside, (i, f, o, g) keeps the three
-    # sigmoid gates contiguous.
-    r = np.arange(H)
-    return np.concatenate((r, H + r, 3 * H + r, 2 * H + r))
+# NOTE on layout: gate pre-activations are kept gate-major, (G, N, H), not (N, G*H): each
+# gate of a step is then one contiguous (b, H) block, and NumPy's element-wise loops run
+# several times faster on contiguous blocks than on column slices of a wide array. The
+# matmuls become batched over gates: (N, I) @ (G, I, H) -> (G, N, H).
+_ONES: dict = {}
 
 
-_PERMS: dict = {}
+def _ones(n: int, dt) -> np.ndarray:
+    key = (n, dt)
+    o = _ONES.get(key)
+    if o is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        o = _ONES[key] = np.ones(n, dt)
+    return o
 
 
-def _perm(H: int) -> np.ndarray:
-    p = _PERMS.get(H)
-    if p is None:
-        p = _PERMS[H] = _lstm_perm(H)
-    return p
+def _colsum(a: np.ndarray) -> np.ndarray:
+    """Sum over the rows of each gate block of a (G, N, H) array, as a GEMV."""
+    return np.matmul(_ones(a.shape[1], a.dtype), a)
+
+
+def _gates_by_rows(D: np.ndarray, W3: np.ndarray, N: int) -> np.ndarray:
+    """sum_g D[g] @ W3[g]: the (N, I) product of gate-major gradients with weights."""
+    t = np.matmul(D, W3, out=_buf((D.shape[0], N, W3.shape[2]), D.dtype))
+    out = np.add(t[0], t[1])
+    for g in range(2, D.shape[0]):
+        out += t[g]
+    return out
+
+
+# Internal LSTM gate order (i, f, o, g) keeps the three sigmoid gates adjacent;
+# PyTorch's is (i, f, g, o). The permutation is its own inverse.
+_LSTM_ORDER = [0, 1, 3, 2]
 
 
 class _LSTMLayer(_Layer):
@@ -324,25 +428,25 @@ class _LSTMLayer(_Layer):
         N, B = s.N, s.B
         H4, P = Wh.shape
         H = H4 // 4
-        H3 = 3 * H
+        I = Wi.shape[1]
         dt = Wh.dtype
-        perm = _perm(H)
         X = _to_rows(x, self.lin, N)
-        # NOTE: sigmoid(a) = (1 + tanh(a / 2)) / 2, so the sigmoid gates' rows are
-        # halved once here and one tanh call per step serves all four gates.
-        Wis = Wi[perm]
-        Wis[:H3] *= 0.5
-        WhsT = Wh[perm].T.copy()
-        WhsT[:, :H3] *= 0.5
-        A = np.matmul(X, Wis.T)
+        # NOTE: sigmoid(a) = (1 + tanh(a / 2)) / 2: the sigmoid gates' weights are halved
+        # once here, so that one tanh call per step serves all four gates.
+        Wis = Wi.reshape(4, H, I)[_LSTM_ORDER]
+        Wis[:3] *= 0.5
+        Whs = Wh.reshape(4, H, P)[_LSTM_ORDER]
+        Whs[:3] *= 0.5
+        A = np.matmul(X, Wis.transpose(0, 2, 1), out=_buf((4, N, H), dt))
         if bi is not None:
-            b = (bi + bh)[perm]
-            b[:H3] *= 0.5
+            b = (bi + bh).reshape(4, 1, H)[_LSTM_ORDER]
+            b[:3] *= 0.5
             A += b
-        ybuf = np.empty((N + B, P), dt)
-        cbuf = np.empty((N + B, H), dt)
-        TC = np.empty((N, H), dt)
-        M = np.empty((N, H), dt) if Wr is not None else None
+        WhsT = Whs.transpose(0, 2, 1)
+        ybuf = _buf((N + B, P), dt)
+        cbuf = _buf((N + B, H), dt)
+        TC = _buf((N, H), dt)
+        M = _buf((N, H), dt) if Wr is not None else None
         if self.reverse:
             Y = ybuf[:N]
             ybuf[N:] = h0.reshape(B, P)
@@ -354,36 +458,36 @@ class _LSTMLayer(_Layer):
             cbuf[:B] = c0.reshape(B, H)
             steps = s.fwd
         WrT = Wr.T if Wr is not None else None
-        tmp = np.empty((B, H4), dt)
+        tmp = _buf((4, B, H), dt)
         tmp2 = np.empty((B, H), dt)
         for r0, b, o0, p0, g in steps:
+            r1 = r0 + b
             hp = _prev_state(ybuf, p0, b, g, N)
             cp = _prev_state(cbuf, p0, b, g, N)
-            t = tmp[:b]
+            t = tmp[:, :b]
             np.matmul(hp, WhsT, out=t)
-            a = A[r0:r0 + b]
+            a = A[:, r0:r1]
             a += t
             np.tanh(a, out=a)
-            sg = a[:, :H3]
+            sg = a[:3]
             sg *= 0.5
             sg += 0.5
             c = cbuf[o0:o0 + b]
-            np.multiply(a[:, H:2 * H], cp, out=c)
+            np.multiply(a[1], cp, out=c)
             t2 = tmp2[:b]
-            np.multiply(a[:, :H], a[:, H3:], out=t2)
+            np.multiply(a[0], a[3], out=t2)
             c += t2
-            tc = TC[r0:r0 + b]
+            tc = TC[r0:r1]
             np.tanh(c, out=tc)
             if M is None:
-                np.multiply(a[:, 2 * H:H3], tc, out=ybuf[o0:o0 + b])
+                np.multiply(a[2], tc, out=ybuf[o0:o0 + b])
             else:
-                m = M[r0:r0 + b]
-                np.multiply(a[:, 2 * H:H3], tc, out=m)
+                m = M[r0:r1]
+                np.multiply(a[2], tc, out=m)
                 np.matmul(m, WrT, out=ybuf[o0:o0 + b])
         self.saved = (X, A, ybuf, cbuf, TC, M, Wi, Wh, Wr)
         if self.cell:
-            c = cbuf[B:].copy()
-            return Y, c
+            return Y, cbuf[B:].copy()
         return self._out(Y), self._final(ybuf), self._final(cbuf, 1)
 
     def backward(self, *gys):
@@ -392,35 +496,34 @@ class _LSTMLayer(_Layer):
         N, B = s.N, s.B
         H4, P = Wh.shape
         H = H4 // 4
-        H2, H3 = 2 * H, 3 * H
+        I = Wi.shape[1]
         dt = Wh.dtype
-        perm = _perm(H)
         if self.cell:
             gY, gc = gys
             dh = np.zeros((B, P), dt)
             dc = gc.reshape(B, H).copy()
         else:
-            gY = _to_rows(gys[0], self.lout, N)
+            gY = _rows_of_grad(gys[0], self.lout, N)
             dh = gys[1].reshape(B, P).copy()
             dc = gys[2].reshape(B, H).copy()
         # Derivatives of the activations w.r.t. the (unscaled) gate pre-activations,
         # for every step at once; the loop turns D into the gate gradients in place.
-        D = np.empty_like(A)
-        S = A[:, :H3]
-        np.subtract(1, S, out=D[:, :H3])
-        D[:, :H3] *= S
-        G = A[:, H3:]
-        np.multiply(G, G, out=D[:, H3:])
-        np.subtract(1, D[:, H3:], out=D[:, H3:])
-        K = np.multiply(TC, TC)
+        D = _buf((4, N, H), dt)
+        S = A[:3]
+        np.subtract(1, S, out=D[:3])
+        D[:3] *= S
+        np.multiply(A[3], A[3], out=D[3])
+        np.subtract(1, D[3], out=D[3])
+        K = np.multiply(TC, TC, out=_buf((N, H), dt))
         np.subtract(1, K, out=K)
-        K *= A[:, H2:H3]
+        K *= A[2]
         cprev = _take(cbuf, s.prev_rows(self.reverse), N)
-        Whp = Wh[perm]
-        Pb = np.empty((B, H4), dt)
+        Wh3 = Wh.reshape(4, H, P)[_LSTM_ORDER]
+        Pb = _buf((4, B, H), dt)
         tmp = np.empty((B, H), dt)
+        tmp4 = _buf((4, B, P), dt)
         if Wr is not None:
-            GHs = np.empty((N, P), dt)
+            GHs = _buf((N, P), dt)
             dmb_all = np.empty((B, H), dt)
         steps = s.fwd if self.reverse else s.rev
         for r0, b, _, _, _ in steps:
@@ -434,35 +537,40 @@ class _LSTMLayer(_Layer):
                 np.matmul(dhb, Wr, out=dmb)
             else:
                 dmb = dhb
-            p = Pb[:b]
-            a = A[r0:r1]
-            np.multiply(dmb, TC[r0:r1], out=p[:, H2:H3])
+            p = Pb[:, :b]
+            a = A[:, r0:r1]
+            np.multiply(dmb, TC[r0:r1], out=p[2])
             t = tmp[:b]
             np.multiply(dmb, K[r0:r1], out=t)
             dcb += t
-            np.multiply(dcb, a[:, H3:], out=p[:, :H])
-            np.multiply(dcb, cprev[r0:r1], out=p[:, H:H2])
-            np.multiply(dcb, a[:, :H], out=p[:, H3:])
-            d = D[r0:r1]
+            np.multiply(dcb, a[3], out=p[0])
+            np.multiply(dcb, cprev[r0:r1], out=p[1])
+            np.multiply(dcb, a[0], out=p[3])
+            d = D[:, r0:r1]
             np.multiply(p, d, out=d)
-            dcb *= a[:, H:H2]
-            np.matmul(d, Whp, out=dhb)
-        inv = np.argsort(perm)
+            dcb *= a[1]
+            t4 = tmp4[:, :b]
+            np.matmul(d, Wh3, out=t4)
+            np.add(t4[0], t4[1], out=dhb)
+            dhb += t4[2]
+            dhb += t4[3]
         needs = self.needs
         out = [None] * len(needs)
         if needs[0]:
-            out[0] = _grad_from_rows(np.matmul(D, Wi[perm]), self.lin, s)
+            gx = _gates_by_rows(D, Wi.reshape(4, H, I)[_LSTM_ORDER], N)
+            out[0] = _grad_from_rows(gx, self.lin, s)
         if needs[1]:
             out[1] = dh.reshape(self.h0s)
         if needs[2]:
             out[2] = dc.reshape(self.c0s)
+        DT = D.transpose(0, 2, 1)
         if needs[3]:
-            out[3] = np.matmul(D.T, X)[inv]
+            out[3] = np.matmul(DT, X)[_LSTM_ORDER].reshape(H4, I)
         if needs[4]:
             hprev = _take(ybuf, s.prev_rows(self.reverse), N)
-            out[4] = np.matmul(D.T, hprev)[inv]
+            out[4] = np.matmul(DT, hprev)[_LSTM_ORDER].reshape(H4, P)
         if self.bias and (needs[5] or needs[6]):
-            gb = D.sum(0)[inv]
+            gb = _colsum(D)[_LSTM_ORDER].reshape(H4)
             out[5] = gb
             out[6] = gb.copy()
         if Wr is not None and needs[-1]:
@@ -482,23 +590,24 @@ class _GRULayer(_Layer):
         Wi, Wh, bi, bh, _ = self._weights(arrays)
         N, B = s.N, s.B
         H3, H = Wh.shape
-        H2 = 2 * H
+        I = Wi.shape[1]
         dt = Wh.dtype
         X = _to_rows(x, self.lin, N)
         # Sigmoid gates via tanh of half the pre-activation (see _LSTMLayer).
-        Wis = Wi.copy()
-        Wis[:H2] *= 0.5
-        WhsT = Wh.T.copy()
-        WhsT[:, :H2] *= 0.5
-        U = np.matmul(X, Wis.T)
+        Wis = Wi.reshape(3, H, I).copy()
+        Wis[:2] *= 0.5
+        Whs = Wh.reshape(3, H, H).copy()
+        Whs[:2] *= 0.5
+        U = np.matmul(X, Wis.transpose(0, 2, 1), out=_buf((3, N, H), dt))
         bhn = None
         if bi is not None:
-            b = bi.copy()
-            b[:H2] += bh[:H2]
-            b[:H2] *= 0.5
+            b = bi.reshape(3, 1, H).copy()
+            b[:2, 0] += bh.reshape(3, H)[:2]
+            b[:2] *= 0.5
             U += b
-            bhn = bh[H2:]
-        ybuf = np.empty((N + B, H), dt)
+            bhn = bh[2 * H:]
+        WhsT = Whs.transpose(0, 2, 1)
+        ybuf = _buf((N + B, H), dt)
         if self.reverse:
             Y = ybuf[:N]
             ybuf[N:] = h0.reshape(B, H)
@@ -507,32 +616,31 @@ class _GRULayer(_Layer):
             Y = ybuf[B:]
             ybuf[:B] = h0.reshape(B, H)
             steps = s.fwd
-        GH = np.empty((N, H3), dt)
-        RZ = np.empty((N, H2), dt)
-        NN = np.empty((N, H), dt)
-        HMN = np.empty((N, H), dt)
+        GH = _buf((3, N, H), dt)
+        RZ = _buf((2, N, H), dt)
+        NN = _buf((N, H), dt)
+        HMN = _buf((N, H), dt)
         for r0, b, o0, p0, g in steps:
             r1 = r0 + b
             hp = _prev_state(ybuf, p0, b, g, N)
-            gh = GH[r0:r1]
+            gh = GH[:, r0:r1]
             np.matmul(hp, WhsT, out=gh)
-            ghn = gh[:, H2:]
+            ghn = gh[2]
             if bhn is not None:
                 ghn += bhn
-            u = U[r0:r1]
-            rz = RZ[r0:r1]
-            np.add(u[:, :H2], gh[:, :H2], out=rz)
+            rz = RZ[:, r0:r1]
+            np.add(U[:2, r0:r1], gh[:2], out=rz)
             np.tanh(rz, out=rz)
             rz *= 0.5
             rz += 0.5
             n = NN[r0:r1]
-            np.multiply(rz[:, :H], ghn, out=n)
-            n += u[:, H2:]
+            np.multiply(rz[0], ghn, out=n)
+            n += U[2, r0:r1]
             np.tanh(n, out=n)
             d = HMN[r0:r1]
             np.subtract(hp, n, out=d)
             y = ybuf[o0:o0 + b]
-            np.multiply(d, rz[:, H:], out=y)
+            np.multiply(d, rz[1], out=y)
             y += n
         self.saved = (X, ybuf, GH, RZ, NN, HMN, Wi, Wh)
         if self.cell:
@@ -544,63 +652,69 @@ class _GRULayer(_Layer):
         s = self.s
         N, B = s.N, s.B
         H3, H = Wh.shape
-        H2 = 2 * H
+        I = Wi.shape[1]
         dt = Wh.dtype
         if self.cell:
             gY = gys[0]
             dh = np.zeros((B, H), dt)
         else:
-            gY = _to_rows(gys[0], self.lout, N)
+            gY = _rows_of_grad(gys[0], self.lout, N)
             dh = gys[1].reshape(B, H).copy()
-        R = RZ[:, :H]
-        Z = RZ[:, H:]
+        R = RZ[0]
+        Z = RZ[1]
         # Per-step factors, for all steps at once:
         # d pre_n = dh (1 - z)(1 - n^2); d pre_z = dh (h - n) z (1 - z); d pre_r = d pre_n ghn r (1 - r)
-        Dn = np.multiply(NN, NN)
+        Dn = np.multiply(NN, NN, out=_buf((N, H), dt))
         np.subtract(1, Dn, out=Dn)
-        omz = np.subtract(1, Z)
+        omz = np.subtract(1, Z, out=_buf((N, H), dt))
         Dn *= omz
-        Dz = np.multiply(HMN, Z)
+        Dz = np.multiply(HMN, Z, out=_buf((N, H), dt))
         Dz *= omz
-        Dr = np.subtract(1, R)
+        Dr = np.subtract(1, R, out=omz)
         Dr *= R
-        Dr *= GH[:, H2:]
-        DGI = np.empty((N, H3), dt)
-        DGH = np.empty((N, H3), dt)
+        Dr *= GH[2]
+        # Gate gradients, gate-major (n_i, r, z, n_h): [0:3] are those of the input
+        # projection (in the order n, r, z), [1:4] those of the hidden one (r, z, n).
+        DG = _buf((4, N, H), dt)
+        Wh3 = Wh.reshape(3, H, H)
         tmp = np.empty((B, H), dt)
+        tmp3 = _buf((3, B, H), dt)
         steps = s.fwd if self.reverse else s.rev
         for r0, b, _, _, _ in steps:
             r1 = r0 + b
             dhb = dh[:b]
             dhb += gY[r0:r1]
-            gi = DGI[r0:r1]
-            gh = DGH[r0:r1]
-            dn = gi[:, H2:]
+            dn = DG[0, r0:r1]
             np.multiply(dhb, Dn[r0:r1], out=dn)
-            np.multiply(dhb, Dz[r0:r1], out=gi[:, H:H2])
-            np.multiply(dn, Dr[r0:r1], out=gi[:, :H])
-            np.multiply(dn, R[r0:r1], out=gh[:, H2:])
-            gh[:, :H2] = gi[:, :H2]
+            np.multiply(dhb, Dz[r0:r1], out=DG[2, r0:r1])
+            np.multiply(dn, Dr[r0:r1], out=DG[1, r0:r1])
+            np.multiply(dn, R[r0:r1], out=DG[3, r0:r1])
             t = tmp[:b]
             np.multiply(dhb, Z[r0:r1], out=t)
-            np.matmul(gh, Wh, out=dhb)
+            t3 = tmp3[:, :b]
+            np.matmul(DG[1:, r0:r1], Wh3, out=t3)
+            np.add(t3[0], t3[1], out=dhb)
+            dhb += t3[2]
             dhb += t
         needs = self.needs
         out = [None] * len(needs)
+        nrz = [1, 2, 0]
         if needs[0]:
-            out[0] = _grad_from_rows(np.matmul(DGI, Wi), self.lin, s)
+            gx = _gates_by_rows(DG[:3], Wi.reshape(3, H, I)[[2, 0, 1]], N)
+            out[0] = _grad_from_rows(gx, self.lin, s)
         if needs[1]:
             out[1] = dh.reshape(self.h0s)
         if needs[2]:
-            out[2] = np.matmul(DGI.T, X)
+            out[2] = np.matmul(DG[:3].transpose(0, 2, 1), X)[nrz].reshape(H3, I)
         if needs[3]:
             hprev = _take(ybuf, s.prev_rows(self.reverse), N)
-            out[3] = np.matmul(DGH.T, hprev)
-        if self.bias:
+            out[3] = np.matmul(DG[1:].transpose(0, 2, 1), hprev).reshape(H3, H)
+        if self.bias and (needs[4] or needs[5]):
+            sums = _colsum(DG)
             if needs[4]:
-                out[4] = DGI.sum(0)
+                out[4] = sums[:3][nrz].reshape(H3)
             if needs[5]:
-                out[5] = DGH.sum(0)
+                out[5] = sums[1:].reshape(H3)
         return tuple(out)
 
 
