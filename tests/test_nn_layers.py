@@ -394,13 +394,57 @@ def _classification(lib, steps=100):
     return np.array(losses), acc
 
 
+@pytest.fixture
+def torch_one_thread():
+    # Tiny ops: torch's thread pool only adds contention (seconds on a loaded 2-core box).
+    prev = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(prev)
+
+
+@pytest.mark.usefixtures('torch_one_thread')
 def test_seed_regression_matches_torch():
     ln, lp = _regression(numtorch), _regression(torch)
     np.testing.assert_allclose(ln, lp, rtol=2e-4, atol=1e-6)
     assert ln[-1] < 0.1 * ln[0]
 
 
+@pytest.mark.usefixtures('torch_one_thread')
 def test_seed_classification_matches_torch():
     (ln, an), (lp, ap) = _classification(numtorch), _classification(torch)
     np.testing.assert_allclose(ln, lp, rtol=2e-4, atol=1e-6)
     assert an == ap and an > 0.9
+
+
+# -- double backward (create_graph=True) ---------------------------------------------------
+GRADGRAD = [
+    ('elu', lambda x: F.elu(x, 0.7)), ('selu', F.selu), ('celu', lambda x: F.celu(x, 0.5)),
+    ('gelu', F.gelu), ('gelu_tanh', lambda x: F.gelu(x, approximate='tanh')),
+    ('silu', F.silu), ('mish', F.mish), ('softplus', lambda x: F.softplus(x, 2.0, 1.0)),
+    ('hardswish', F.hardswish), ('logsigmoid', F.logsigmoid), ('leaky_relu', F.leaky_relu),
+    ('hardtanh', F.hardtanh), ('hardsigmoid', F.hardsigmoid), ('softshrink', F.softshrink),
+    ('glu', F.glu), ('prelu', lambda x: F.prelu(x, numtorch.tensor([0.1, -0.2, 0.3, 0.4],
+                                                                   dtype=numtorch.float64))),
+]
+
+
+@pytest.mark.parametrize('name,fn', GRADGRAD, ids=[g[0] for g in GRADGRAD])
+def test_activation_gradgradcheck(name, fn):
+    x = numtorch.tensor(RNG.standard_normal((3, 4)) * 2, requires_grad=True)
+    assert numtorch.autograd.gradgradcheck(fn, (x,))
+
+
+def test_gradient_penalty_matches_torch():
+    """d/dW of ||d net(x) / dx||^2: double backward through Linear, Tanh, SiLU."""
+    def run(lib):
+        lib.manual_seed(0)
+        net = lib.nn.Sequential(lib.nn.Linear(3, 5), lib.nn.Tanh(), lib.nn.Linear(5, 4),
+                                lib.nn.SiLU(), lib.nn.Linear(4, 1))
+        x = lib.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3),
+                       requires_grad=True)
+        (g,) = lib.autograd.grad(net(x).sum(), x, create_graph=True)
+        (g.pow(2).sum()).backward()
+        return [p.grad for p in net.parameters()]
+    for a, b in zip(run(numtorch), run(torch)):
+        assert_close(a, b, 1e-4, 1e-6)

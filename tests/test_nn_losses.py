@@ -380,3 +380,33 @@ def test_cross_entropy_input_modified_after_forward_is_fine():
         with lib.no_grad():
             y += 1
         loss.backward()
+
+
+GRADGRAD = [
+    ('cross_entropy', lambda x: F.cross_entropy(x, numtorch.tensor([0, 2, 1])), 1),
+    ('cross_entropy general', lambda x: F.cross_entropy(
+        x, numtorch.tensor([0, 2, -100]), weight=numtorch.tensor([1., 2, 3, 4],
+                                                                 dtype=numtorch.float64),
+        label_smoothing=0.2), 1),
+    ('cross_entropy none', lambda x: F.cross_entropy(x, numtorch.tensor([0, 2, 1]),
+                                                     reduction='none'), 1),
+    ('nll_loss', lambda x: F.nll_loss(x, numtorch.tensor([0, 2, 1])), 1),
+    ('cross_entropy probs', lambda a, b: F.cross_entropy(a, b, label_smoothing=0.1), 2),
+    ('mse_loss', F.mse_loss, 2),
+    ('mse_loss none', lambda a, b: F.mse_loss(a, b, reduction='none'), 2),
+    ('smooth_l1_loss', lambda a, b: F.smooth_l1_loss(a, b, beta=0.5), 2),
+    ('huber_loss', lambda a, b: F.huber_loss(a, b, delta=0.5, reduction='sum'), 2),
+    ('bce_with_logits', lambda a, b: F.binary_cross_entropy_with_logits(
+        a, b, pos_weight=numtorch.tensor([1., 2, 3, .5], dtype=numtorch.float64)), 2),
+]
+
+
+@pytest.mark.parametrize('name,fn,n', GRADGRAD, ids=[g[0] for g in GRADGRAD])
+def test_loss_gradgradcheck(name, fn, n):
+    assert numtorch.autograd.gradgradcheck(fn, tuple(d64(3, 4) for _ in range(n)))
+
+
+def test_bce_gradgradcheck():
+    x = d64(3, 4, low=0.1, high=0.9)
+    t = d64(3, 4, low=0.0, high=1.0)
+    assert numtorch.autograd.gradgradcheck(F.binary_cross_entropy, (x, t))

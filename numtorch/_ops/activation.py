@@ -14,6 +14,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _type_word
 from ._op import Op, unbroadcast
 from .unary import sigmoid_array, _erf as _erf_slow
+from .arithmetic import where as _where
 
 _erf_impl = None
 
@@ -58,6 +59,13 @@ class _Pointwise(Op):
     def backward(self, gy):
         return gy * self.dydx(self.saved)
 
+    def backward_t(self, gy):
+        return gy * self.dydx_t(self.inputs[0])
+
+    def dydx_t(self, x: Tensor) -> Tensor:
+        # Piecewise-constant derivatives: a constant (its own derivative is 0 a.e.).
+        return _wrap(np.asarray(self.dydx(x._data), x._data.dtype))
+
 
 class LeakyRelu(_Pointwise):
     _name = 'LeakyReluBackward0'
@@ -70,10 +78,6 @@ class LeakyRelu(_Pointwise):
 
     def dydx(self, x):
         return np.where(x > 0, x.dtype.type(1), x.dtype.type(self.slope))
-
-    def backward_t(self, gy):
-        x = self.inputs[0]
-        return gy * _wrap(self.dydx(x._data))
 
 
 class Elu(_Pointwise):
@@ -95,6 +99,10 @@ class Elu(_Pointwise):
         with np.errstate(over='ignore'):
             neg = np.exp(x * self.input_scale) * (self.alpha * self.scale * self.input_scale)
         return np.where(x > 0, x.dtype.type(self.scale), neg)
+
+    def dydx_t(self, x):
+        neg = (x * self.input_scale).exp() * (self.alpha * self.scale * self.input_scale)
+        return _where(_wrap(x._data > 0), self.scale, neg)
 
 
 class Gelu(_Pointwise):
@@ -119,6 +127,14 @@ class Gelu(_Pointwise):
         cdf = (_erf(x * _INV_SQRT_2).astype(x.dtype) + 1) * 0.5
         return cdf + x * np.exp(x * x * -0.5) * _INV_SQRT_2PI
 
+    def dydx_t(self, x):
+        if self.approximate == 'tanh':
+            t = ((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI).tanh()
+            dinner = (x * x * (3 * 0.044715) + 1) * _SQRT_2_OVER_PI
+            return (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * dinner
+        cdf = ((x * _INV_SQRT_2).erf() + 1) * 0.5
+        return cdf + x * (x * x * -0.5).exp() * _INV_SQRT_2PI
+
 
 class Silu(_Pointwise):
     _name = 'SiluBackward0'
@@ -130,10 +146,9 @@ class Silu(_Pointwise):
         s = sigmoid_array(x)
         return s * (1 + x * (1 - s))
 
-    def backward_t(self, gy):
-        x = self.inputs[0]
+    def dydx_t(self, x):
         s = x.sigmoid()
-        return gy * s * (1 + x * (1 - s))
+        return s * (1 + x * (1 - s))
 
 
 def _softplus_array(x, beta=1.0, threshold=20.0):
@@ -155,6 +170,10 @@ class Mish(_Pointwise):
         t = np.tanh(_softplus_array(x))
         return t + x * sigmoid_array(x) * (1 - t * t)
 
+    def dydx_t(self, x):
+        t = softplus(x).tanh()
+        return t + x * x.sigmoid() * (1 - t * t)
+
 
 class Softplus(_Pointwise):
     _name = 'SoftplusBackward0'
@@ -171,6 +190,10 @@ class Softplus(_Pointwise):
         # NOTE: sigmoid(beta * x) is z / (z + 1) with z = exp(beta * x), without overflow.
         return np.where(bx > self.threshold, x.dtype.type(1), sigmoid_array(bx))
 
+    def dydx_t(self, x):
+        return _where(_wrap(x._data * self.beta > self.threshold), 1.0,
+                      (x * self.beta).sigmoid())
+
 
 class Hardtanh(_Pointwise):
     _name = 'HardtanhBackward0'
@@ -184,12 +207,6 @@ class Hardtanh(_Pointwise):
 
     def dydx(self, x):
         return (x > self.lo) & (x < self.hi)
-
-    def backward(self, gy):
-        return gy * self.dydx(self.saved)
-
-    def backward_t(self, gy):
-        return gy * _wrap(self.dydx(self.inputs[0]._data).astype(gy._data.dtype))
 
 
 class Hardsigmoid(_Pointwise):
@@ -213,6 +230,11 @@ class Hardswish(_Pointwise):
         return np.where(x <= -3, x.dtype.type(0),
                         np.where(x < 3, x / 3 + 0.5, x.dtype.type(1)))
 
+    def dydx_t(self, x):
+        d = x._data
+        mid = _wrap((d > -3) & (d < 3))
+        return _where(mid, x / 3 + 0.5, _wrap(np.asarray(d >= 3, d.dtype)))
+
 
 class LogSigmoid(_Pointwise):
     _name = 'LogSigmoidBackward0'
@@ -223,8 +245,8 @@ class LogSigmoid(_Pointwise):
     def dydx(self, x):
         return sigmoid_array(-x)
 
-    def backward_t(self, gy):
-        return gy * (-self.inputs[0]).sigmoid()
+    def dydx_t(self, x):
+        return (-x).sigmoid()
 
 
 class Threshold(_Pointwise):
@@ -239,9 +261,6 @@ class Threshold(_Pointwise):
 
     def dydx(self, x):
         return x > self.threshold
-
-    def backward_t(self, gy):
-        return gy * _wrap((self.inputs[0]._data > self.threshold).astype(gy._data.dtype))
 
 
 class Hardshrink(_Pointwise):
@@ -303,6 +322,22 @@ class Prelu(Op):
                 gw = gxw.sum(axis=axes).reshape(w.shape)
         return gx, gw
 
+    def backward_t(self, gy):
+        x, w = self.inputs
+        xd = x._data
+        pos = _wrap(xd > 0)
+        wb = w.reshape(()) if w._data.size == 1 else (
+            w if xd.ndim < 2 else w.reshape((1, -1) + (1,) * (xd.ndim - 2)))
+        gx = _where(pos, gy, gy * wb)
+        gxw = _where(pos, 0.0, gy * x)
+        if w._data.size == 1:
+            gw = gxw.sum().reshape(w.shape)
+        elif xd.ndim < 2:
+            gw = gxw.reshape(w.shape)
+        else:
+            gw = gxw.sum((0,) + tuple(range(2, xd.ndim))).reshape(w.shape)
+        return gx, gw
+
 
 class Glu(Op):
     """``a * sigmoid(b)`` where ``a, b`` are the halves of ``x`` along ``dim``."""
@@ -321,6 +356,12 @@ class Glu(Op):
     def backward(self, gy):
         a, s = self.saved
         return np.concatenate([gy * s, gy * a * s * (1 - s)], axis=self.axis)
+
+    def backward_t(self, gy):
+        from .shape import cat
+        a, b = self.inputs[0].chunk(2, self.axis)
+        s = b.sigmoid()
+        return cat([gy * s, gy * a * s * (1 - s)], self.axis)
 
 
 # -- functions ------------------------------------------------------------------

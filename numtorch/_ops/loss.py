@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _type_word
-from ._op import Op, unbroadcast, promote2, cast, broadcast_error
+from ._op import Op, unbroadcast, unbroadcast_t, promote2, cast, broadcast_error
+from .arithmetic import where as _where
 from .unary import sigmoid_array
 
 __all__ = ['cross_entropy', 'nll_loss', 'mse_loss', 'smooth_l1_loss', 'huber_loss',
@@ -41,6 +42,21 @@ def _grad_scale(gy: np.ndarray, red: int, n: int, dtype) -> np.ndarray:
     """The upstream gradient per element of the unreduced loss: ``gy`` itself for 'none',
     else a 0-d scale that broadcasts in the element-wise backward formulas."""
     return gy / dtype.type(n) if red == 1 else gy
+
+
+def _onehot(shape, t: np.ndarray, values, dtype) -> Tensor:
+    """A constant (N, C, ...) array with ``values`` at the target classes, 0 elsewhere."""
+    a = np.zeros(shape, dtype)
+    np.put_along_axis(a, t, np.asarray(values, dtype).reshape(t.shape) if np.ndim(values)
+                      else values, 1)
+    return _wrap(a)
+
+
+def _scale_t(gy: Tensor, red: int, denom) -> Tensor:
+    """Tensor form of the upstream gradient of a reduced loss (for double backward)."""
+    if red == 1:
+        return gy / float(denom)
+    return gy
 
 
 # -- classification ------------------------------------------------------------------------
@@ -122,6 +138,26 @@ class CrossEntropy(Op):
                 gx += k * (p * wc.sum() - wc)
         return gx[0] if self.single else gx
 
+    def backward_t(self, gy):
+        p_, t, valid, wt = self.saved
+        x = self.inputs[0]
+        if self.single:
+            x = x.unsqueeze(0)
+        C = p_.shape[1]
+        p = x.softmax(1)
+        g = gy.reshape(wt.shape) if self.red == 0 else _scale_t(gy, self.red, getattr(
+            self, 'denom', 1))
+        coef = (g * _wrap(wt)).unsqueeze(1) * (1 - self.eps)
+        gx = (p - _onehot(p_.shape, t, 1, p_.dtype)) * coef
+        if self.eps:
+            k = (g * _wrap(valid.astype(p_.dtype)) * (self.eps / C)).unsqueeze(1)
+            if self.w is None:
+                gx = gx + k * (p * C - 1)
+            else:
+                wc = self.w.reshape((1, C) + (1,) * (p_.ndim - 2)).astype(p_.dtype, copy=False)
+                gx = gx + k * (p * float(wc.sum()) - _wrap(wc))
+        return gx[0] if self.single else gx
+
 
 class CrossEntropy2D(Op):
     """The common case of :class:`CrossEntropy`: (N, C) logits, every target a valid class,
@@ -160,6 +196,13 @@ class CrossEntropy2D(Op):
         gx = p * g
         gx[rows, self.t] -= g
         return gx
+
+    def backward_t(self, gy):
+        p_, _ = self.saved
+        n = p_.shape[0]
+        g = gy.unsqueeze(1) if self.red == 0 else _scale_t(gy, self.red, n)
+        onehot = _onehot(p_.shape, self.t[:, None], 1, p_.dtype)
+        return (self.inputs[0].softmax(1) - onehot) * g
 
 
 class CrossEntropyProbs(Op):
@@ -216,6 +259,27 @@ class CrossEntropyProbs(Op):
                 gt = gt * (1 - self.eps)
         if self.single:
             return (None if gx is None else gx[0]), (None if gt is None else gt[0])
+        return gx, gt
+
+    def backward_t(self, gy):
+        x, t = self.inputs
+        if self.single:
+            x, t = x.unsqueeze(0), t.unsqueeze(0)
+        C = x._data.shape[1]
+        logp = x.log_softmax(1)
+        wc = None if self.w is None else _wrap(self.w.reshape((1, C) + (1,) * (x.ndim - 2)))
+        tt = t * (1 - self.eps) + self.eps / C if self.eps else t
+        wt = tt if wc is None else tt * wc
+        if self.red == 0:
+            g = gy.unsqueeze(1)
+        else:
+            g = _scale_t(gy, self.red, getattr(self, 'n', 1))
+        gx = (logp.exp() * wt.sum(1, keepdim=True) - wt) * g
+        gt = -logp * g if wc is None else -logp * wc * g
+        if self.eps:
+            gt = gt * (1 - self.eps)
+        if self.single:
+            return gx[0], gt[0]
         return gx, gt
 
 
@@ -337,6 +401,13 @@ class NllLoss(Op):
         np.put_along_axis(gx, t, (-g * wt)[:, None], 1)
         return gx[0] if self.single else gx
 
+    def backward_t(self, gy):
+        t, wt = self.saved
+        g = gy.reshape(wt.shape).unsqueeze(1) if self.red == 0 else _scale_t(
+            gy, self.red, getattr(self, 'denom', 1))
+        gx = _onehot(self.shape, t, -wt[:, None] if wt.ndim else -wt, wt.dtype) * g
+        return gx[0] if self.single else gx
+
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   ignore_index: int = -100, reduction: int = 1,
@@ -402,6 +473,16 @@ class _PointLoss(Op):
         return (unbroadcast(g, sx) if self.needs[0] else None,
                 unbroadcast(-g, st) if self.needs[1] else None)
 
+    def backward_t(self, gy):
+        x, t = self.inputs
+        d = x - t
+        if self.red == 0:
+            g = self.dfdd_t(d) * gy
+        else:
+            g = self.dfdd_t(d) * _scale_t(gy, self.red, d._data.size)
+        sx, st = self.shapes
+        return unbroadcast_t(g, sx), unbroadcast_t(-g, st)
+
 
 class MseLoss(_PointLoss):
     _name = 'MseLossBackward0'
@@ -411,6 +492,9 @@ class MseLoss(_PointLoss):
 
     def dfdd(self, d, scale=None):
         return d * (2 if scale is None else scale * 2)
+
+    def dfdd_t(self, d):
+        return d * 2
 
 
 class SmoothL1Loss(_PointLoss):
@@ -428,6 +512,10 @@ class SmoothL1Loss(_PointLoss):
         g = np.where(np.abs(d) < self.beta, d / d.dtype.type(self.beta), np.sign(d))
         return g if scale is None else g * scale
 
+    def dfdd_t(self, d):
+        a = d._data
+        return _where(_wrap(np.abs(a) < self.beta), d / self.beta, _wrap(np.sign(a)))
+
 
 class HuberLoss(_PointLoss):
     _name = 'HuberLossBackward0'
@@ -443,6 +531,11 @@ class HuberLoss(_PointLoss):
     def dfdd(self, d, scale=None):
         g = np.where(np.abs(d) < self.delta, d, np.sign(d) * d.dtype.type(self.delta))
         return g if scale is None else g * scale
+
+    def dfdd_t(self, d):
+        a = d._data
+        return _where(_wrap(np.abs(a) < self.delta), d,
+                      _wrap(np.sign(a) * a.dtype.type(self.delta)))
 
 
 def _pair(input: Tensor, target: Tensor, warn: bool = True):
@@ -529,6 +622,15 @@ class BinaryCrossEntropy(Op):
                 gt = g * (np.log1p(-x) - np.log(x))
         return gx, gt
 
+    def backward_t(self, gy):
+        x, t = self.inputs
+        g = _scale_t(gy, self.red, x._data.size)
+        if self.w is not None:
+            g = g * _wrap(self.w)
+        gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12)
+        gt = g * ((-x).log1p() - x.log())
+        return gx, gt
+
 
 class BinaryCrossEntropyWithLogits(Op):
     _name = 'BinaryCrossEntropyWithLogitsBackward0'
@@ -571,6 +673,24 @@ class BinaryCrossEntropyWithLogits(Op):
                 gt = ((ls - x) - ls * self.pw) * g
         return (unbroadcast(gx, x.shape) if gx is not None else None,
                 unbroadcast(gt, t.shape) if gt is not None else None)
+
+    def backward_t(self, gy):
+        from .activation import logsigmoid
+        x, t = self.inputs
+        g = _scale_t(gy, self.red, x._data.size)
+        if self.w is not None:
+            g = g * _wrap(self.w)
+        s = x.sigmoid()
+        if self.pw is None:
+            gx = (s - t) * g
+            gt = -x * g
+        else:
+            pw = _wrap(self.pw)
+            pt = t * pw
+            gx = ((pt + 1 - t) * s - pt) * g
+            ls = logsigmoid(x)
+            gt = ((ls - x) - ls * pw) * g
+        return unbroadcast_t(gx, x.shape), unbroadcast_t(gt, t.shape)
 
 
 def _weight_array(weight, like: np.ndarray, name: str = 'weight'):
