@@ -160,8 +160,9 @@ ACTIVATIONS = [
 
 
 @pytest.mark.parametrize('name,kw', ACTIVATIONS, ids=[f'{a}-{b}' for a, b in ACTIVATIONS])
-@pytest.mark.parametrize('dtype', [np.float32, np.float64])
-def test_activation_modules(name, kw, dtype):
+@pytest.mark.parametrize('dtype,train', [(np.float32, True), (np.float32, False),
+                                         (np.float64, True)])
+def test_activation_modules(name, kw, dtype, train):
     mp = getattr(torch.nn, name)(**kw)
     mn = getattr(nn, name)(**kw)
     assert repr(mn) == repr(mp)
@@ -186,7 +187,7 @@ def test_activation_modules(name, kw, dtype):
         with pytest.raises(RuntimeError, match='a leaf Variable that requires grad'):
             mn(numtorch.tensor(x, requires_grad=True))
     else:
-        run_both(mp, mn, x)
+        run_both(mp, mn, x, train=train)
 
 
 def test_activation_reprs():
