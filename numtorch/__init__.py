@@ -66,6 +66,10 @@ from ._tensor_str import set_printoptions, get_printoptions
 from . import autograd, cuda, backends, utils
 from ._ops.rnn import (rnn_tanh, rnn_relu, lstm, gru, rnn_tanh_cell, rnn_relu_cell, lstm_cell,
                        gru_cell)
+from ._ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from ._ops.pool import max_pool1d, max_pool2d, avg_pool1d, adaptive_avg_pool1d
+from ._ops.dropout import dropout, alpha_dropout, feature_alpha_dropout
+from ._ops.interpolate import pixel_shuffle, pixel_unshuffle
 from . import nn
 from . import optim
 

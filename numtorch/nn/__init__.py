@@ -14,3 +14,19 @@ from . import modules, functional, init, utils
 from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
                            NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss)
 from .modules.rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
+from .modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,
+                              AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d,
+                              LPPool2d)
+from .modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .modules.normalization import LayerNorm, GroupNorm
+from .modules.dropout import (Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout,
+                              FeatureAlphaDropout)
+from .modules.sparse import Embedding
+from .modules.padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,
+                              ZeroPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+                              ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+                              CircularPad1d, CircularPad2d, CircularPad3d)
+from .modules.upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
+from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle
+from .modules.fold import Fold, Unfold

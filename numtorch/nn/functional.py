@@ -428,3 +428,16 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor,
 
 
 # -- other op families (one import line each) ------------------------------------------
+from .._ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
+from .._ops.pool import (max_pool1d, max_pool2d, max_pool1d_with_indices,
+                         max_pool2d_with_indices, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
+                         adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
+                         adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
+                         lp_pool1d, lp_pool2d)
+from .._ops.norm import batch_norm, layer_norm, group_norm, instance_norm
+from .._ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
+                            feature_alpha_dropout)
+from .._ops.embedding import embedding
+from .._ops.padding import pad
+from .._ops.interpolate import (interpolate, upsample, upsample_nearest, upsample_bilinear,
+                                pixel_shuffle, pixel_unshuffle)

@@ -1,0 +1,335 @@
+"""Normalisation layers as single ops: batch_norm, layer_norm, group_norm, instance_norm.
+
+Each normalises groups of elements to zero mean and unit (biased) variance, then applies
+an optional per-channel (per-element for layer_norm) affine map. Forward and backward
+are fused: the backward uses the closed form
+
+    gx = w * invstd * (g - mean(g) - xhat * mean(g * xhat))
+
+over each normalised group, so a whole normalisation is one graph node.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import Op
+
+__all__ = ['batch_norm', 'layer_norm', 'group_norm', 'instance_norm']
+
+
+def _csum(a3: np.ndarray) -> np.ndarray:
+    """Sum of an (N, C, L) array over N and L."""
+    return a3.sum(axis=2).sum(axis=0)
+
+
+def _check_dtypes(x: Tensor, *params) -> None:
+    xd = x._data.dtype
+    for p in params:
+        if p is not None and p._data.dtype != xd:
+            if xd == np.float32:
+                raise RuntimeError('mixed dtype (CPU): expect parameter to have scalar type of '
+                                   'Float')
+            raise RuntimeError('mixed dtype (CPU): all inputs must share same datatype.')
+
+
+# -- batch norm ----------------------------------------------------------------------------
+class BatchNorm(Op):
+    """Training mode: batch statistics (and a running-stat update); evaluation mode:
+    the running statistics as constants."""
+    _name = 'NativeBatchNormBackward0'
+    checks = (0,)
+
+    def __init__(self, rm, rv, training: bool, momentum: float, eps: float, has_w: bool,
+                 has_b: bool):
+        self.rm, self.rv = rm, rv
+        self.training = training
+        self.momentum = momentum
+        self.eps = eps
+        self.has_w, self.has_b = has_w, has_b
+
+    def forward(self, x, *wb):
+        n, c = x.shape[:2]
+        x3 = x.reshape(n, c, -1)
+        w = wb[0] if self.has_w else None
+        b = wb[-1] if self.has_b else None
+        dt = x.dtype
+        if self.training:
+            m = x3.shape[0] * x3.shape[2]
+            mean = _csum(x3) / dt.type(m)
+            xc = x3 - mean[:, None]
+            var = _csum(np.square(xc)) / dt.type(m)
+            invstd = (1 / np.sqrt(var + dt.type(self.eps))).astype(dt)
+            rm, rv = self.rm, self.rv
+            if rm is not None:
+                mo = self.momentum
+                rm[...] = (1 - mo) * rm + mo * mean
+                rv[...] = (1 - mo) * rv + mo * (var * dt.type(m / max(m - 1, 1)))
+            alpha = invstd if w is None else invstd * w
+            y = xc * alpha[:, None]
+            self.saved = (xc, invstd, w)
+        else:
+            invstd = (1 / np.sqrt(self.rv + dt.type(self.eps))).astype(dt)
+            alpha = invstd if w is None else invstd * w
+            beta = -self.rm * alpha
+            if b is not None:
+                beta = beta + b
+            y = x3 * alpha[:, None] + beta[:, None]
+            self.saved = (x3, invstd, w)
+            self.mean = self.rm.copy()
+            return y.reshape(x.shape)
+        if b is not None:
+            y += b[:, None]
+        return y.reshape(x.shape)
+
+    def backward(self, gy):
+        xin, invstd, w = self.saved
+        g = gy.reshape(xin.shape)
+        needs = self.needs
+        gx = gw = gb = None
+        gsum = _csum(g)
+        xc = xin if self.training else xin - self.mean[:, None]
+        # sum(g * xhat) = invstd * sum(g * (x - mean))
+        gxc = _csum(g * xc)
+        k = self.has_w
+        if (k and needs[1]) or (self.has_b and needs[-1]):
+            if k and needs[1]:
+                gw = gxc * invstd
+            if self.has_b and needs[-1]:
+                gb = gsum
+        if needs[0]:
+            scale = invstd if w is None else invstd * w
+            if self.training:
+                m = g.shape[0] * g.shape[2]
+                # NOTE: gx = scale * (g - mean(g) - xc * invstd^2 * mean(g * xc)); the
+                # per-channel constants are folded so the big arrays see three passes.
+                k2 = -scale * invstd * invstd * gxc / m
+                k3 = -scale * gsum / m
+                gx = g * scale[:, None]
+                gx += xc * k2[:, None]
+                gx += k3[:, None]
+            else:
+                gx = g * scale[:, None]
+            gx = gx.reshape(gy.shape)
+        out = [gx]
+        if self.has_w:
+            out.append(gw)
+        if self.has_b:
+            out.append(gb)
+        return tuple(out) if len(out) > 1 else gx
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalises each channel (dim 1) over the batch and spatial dims. In training the
+    batch statistics are used and the running ones (if given) move towards them by
+    ``momentum`` (the variance unbiased); in evaluation the running ones are used."""
+    if momentum is None:
+        raise TypeError("batch_norm(): argument 'momentum' (position 7) must be float, not "
+                        'NoneType')
+    shape = input._data.shape
+    c = shape[1] if len(shape) > 1 else 0
+    if training:
+        size = shape[0] if shape else 1
+        for s in shape[2:]:
+            size *= s
+        if size == 1:
+            raise ValueError(f'Expected more than 1 value per channel when training, got input '
+                             f'size torch.Size({list(shape)})')
+    elif running_mean is None:
+        raise RuntimeError('running_mean must be defined in evaluation mode')
+    for name, t in (('running_mean', running_mean), ('running_var', running_var),
+                    ('weight', weight), ('bias', bias)):
+        if t is not None and t._data.size != c:
+            raise RuntimeError(f'{name} should contain {c} elements not {t._data.size}')
+    _check_dtypes(input, running_mean, running_var, weight, bias)
+    rm = None if running_mean is None else running_mean._data
+    rv = None if running_var is None else running_var._data
+    op = BatchNorm(rm, rv, training, momentum, eps, weight is not None, bias is not None)
+    ts = [input]
+    if weight is not None:
+        ts.append(weight)
+    if bias is not None:
+        ts.append(bias)
+    return op.apply(*ts) if len(ts) > 1 else op.apply1(input)
+
+
+# -- row normalisation shared by layer_norm / group_norm / instance_norm --------------------
+def _row_stats(x2: np.ndarray, eps: float):
+    """Per-row centred values and 1/std of a (R, L) array."""
+    dt = x2.dtype
+    n = x2.shape[1]
+    mean = x2.sum(axis=1) / dt.type(n)
+    xc = x2 - mean[:, None]
+    var = np.square(xc).sum(axis=1) / dt.type(n)
+    invstd = (1 / np.sqrt(var + dt.type(eps))).astype(dt)
+    return xc, invstd
+
+
+def _row_backward(gh: np.ndarray, xc: np.ndarray, invstd: np.ndarray) -> np.ndarray:
+    """Input gradient of row normalisation given the gradient ``gh`` w.r.t. xhat (R, L)."""
+    n = gh.shape[1]
+    k2 = -invstd * invstd * invstd * (gh * xc).sum(axis=1) / n
+    k3 = -invstd * gh.sum(axis=1) / n
+    gx = gh * invstd[:, None]
+    gx += xc * k2[:, None]
+    gx += k3[:, None]
+    return gx
+
+
+class LayerNorm(Op):
+    _name = 'NativeLayerNormBackward0'
+    checks = (0,)
+
+    def __init__(self, nl: int, eps: float, has_w: bool, has_b: bool):
+        self.nl, self.eps, self.has_w, self.has_b = nl, eps, has_w, has_b
+
+    def forward(self, x, *wb):
+        x2 = x.reshape(-1, self.nl)
+        xc, invstd = _row_stats(x2, self.eps)
+        y = xc * invstd[:, None]
+        w = wb[0].reshape(-1) if self.has_w else None
+        if w is not None:
+            y *= w
+        if self.has_b:
+            y += wb[-1].reshape(-1)
+        self.saved = (xc, invstd, w)
+        return y.reshape(x.shape)
+
+    def backward(self, gy):
+        xc, invstd, w = self.saved
+        g = gy.reshape(xc.shape)
+        needs = self.needs
+        out = []
+        gh = g if w is None else g * w
+        out.append(_row_backward(gh, xc, invstd).reshape(gy.shape) if needs[0] else None)
+        if self.has_w:
+            out.append((g * xc * invstd[:, None]).sum(axis=0).reshape(self.wshape)
+                       if needs[1] else None)
+        if self.has_b:
+            out.append(g.sum(axis=0).reshape(self.wshape) if needs[-1] else None)
+        return tuple(out) if len(out) > 1 else out[0]
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalises over the trailing ``normalized_shape`` dims of each sample, then
+    ``* weight + bias`` (elementwise, of shape ``normalized_shape``)."""
+    if isinstance(normalized_shape, int):
+        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple "
+                        "of ints, not int")
+    ns = tuple(int(s) for s in normalized_shape)
+    shape = input._data.shape
+    if len(ns) == 0 or len(shape) < len(ns) or shape[len(shape) - len(ns):] != ns:
+        raise RuntimeError(f'Given normalized_shape={list(ns)}, expected input with shape '
+                           f'[*, {", ".join(map(str, ns))}], but got input of size'
+                           f'{list(shape)}')
+    for name, t in (('weight', weight), ('bias', bias)):
+        if t is not None and tuple(t._data.shape) != ns:
+            raise RuntimeError(f'Expected {name} to be of same shape as normalized_shape, but '
+                               f'got {name} of shape {list(t.shape)} and normalized_shape = '
+                               f'{list(ns)}')
+    _check_dtypes(input, weight, bias)
+    nl = 1
+    for s in ns:
+        nl *= s
+    op = LayerNorm(nl, eps, weight is not None, bias is not None)
+    op.wshape = ns
+    ts = [t for t in (input, weight, bias) if t is not None]
+    return op.apply(*ts) if len(ts) > 1 else op.apply1(input)
+
+
+class GroupNorm(Op):
+    """Normalises each (sample, group of channels) over its channels and positions;
+    the affine map is per channel."""
+    _name = 'NativeGroupNormBackward0'
+    checks = (0,)
+
+    def __init__(self, groups: int, eps: float, has_w: bool, has_b: bool):
+        self.groups, self.eps, self.has_w, self.has_b = groups, eps, has_w, has_b
+
+    def forward(self, x, *wb):
+        n, c = x.shape[:2]
+        g = self.groups
+        xc, invstd = _row_stats(x.reshape(n * g, -1), self.eps)
+        y = (xc * invstd[:, None]).reshape(n, c, -1)
+        w = wb[0] if self.has_w else None
+        if w is not None:
+            y *= w[:, None]
+        if self.has_b:
+            y += wb[-1][:, None]
+        self.saved = (xc, invstd, w)
+        return y.reshape(x.shape)
+
+    def backward(self, gy):
+        xc, invstd, w = self.saved
+        n, c = gy.shape[:2]
+        g3 = gy.reshape(n, c, -1)
+        needs = self.needs
+        out = []
+        if needs[0]:
+            gh = g3 if w is None else g3 * w[:, None]
+            out.append(_row_backward(gh.reshape(xc.shape), xc, invstd).reshape(gy.shape))
+        else:
+            out.append(None)
+        if self.has_w:
+            if needs[1]:
+                xh = (xc * invstd[:, None]).reshape(n, c, -1)
+                out.append(_csum(g3 * xh))
+            else:
+                out.append(None)
+        if self.has_b:
+            out.append(_csum(g3) if needs[-1] else None)
+        return tuple(out) if len(out) > 1 else out[0]
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Splits the channels into ``num_groups`` groups and normalises each group of each
+    sample; then a per-channel ``* weight + bias``."""
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError(f'Expected at least 2 dimensions for input tensor but received '
+                           f'{len(shape)}')
+    c = shape[1]
+    if c % num_groups:
+        raise RuntimeError(f'Expected number of channels in input to be divisible by '
+                           f'num_groups, but got input of shape {list(shape)} and '
+                           f'num_groups={num_groups}')
+    for name, t in (('weight', weight), ('bias', bias)):
+        if t is not None and (t.dim() != 1 or t._data.size != c):
+            raise RuntimeError(f'Expected {name} to be a vector of size equal to the number of '
+                               f'channels in input, but got {name} of shape {list(t.shape)} '
+                               f'and input of shape {list(shape)}')
+    _check_dtypes(input, weight, bias)
+    op = GroupNorm(num_groups, eps, weight is not None, bias is not None)
+    ts = [t for t in (input, weight, bias) if t is not None]
+    return op.apply(*ts) if len(ts) > 1 else op.apply1(input)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalises each channel of each sample over its positions (GroupNorm with one
+    channel per group); running statistics, if given, are averaged over the batch."""
+    shape = input._data.shape
+    if len(shape) < 3:
+        raise ValueError(f'Expected more than 1 spatial element when training, got input size '
+                         f'torch.Size({list(shape)})')
+    n, c = shape[:2]
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    if running_mean is not None or running_var is not None:
+        # The running statistics move towards the batch mean of the per-instance stats.
+        x2 = input._data.reshape(n * c, -1)
+        mean = x2.mean(axis=1).reshape(n, c).mean(axis=0)
+        var = x2.var(axis=1, ddof=1).reshape(n, c).mean(axis=0)
+        if running_mean is not None:
+            rm = running_mean._data
+            rm[...] = (1 - momentum) * rm + momentum * mean
+        if running_var is not None:
+            rv = running_var._data
+            rv[...] = (1 - momentum) * rv + momentum * var
+    return group_norm(input, c, weight, bias, eps)
