@@ -3,8 +3,6 @@ same weights, same inputs -> same outputs, input and parameter gradients, repr, 
 same seed -> same initial weights; the user's seed training loops give PyTorch's losses."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
@@ -136,7 +134,7 @@ def test_identity_flatten_unflatten():
                    (torch.nn.Flatten(), nn.Flatten()),
                    (torch.nn.Flatten(0, 2), nn.Flatten(0, 2)),
                    (torch.nn.Unflatten(1, (3, 1)), nn.Unflatten(1, (3, 1)))]:
-        yn = run_both(mp, mn, x)
+        run_both(mp, mn, x)
         assert repr(mn) == repr(mp)
     with pytest.raises(TypeError, match='unflattened_size must be tuple of ints'):
         nn.Unflatten(1, (2.0, 3))
@@ -370,7 +368,6 @@ def _regression(lib, steps=200):
 
 def _classification(lib, steps=100):
     """Seed 002: Net(2, 10, 2) on two Gaussian blobs, SGD lr=0.02, CrossEntropyLoss."""
-    F_ = lib.nn.functional
     lib.manual_seed(1)
     n_data = lib.ones(100, 2)
     x0 = lib.normal(2 * n_data, 1)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _type_word
-from ._op import Op, unbroadcast
+from ._op import Op
 from .unary import sigmoid_array, _erf as _erf_slow
 from .arithmetic import where as _where
 
@@ -30,6 +30,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
             fast = _erf_slow
         _erf_impl = fast
     return _erf_impl(x)
+
 
 __all__ = ['leaky_relu', 'elu', 'selu', 'celu', 'gelu', 'silu', 'mish', 'softplus', 'hardtanh',
            'relu6', 'hardsigmoid', 'hardswish', 'logsigmoid', 'threshold', 'prelu',
@@ -394,7 +395,7 @@ def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
 def gelu(input: Tensor, approximate: str = 'none') -> Tensor:
     """``x * Phi(x)`` (exact) or its tanh approximation (``approximate='tanh'``)."""
     if approximate not in ('none', 'tanh'):
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     _need_float(input, 'GeluKernelImpl')
     return Gelu(approximate).apply1(input)
 

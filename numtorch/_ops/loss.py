@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _type_word
-from ._op import Op, unbroadcast, unbroadcast_t, promote2, cast, broadcast_error
+from ._op import Op, unbroadcast, unbroadcast_t, promote2, broadcast_error
 from .arithmetic import where as _where
 from .unary import sigmoid_array
 
@@ -294,8 +294,8 @@ def _check_nll(x: Tensor, target: Tensor, weight) -> None:
     if xd.ndim <= 2:
         if td.ndim > 1:
             raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
-        if not (xd.ndim == 1 and td.ndim == 0) and xd.shape[0] != (td.shape[0] if td.ndim
-                                                                    else -1):
+        n_target = td.shape[0] if td.ndim else -1
+        if not (xd.ndim == 1 and td.ndim == 0) and xd.shape[0] != n_target:
             raise RuntimeError(f'size mismatch (got input: {list(xd.shape)}, target: '
                                f'{list(td.shape)})')
     else:

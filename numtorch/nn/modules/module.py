@@ -13,8 +13,6 @@ import warnings
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator
 
-import numpy as np
-
 from ..._tensor import Tensor, _wrap, _parse_to
 from ..._ops._op import Op
 from ..._device import check_device
