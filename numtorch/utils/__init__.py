@@ -1,1 +1,2 @@
 """numtorch.utils: hooks and, in submodules, data loading."""
+from . import data  # noqa: F401

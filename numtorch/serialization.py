@@ -1,0 +1,1085 @@
+"""``torch.save`` / ``torch.load`` in PyTorch's own file format.
+
+A checkpoint is a zip archive (stored, 64-byte aligned records) holding ``data.pkl``,
+the pickled object in which every tensor is a call to
+``torch._utils._rebuild_tensor_v2`` on a persistent storage id
+``('storage', torch.FloatStorage, key, 'cpu', numel)``, plus one ``data/<key>`` record
+per storage with its raw bytes. Globals are written under PyTorch's names and mapped
+back to numtorch's on load, so real PyTorch reads numtorch's files and numtorch reads
+PyTorch's. The archive is byte-for-byte what PyTorch's writer produces (including the
+deterministic ``.data/serialization_id``).
+
+``load`` defaults to ``weights_only=True``: a restricted unpickler
+(numtorch/_weights_only_unpickler.py) that never imports or calls anything outside an
+allow-list. Saving to a path writes a temporary file next to it and renames it into
+place, so an interrupted save leaves the previous file intact.
+"""
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import pickle
+import stat
+import struct
+import sys
+import tempfile
+import threading
+import zlib
+from collections import OrderedDict
+from types import FunctionType
+from typing import Any, BinaryIO, Callable
+
+import numpy as np
+
+from ._dtype import ALL as _ALL_DTYPES, NP2DT, dtype as _dtype_cls, uint8 as _uint8
+from ._tensor import Tensor, _wrap
+from . import _utils, _weights_only_unpickler
+from .storage import (TypedStorage, UntypedStorage, _STORAGE_NAMES, _bytes_of, _ptr,
+                      _root)
+
+__all__ = ['save', 'load', 'add_safe_globals', 'get_safe_globals', 'clear_safe_globals',
+           'safe_globals', 'StorageType', 'SourceChangeWarning', 'default_restore_location',
+           'location_tag']
+
+DEFAULT_PROTOCOL = 2
+MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
+PROTOCOL_VERSION = 1001
+LONG_SIZE = struct.Struct('=l').size
+INT_SIZE = struct.Struct('=i').size
+SHORT_SIZE = struct.Struct('=h').size
+
+UNSAFE_MESSAGE = (
+    'In PyTorch 2.6, we changed the default value of the `weights_only` argument in '
+    '`torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set to '
+    '`False` will likely succeed, but it can result in arbitrary code execution. Do it only '
+    'if you got the file from a trusted source.')
+
+_CUDA_LOAD_ERROR = (
+    'Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is '
+    'False. If you are running on a CPU-only machine, please use torch.load with '
+    "map_location=torch.device('cpu') to map your storages to the CPU.")
+
+_MINIZ_HINT = (' This is an internal miniz error. If you are seeing this error, there is a '
+               'high likelihood that your checkpoint file is corrupted. This can happen if the '
+               'checkpoint was not saved properly, was transferred incorrectly, or the file was '
+               'modified after saving.')
+
+
+class SourceChangeWarning(Warning):
+    pass
+
+
+# -- names: numtorch objects are written under PyTorch's names and read back ---------
+_STORAGE_DTYPES = {name: dt for dt in _ALL_DTYPES
+                   for name in (_STORAGE_NAMES[dt.name],)}
+_UNSUPPORTED_STORAGES = ('BFloat16Storage', 'ComplexFloatStorage', 'ComplexDoubleStorage',
+                         'QInt8Storage', 'QInt32Storage', 'QUInt8Storage', 'QUInt4x2Storage',
+                         'QUInt2x4Storage')
+
+# Where numtorch keeps something PyTorch keeps elsewhere (numtorch -> torch, torch ->
+# numtorch); everything else maps by replacing the package name.
+_SAVE_NAMES = {('numtorch._utils', '_rebuild_from_type_v2'): ('torch._tensor',
+                                                              '_rebuild_from_type_v2'),
+               ('numtorch.storage', 'UntypedStorage'): ('torch.storage', 'UntypedStorage'),
+               ('numtorch.storage', 'TypedStorage'): ('torch.storage', 'TypedStorage')}
+_LOAD_NAMES = {v: k for k, v in _SAVE_NAMES.items()}
+# PyTorch renamed this module once; old checkpoints still name it.
+_LOAD_MODULE_MAPPING = {'torch.tensor': 'torch._tensor'}
+
+
+def _torch_name(obj, name: str | None = None) -> tuple[str, str]:
+    """The ``(module, name)`` under which PyTorch knows ``obj``: numtorch objects
+    exported at the top level become ``torch.<name>``, others ``torch.<submodule>``."""
+    module = getattr(obj, '__module__', None) or ''
+    if name is None:
+        name = getattr(obj, '__qualname__', None) or obj.__name__
+    if module != 'numtorch' and not module.startswith('numtorch.'):
+        return module, name
+    special = _SAVE_NAMES.get((module, name))
+    if special is not None:
+        return special
+    import numtorch
+    if getattr(numtorch, name, None) is obj:
+        return 'torch', name
+    return 'torch' + module[len('numtorch'):], name
+
+
+def _numtorch_global(module: str, name: str):
+    """numtorch's counterpart of PyTorch's global ``module.name`` (``module`` is
+    ``torch`` or a submodule of it)."""
+    special = _LOAD_NAMES.get((module, name))
+    if special is not None:
+        module, name = special
+    else:
+        module = 'numtorch' + module[len('torch'):]
+    obj = _lookup(module, name)
+    if obj is not None:
+        return obj
+    # numtorch may keep a class one package up (numtorch.nn.Foo rather than
+    # numtorch.nn.modules.foo.Foo); functions are not looked up there, as a same-named
+    # function in a parent package may be a different one.
+    parts = module.split('.')[:-1]
+    while parts:
+        obj = _lookup('.'.join(parts), name)
+        if isinstance(obj, type):
+            return obj
+        parts.pop()
+    raise AttributeError(f"numtorch has no counterpart of 'torch{module[len('numtorch'):]}"
+                         f".{name}' (needed to load this checkpoint)")
+
+
+def _lookup(module: str, name: str):
+    try:
+        obj = importlib.import_module(module)
+        for attr in name.split('.'):
+            obj = getattr(obj, attr)
+    except (ImportError, AttributeError):
+        return None
+    return obj
+
+
+class StorageType:
+    """What a ``torch.FloatStorage``-style global in a checkpoint stands for: the dtype
+    of the storage it names."""
+
+    def __init__(self, name: str) -> None:
+        if name in _UNSUPPORTED_STORAGES:
+            raise NotImplementedError(f'torch.{name} (in the checkpoint) is not supported by '
+                                      'numtorch')
+        self._dtype = _STORAGE_DTYPES[name]
+
+    @property
+    def dtype(self) -> _dtype_cls:
+        return self._dtype
+
+    def __str__(self) -> str:
+        return f'StorageType(dtype={self.dtype})'
+
+
+def _get_layout(name: str):
+    """``torch.strided`` and friends, as checkpoints reference them."""
+    import numtorch
+    return getattr(numtorch, name.split('.')[-1])
+
+
+# -- plain pickling (multiprocessing, copy): a tensor travels as its array --------------
+def _reduce_tensor(t: Tensor):
+    """``Tensor.__reduce_ex__``: the values (as a NumPy array, which pickles its buffer
+    directly) and requires_grad; outside ``save`` no storage sharing is kept."""
+    return (_rebuild_from_array, (t._data, t._rg, type(t)))
+
+
+def _rebuild_from_array(arr: np.ndarray, requires_grad: bool, cls=Tensor) -> Tensor:
+    t = _wrap(arr)
+    if cls is not Tensor:
+        t = cls._from_tensor(t, requires_grad)
+    elif requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+# -- the zip container --------------------------------------------------------------
+_U32 = 0xFFFFFFFF
+_ALIGN = 64
+_M64 = (1 << 64) - 1
+# libstdc++'s std::unordered_set bucket counts as it grows (size reached -> buckets).
+_BUCKET_GROWTH = ((1, 13), (14, 29), (30, 59), (60, 127), (128, 257), (258, 541),
+                  (542, 1109), (1110, 2357), (2358, 5087), (5088, 10273), (10274, 20753),
+                  (20754, 42043), (42044, 85229), (85230, 172933), (172934, 351061),
+                  (351062, 712697), (712698, 1447153), (1447154, 2938679),
+                  (2938680, 5967347))
+
+
+def _std_hash(b: bytes) -> int:
+    """libstdc++'s ``std::hash<std::string>`` (64-bit MurmurHash2, seed 0xc70f6907)."""
+    mul = 0xC6A4A7935BD1E995
+    n = len(b)
+    h = (0xC70F6907 ^ (n * mul)) & _M64
+    aligned = n & ~7
+    for p in range(0, aligned, 8):
+        d = (int.from_bytes(b[p:p + 8], 'little') * mul) & _M64
+        d = ((d ^ (d >> 47)) * mul) & _M64
+        h = ((h ^ d) * mul) & _M64
+    if n & 7:
+        h = ((h ^ int.from_bytes(b[aligned:], 'little')) * mul) & _M64
+    h = ((h ^ (h >> 47)) * mul) & _M64
+    return h ^ (h >> 47)
+
+
+def _hash_combine(seed: int, value: int) -> int:
+    return (seed ^ ((value + 0x9E3779B9 + (seed << 6) + (seed >> 2)) & _M64)) & _M64
+
+
+def _unordered_set_order(names: list[str]) -> list[str]:
+    """The iteration order of a libstdc++ ``std::unordered_set<std::string>`` after
+    inserting ``names`` in order (PyTorch's writer hashes its record names in it)."""
+    # NOTE: replays libstdc++'s _Hashtable: one singly linked list; a node goes right
+    # after its bucket's 'before' node, or to the list head if its bucket is empty;
+    # rehashing walks the list and re-inserts the same way.
+    codes = [_std_hash(n.encode()) for n in names]
+    nxt = [None] * len(names)
+    head = None
+    buckets: dict = {}
+    nbuckets = 1
+    growth = iter(_BUCKET_GROWTH)
+    step = next(growth)
+    BEGIN = -1
+
+    def after(prev, node):
+        nonlocal head
+        if prev == BEGIN:
+            nxt[node], head = head, node
+        else:
+            nxt[node], nxt[prev] = nxt[prev], node
+
+    for i in range(len(names)):
+        if step is not None and i + 1 == step[0]:
+            nbuckets = step[1]
+            step = next(growth, None)
+            p, head, buckets, first_bkt = head, None, {}, 0
+            while p is not None:
+                following = nxt[p]
+                b = codes[p] % nbuckets
+                if b not in buckets:
+                    nxt[p], head = head, p
+                    buckets[b] = BEGIN
+                    if nxt[p] is not None:
+                        buckets[first_bkt] = p
+                    first_bkt = b
+                else:
+                    after(buckets[b], p)
+                p = following
+        b = codes[i] % nbuckets
+        if b in buckets:
+            after(buckets[b], i)
+        else:
+            nxt[i], head = head, i
+            if nxt[i] is not None:
+                buckets[codes[nxt[i]] % nbuckets] = i
+            buckets[b] = BEGIN
+    order = []
+    p = head
+    while p is not None:
+        order.append(names[p])
+        p = nxt[p]
+    return order
+
+
+class _ZipWriter:
+    """Writes records the way PyTorch's ``PyTorchStreamWriter`` (miniz) does: stored,
+    data aligned to 64 bytes by an 'FB' extra field, a data descriptor after each
+    non-empty record, zip64 end records."""
+
+    def __init__(self, write: Callable, archive_name: str) -> None:
+        self._write = write
+        self._prefix = archive_name + '/'
+        self._pos = 0
+        self._central: list[bytes] = []
+        self._names: list[str] = []
+        self._crc_combined = 0
+
+    def _out(self, data) -> None:
+        self._write(data)
+        self._pos += len(data) if isinstance(data, bytes) else memoryview(data).nbytes
+
+    def write_record(self, name: str, data, size: int) -> None:
+        full = (self._prefix + name).encode()
+        ofs = self._pos
+        big_size, big_ofs = size >= _U32, ofs >= _U32
+        # Local zip64 field: sizes (the compressed one still unknown, so 0) and offset.
+        z64 = b''
+        if big_size:
+            z64 += struct.pack('<QQ', size, 0)
+        if big_ofs:
+            z64 += struct.pack('<Q', ofs)
+        if z64:
+            z64 = struct.pack('<HH', 1, len(z64)) + z64
+        start = ofs + 30 + len(full) + 4 + len(z64)
+        pad = -start % _ALIGN
+        extra = z64 + b'FB' + struct.pack('<H', pad) + b'Z' * pad
+        flags = 0x0808 if size else 0x0800
+        self._out(struct.pack('<IHHHHHIIIHH', 0x04034B50, 0, flags, 0, 0, 0, 0, 0, 0,
+                              len(full), len(extra)) + full + extra)
+        crc = 0
+        if size:
+            self._out(data)
+            crc = zlib.crc32(data)
+            if big_size or big_ofs:
+                self._out(struct.pack('<IIQQ', 0x08074B50, crc, size, size))
+            else:
+                self._out(struct.pack('<IIII', 0x08074B50, crc, size, size))
+            self._crc_combined = _hash_combine(self._crc_combined, crc)
+        cz64 = b''
+        if big_size:
+            cz64 += struct.pack('<QQ', size, size)
+        if big_ofs:
+            cz64 += struct.pack('<Q', ofs)
+        if cz64:
+            cz64 = struct.pack('<HH', 1, len(cz64)) + cz64
+        s32 = min(size, _U32)
+        self._central.append(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014B50, 0, 0, flags, 0, 0,
+                                         0, crc, s32, s32, len(full), len(cz64), 0, 0, 0, 0,
+                                         min(ofs, _U32)) + full + cz64)
+        self._names.append(name)
+
+    def write_end_of_file(self) -> None:
+        if 'version' not in self._names and '.data/version' not in self._names:
+            self.write_record('version', b'3\n', 2)
+        if 'byteorder' not in self._names:
+            self.write_record('byteorder', sys.byteorder.encode(), len(sys.byteorder))
+        name_hash = 0
+        for n in _unordered_set_order(self._names):
+            name_hash = _hash_combine(name_hash, _std_hash(n.encode()))
+        sid = f'{name_hash:020d}{self._crc_combined:020d}'.encode()
+        self.write_record('.data/serialization_id', sid, len(sid))
+        cd_ofs = self._pos
+        cd = b''.join(self._central)
+        self._out(cd)
+        n = len(self._central)
+        eocd64_ofs = self._pos
+        self._out(struct.pack('<IQHHIIQQQQ', 0x06064B50, 44, 0x031E, 45, 0, 0, n, n, len(cd),
+                              cd_ofs))
+        self._out(struct.pack('<IIQI', 0x07064B50, 0, eocd64_ofs, 1))
+        self._out(struct.pack('<IHHHHIIH', 0x06054B50, 0, 0, min(n, 0xFFFF), min(n, 0xFFFF),
+                              min(len(cd), _U32), min(cd_ofs, _U32), 0))
+
+
+def _reader_error(what: str) -> RuntimeError:
+    return RuntimeError(f'PytorchStreamReader failed {what}.{_MINIZ_HINT}')
+
+
+class _ZipReader:
+    """Reads PyTorch archives (``PyTorchStreamReader``): the central directory, then
+    records by name; data records come back as writable uint8 arrays of their own."""
+
+    def __init__(self, f: BinaryIO, mmap_file=None) -> None:
+        self._f = f
+        self._mmap = mmap_file
+        self._base = f.tell()
+        size = f.seek(0, 2) - self._base
+        if size > 8:
+            f.seek(self._base)
+            if f.read(8) == b'PYTORCH1':
+                raise RuntimeError('File is an unsupported archive format from the preview '
+                                   'release.')
+        if size < 22:
+            raise _reader_error('reading zip archive: not a ZIP archive')
+        tail_len = min(size, 0xFFFF + 22)
+        f.seek(self._base + size - tail_len)
+        tail = f.read(tail_len)
+        at = tail.rfind(b'PK\x05\x06', 0, len(tail) - 18)
+        if at < 0:
+            raise _reader_error('reading zip archive: failed finding central directory')
+        n, cd_size, cd_ofs = struct.unpack_from('<HII', tail, at + 10)
+        eocd_pos = size - tail_len + at
+        if at >= 20 and tail[at - 20:at - 16] == b'PK\x06\x07':
+            (eocd64_ofs,) = struct.unpack_from('<Q', tail, at - 12)
+            f.seek(self._base + eocd64_ofs)
+            rec = f.read(56)
+            if len(rec) != 56 or rec[:4] != b'PK\x06\x06':
+                raise _reader_error('reading zip archive: invalid header or archive is '
+                                    'corrupted')
+            n, cd_size, cd_ofs = struct.unpack_from('<QQQ', rec, 32)
+        if cd_ofs + cd_size > eocd_pos:
+            raise _reader_error('reading zip archive: invalid central directory size')
+        f.seek(self._base + cd_ofs)
+        cd = f.read(cd_size)
+        self._records: dict[str, tuple] = {}
+        pos = 0
+        first = None
+        for _ in range(n):
+            if cd[pos:pos + 4] != b'PK\x01\x02' or len(cd) < pos + 46:
+                raise _reader_error('reading zip archive: invalid header or archive is '
+                                    'corrupted')
+            (method, csize, usize, nlen, xlen, clen, ofs) = struct.unpack_from(
+                '<10xH8xIIHHH8xI', cd, pos)
+            name = cd[pos + 46:pos + 46 + nlen].decode('utf-8', 'surrogateescape')
+            extra = cd[pos + 46 + nlen:pos + 46 + nlen + xlen]
+            usize, csize, ofs = _zip64_fields(extra, usize, csize, ofs)
+            self._records[name] = (ofs, csize, usize, method)
+            if first is None:
+                first = name
+            pos += 46 + nlen + xlen + clen
+        if first is None:
+            raise RuntimeError('archive does not contain any files')
+        if '/' not in first:
+            raise RuntimeError(f'file in archive is not in a subdirectory: {first}')
+        self.archive_name = first[:first.index('/')]
+        self._prefix = self.archive_name + '/'
+        version = self.get_record('.data/version' if self.has_record('.data/version')
+                                  else 'version')
+        try:
+            self.version = int(bytes(version))
+        except ValueError:
+            raise RuntimeError(f"Couldn't parse the version {bytes(version).decode()} as "
+                               'Long Long.') from None
+
+    def has_record(self, name: str) -> bool:
+        return self._prefix + name in self._records
+
+    def get_all_records(self) -> list[str]:
+        return [n[len(self._prefix):] for n in self._records]
+
+    def get_record(self, name: str) -> np.ndarray:
+        """The bytes of record ``name`` as a writable uint8 array (a view of the file
+        when memory-mapped)."""
+        info = self._records.get(self._prefix + name)
+        if info is None:
+            raise _reader_error(f'locating file {name}: file not found')
+        ofs, csize, usize, method = info
+        f = self._f
+        f.seek(self._base + ofs)
+        header = f.read(30)
+        if len(header) != 30 or header[:4] != b'PK\x03\x04':
+            raise _reader_error(f'reading file {name}: invalid header or archive is corrupted')
+        nlen, xlen = struct.unpack_from('<HH', header, 26)
+        start = self._base + ofs + 30 + nlen + xlen
+        if method == 0:
+            if self._mmap is not None:
+                if start + usize > len(self._mmap):
+                    raise _reader_error(f'reading file {name}: file read failed')
+                return np.frombuffer(self._mmap, np.uint8, usize, start)
+            buf = bytearray(usize)
+            f.seek(start)
+            if f.readinto(buf) != usize:
+                raise _reader_error(f'reading file {name}: file read failed')
+            return np.frombuffer(buf, np.uint8)
+        if method == 8:
+            f.seek(start)
+            data = zlib.decompress(f.read(csize), -15)
+            if len(data) != usize:
+                raise _reader_error(f'reading file {name}: decompression failed')
+            return np.frombuffer(bytearray(data), np.uint8)
+        raise _reader_error(f'reading file {name}: unsupported method')
+
+
+def _zip64_fields(extra: bytes, usize: int, csize: int, ofs: int) -> tuple:
+    """Replaces the 32-bit fields saturated at 0xFFFFFFFF by their zip64 values."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        hid, hlen = struct.unpack_from('<HH', extra, pos)
+        if hid == 1:
+            vals = list(struct.unpack_from(f'<{hlen // 8}Q', extra, pos + 4))
+            if usize == _U32:
+                usize = vals.pop(0)
+            if csize == _U32:
+                csize = vals.pop(0)
+            if ofs == _U32:
+                ofs = vals.pop(0)
+            break
+        pos += 4 + hlen
+    return usize, csize, ofs
+
+
+# -- saving --------------------------------------------------------------------------
+class _TorchGlobal:
+    """Pickles as the global ``module.name`` (for PyTorch classes numtorch lacks, such as
+    the ``torch.FloatStorage`` in storage ids)."""
+    __slots__ = ('module', 'name')
+    _cache: dict = {}
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    @classmethod
+    def get(cls, module: str, name: str) -> '_TorchGlobal':
+        g = cls._cache.get((module, name))
+        if g is None:
+            g = cls._cache[(module, name)] = cls(module, name)
+        return g
+
+
+class _StorageRef:
+    """A storage as it appears in ``data.pkl``: only its persistent id."""
+    __slots__ = ('pid',)
+
+    def __init__(self, pid: tuple) -> None:
+        self.pid = pid
+
+
+# The location tag of every storage. PyTorch's tag is one string object, distinct from
+# other 'cpu' strings in the pickle (a torch.device('cpu') pickles its own copy).
+_CPU_TAG = ''.join(('c', 'pu'))
+
+
+class _Storages:
+    """The storages met while pickling: one key per memory block, in first-seen order."""
+
+    def __init__(self) -> None:
+        self._by_root: dict[int, tuple] = {}
+        self.records: list[tuple[str, np.ndarray]] = []
+
+    def reduce(self, t: Tensor):
+        """``t`` as PyTorch pickles it: ``_rebuild_tensor_v2(storage, offset, size,
+        stride, requires_grad, OrderedDict())``, Parameters via ``_rebuild_parameter``."""
+        cls = type(t)
+        if cls is not Tensor:
+            from .nn.parameter import Parameter
+            data = _wrap(t._data)
+            if cls is Parameter:
+                state = t.__dict__
+                if state:
+                    return (_utils._rebuild_parameter_with_state,
+                            (data, t._rg, OrderedDict(), state))
+                return (_utils._rebuild_parameter, (data, t._rg, OrderedDict()))
+            args = self._tensor_args(t)
+            state = getattr(t, '__dict__', None) or None
+            return (_utils._rebuild_from_type_v2,
+                    (_utils._rebuild_tensor_v2, cls, args, state))
+        return (_utils._rebuild_tensor_v2, self._tensor_args(t))
+
+    def _tensor_args(self, t: Tensor) -> tuple:
+        a = t._data
+        dt = NP2DT[a.dtype]
+        item = a.itemsize
+        root = _root(a)
+        flat = _bytes_of(root)
+        if flat is not None:
+            off = _ptr(a) - _ptr(flat)
+            extent = sum((n - 1) * s for n, s in zip(a.shape, a.strides)) + item \
+                if a.size else 0
+            if off < 0 or off % item or flat.size % item or off + extent > flat.size or \
+                    any(s < 0 or s % item for s in a.strides):
+                flat = None  # not expressible as a PyTorch view (e.g. a flipped view)
+        if flat is None:
+            root = np.array(a, order='C')
+            flat = root.reshape(-1).view(np.uint8)
+            off = 0
+        entry = self._by_root.get(id(root))
+        if entry is None:
+            key = str(len(self._by_root))
+            entry = self._by_root[id(root)] = (key, dt, root)
+            self.records.append((key, flat))
+        elif entry[1] is not dt:
+            raise RuntimeError('Cannot save multiple tensors or storages that view the same '
+                               'data as different types')
+        pid = ('storage', _TorchGlobal.get('torch', _STORAGE_NAMES[dt.name]), entry[0],
+               _CPU_TAG, flat.size // item)
+        if a.flags.c_contiguous:
+            stride = _contiguous_strides(a.shape)
+        else:
+            stride = tuple(s // item for s in a.strides)
+        return (_StorageRef(pid), off // item, tuple(a.shape), stride, t._rg, OrderedDict())
+
+
+def _contiguous_strides(shape) -> tuple:
+    st = []
+    acc = 1
+    for s in reversed(shape):
+        st.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(st))
+
+
+class _Pickler(pickle._Pickler):
+    """The pure-Python pickler, writing numtorch objects under PyTorch's names and
+    tensors as storage references (PyTorch's ``data.pkl`` layout)."""
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def __init__(self, file, protocol: int, storages: _Storages) -> None:
+        super().__init__(file, protocol)
+        self._storages = storages
+
+    def persistent_id(self, obj):
+        return obj.pid if type(obj) is _StorageRef else None
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Tensor):
+            return self._storages.reduce(obj)
+        return NotImplemented
+
+    def save_global(self, obj, name=None):
+        module = getattr(obj, '__module__', None) or ''
+        if module != 'numtorch' and not module.startswith('numtorch.'):
+            return super().save_global(obj, name)
+        self._write_global(*_torch_name(obj, name))
+        self.memoize(obj)
+
+    dispatch[FunctionType] = save_global
+
+    def _write_global(self, module: str, name: str) -> None:
+        if self.proto >= 4:
+            self.save(module)
+            self.save(name)
+            self.write(pickle.STACK_GLOBAL)
+        else:
+            self.write(pickle.GLOBAL + module.encode() + b'\n' + name.encode() + b'\n')
+
+    def _save_torch_global(self, obj: _TorchGlobal) -> None:
+        self._write_global(obj.module, obj.name)
+        self.memoize(obj)
+
+    dispatch[_TorchGlobal] = _save_torch_global
+
+    def _save_dtype(self, obj: _dtype_cls) -> None:
+        self._write_global('torch', obj.name)
+        self.memoize(obj)
+
+    dispatch[_dtype_cls] = _save_dtype
+
+
+def _check_pickle_module(pickle_module) -> None:
+    if pickle_module is not None and pickle_module is not pickle:
+        name = getattr(pickle_module, '__name__', pickle_module)
+        raise NotImplementedError(f'pickle_module={name} (numtorch saves and loads with the '
+                                  'standard pickle module)')
+
+
+def _is_path(f) -> bool:
+    return isinstance(f, (str, os.PathLike))
+
+
+def _archive_name(path: str) -> str:
+    """PyTorch's archive folder name: the file name without its last extension."""
+    try:
+        path.encode('ascii')
+    except UnicodeEncodeError:
+        return 'archive'  # PyTorch writes non-ASCII paths through a Python file object
+    start = max(path.rfind('/'), path.rfind('\\')) + 1
+    base = path[start:]
+    dot = base.rfind('.')
+    name = base[:dot] if dot >= 0 else base
+    if not name:
+        raise RuntimeError(f'invalid file name: {path}')
+    return name
+
+
+def save(obj: object, f, pickle_module: Any = pickle, pickle_protocol: int = DEFAULT_PROTOCOL,
+         _use_new_zipfile_serialization: bool = True,
+         _disable_byteorder_record: bool = False) -> None:
+    """Saves ``obj`` (tensors, state_dicts, whole modules, containers...) to ``f`` in
+    PyTorch's format; ``f`` is a path or a writable binary file object.
+
+    Tensors that share memory are saved once and still share it when loaded. Writing to
+    a path is atomic: the data goes to a temporary file in the same directory, which
+    replaces ``f`` only once it is complete and synced.
+    """
+    _check_pickle_module(pickle_module)
+    if not _is_path(f) and not hasattr(f, 'write'):
+        raise AttributeError("expected 'f' to be string, path, or a file-like object with a "
+                             "'write' attribute")
+    if _is_path(f):
+        _save_to_path(obj, os.fspath(f), pickle_protocol, _use_new_zipfile_serialization,
+                      _disable_byteorder_record)
+        return
+    if not callable(getattr(f, 'write', None)):
+        raise TypeError(f"Buffer of {str(type(f)).strip('<>')} has no callable attribute "
+                        "'write'")
+    if _use_new_zipfile_serialization:
+        _save(obj, f.write, 'archive', pickle_protocol, _disable_byteorder_record)
+    else:
+        _legacy_save(obj, f.write, pickle_protocol)
+    if callable(getattr(f, 'flush', None)):
+        f.flush()
+
+
+def _save_to_path(obj, path: str, protocol: int, zipfile_format: bool,
+                  no_byteorder: bool) -> None:
+    name = _archive_name(path) if zipfile_format else None
+    sep = max(path.rfind('/'), path.rfind('\\'))
+    parent = path[:sep] if sep >= 0 else ''
+    if parent and not os.path.isdir(parent):
+        raise RuntimeError(f'Parent directory {parent} does not exist.')
+    if os.path.isdir(path):
+        raise RuntimeError(f'File {path} cannot be opened.')
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    directory = os.path.dirname(target) or '.'
+    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(target) + '.', suffix='.tmp',
+                               dir=directory)
+    try:
+        with os.fdopen(fd, 'wb') as fh:
+            if zipfile_format:
+                _save(obj, fh.write, name, protocol, no_byteorder)
+            else:
+                _legacy_save(obj, fh.write, protocol)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode(target))
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(directory)
+
+
+def _file_mode(target: str) -> int:
+    """The permissions ``open(target, 'wb')`` would leave: the existing file's, or the
+    default ones under the process umask."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        pass
+    with _umask_lock:
+        mask = os.umask(0)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+_umask_lock = threading.Lock()
+
+
+def _fsync_dir(directory: str) -> None:
+    # Makes the rename itself durable (where the platform allows opening directories).
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def _save(obj, write: Callable, archive_name: str, protocol: int,
+          disable_byteorder_record: bool) -> None:
+    storages = _Storages()
+    buf = io.BytesIO()
+    _Pickler(buf, protocol, storages).dump(obj)
+    data = buf.getvalue()
+    zw = _ZipWriter(write, archive_name)
+    zw.write_record('data.pkl', data, len(data))
+    zw.write_record('.format_version', b'1', 1)
+    zw.write_record('.storage_alignment', b'64', 2)
+    if not disable_byteorder_record:
+        zw.write_record('byteorder', sys.byteorder.encode(), len(sys.byteorder))
+    for key, flat in storages.records:
+        zw.write_record(f'data/{key}', flat, flat.size)
+    zw.write_end_of_file()
+
+
+def _legacy_save(obj, write: Callable, protocol: int) -> None:
+    """PyTorch's pre-1.6 format: magic number, protocol version, system info, the object
+    (storage ids carry an extra view field), the sorted storage keys, then each storage
+    as an int64 element count followed by its bytes."""
+    storages = _Storages()
+    buf = io.BytesIO()
+
+    class LegacyPickler(_Pickler):
+        def persistent_id(self, obj):
+            return obj.pid + (None,) if type(obj) is _StorageRef else None
+
+    for header in (MAGIC_NUMBER, PROTOCOL_VERSION,
+                   {'protocol_version': PROTOCOL_VERSION,
+                    'little_endian': sys.byteorder == 'little',
+                    'type_sizes': {'short': SHORT_SIZE, 'int': INT_SIZE, 'long': LONG_SIZE}}):
+        pickle.dump(header, buf, protocol=protocol)
+    LegacyPickler(buf, protocol, storages).dump(obj)
+    keys = sorted(key for key, _ in storages.records)
+    pickle.dump(keys, buf, protocol=protocol)
+    write(buf.getvalue())
+    flats = dict(storages.records)
+    itemsizes = {e[0]: e[1].itemsize for e in storages._by_root.values()}
+    for key in keys:
+        flat = flats[key]
+        write(struct.pack('<q', flat.size // itemsizes[key]))
+        write(flat)
+
+
+# -- loading -------------------------------------------------------------------------
+def location_tag(storage) -> str:
+    return 'cpu'
+
+
+def default_restore_location(storage, location: str):
+    """Puts a freshly read storage where its location tag says (only 'cpu' exists)."""
+    if location == 'cpu':
+        return storage
+    if location.startswith('cuda'):
+        raise RuntimeError(_CUDA_LOAD_ERROR)
+    if location == 'meta':
+        raise NotImplementedError("map_location='meta' (meta tensors) is not supported by "
+                                  'numtorch')
+    raise RuntimeError(f"don't know how to restore data location of "
+                       f'torch.storage.UntypedStorage (tagged with {location})')
+
+
+def _get_restore_location(map_location) -> Callable:
+    from ._device import device
+    if map_location is None:
+        return default_restore_location
+    if isinstance(map_location, dict):
+        return lambda storage, location: default_restore_location(
+            storage, map_location.get(location, location))
+    if isinstance(map_location, (str, bytes)):
+        loc = map_location.decode() if isinstance(map_location, bytes) else map_location
+        return lambda storage, location: default_restore_location(storage, loc)
+    if isinstance(map_location, device):
+        return lambda storage, location: default_restore_location(storage, str(map_location))
+
+    def restore_location(storage, location):
+        result = map_location(storage, location)
+        if result is None:
+            result = default_restore_location(storage, location)
+        return result
+    return restore_location
+
+
+def _decode_ascii(s):
+    return s.decode('ascii') if isinstance(s, bytes) else s
+
+
+def _find_class(unpickler_find_class, mod_name: str, name: str):
+    if type(name) is str and 'Storage' in name:
+        if name in _STORAGE_DTYPES or name in _UNSUPPORTED_STORAGES:
+            return StorageType(name)
+    mod_name = _LOAD_MODULE_MAPPING.get(mod_name, mod_name)
+    if mod_name == 'torch' or mod_name.startswith('torch.'):
+        return _numtorch_global(mod_name, name)
+    return unpickler_find_class(mod_name, name)
+
+
+def _get_wo_message(message: str) -> str:
+    import re
+    docs = ('\n\nCheck the documentation of torch.load to learn more about types accepted by '
+            'default with weights_only https://pytorch.org/docs/stable/generated/torch.load.html.')
+    if re.search(r'GLOBAL (\S+) was not an allowed global by default.', message):
+        updated = ('Weights only load failed. This file can still be loaded, to do so you have '
+                   'two options, \033[1mdo those steps only if you trust the source of the '
+                   f'checkpoint\033[0m. \n\t(1) {UNSAFE_MESSAGE}\n\t(2) Alternatively, to load '
+                   'with `weights_only=True` please check the recommended steps in the '
+                   'following error message.\n\tWeightsUnpickler error: ' + message)
+    else:
+        if re.search(r'(\S+) must be (\S+) to load', message):
+            return f'Weights only load failed. {message}\n {UNSAFE_MESSAGE}\n'
+        updated = f'Weights only load failed. {UNSAFE_MESSAGE}\n'
+        if not re.search(r'whose module (\S+) is blocked', message):
+            updated += ('Please file an issue with the following so that we can make '
+                        '`weights_only=True` compatible with your use case: WeightsUnpickler '
+                        'error: ')
+        updated += '\n\n' + message
+    return updated + docs
+
+
+def _check_seekable(f) -> None:
+    try:
+        f.seek(f.tell())
+    except (io.UnsupportedOperation, AttributeError) as e:
+        for p in ('seek', 'tell'):
+            if p in str(e):
+                raise type(e)(str(e) + '. You can only torch.load from a file that is seekable.'
+                              ' Please pre-load the data into a buffer like io.BytesIO and try '
+                              'to load from it instead.') from None
+        raise
+
+
+def load(f, map_location=None, pickle_module: Any = None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, **pickle_load_args: Any) -> Any:
+    """Loads an object saved with ``save`` (or by PyTorch) from a path or a readable,
+    seekable binary file object.
+
+    ``weights_only`` (default True) only allows tensors, primitive containers and the
+    other allow-listed types (see ``add_safe_globals``); pass False to load whole
+    modules from a trusted file. ``map_location`` ('cpu', a device, a dict of location
+    tags, or a callable ``(storage, location)``) says where storages go; numtorch has
+    only the CPU. ``mmap=True`` maps the file instead of reading it.
+    """
+    if weights_only is None:
+        weights_only = pickle_module is None
+    true_values = ('1', 'y', 'yes', 'true')
+    force_wo = os.getenv('TORCH_FORCE_WEIGHTS_ONLY_LOAD', '0').lower() in true_values
+    force_no_wo = os.getenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '0').lower() in true_values
+    if force_wo and force_no_wo:
+        raise RuntimeError('Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or '
+                           '`TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` should be set, but both were set.')
+    if force_wo:
+        weights_only = True
+    if weights_only:
+        if pickle_module is not None:
+            raise RuntimeError('Can not safely load weights when explicit pickle_module is '
+                               'specified')
+    else:
+        _check_pickle_module(pickle_module)
+    if pickle_load_args and weights_only:
+        import warnings
+        warnings.warn('pickle_load_args only works if `weights_only=False`.', stacklevel=2)
+    pickle_load_args.setdefault('encoding', 'utf-8')
+    if _is_path(f):
+        if os.fspath(f).endswith('.safetensors'):
+            raise NotImplementedError('loading .safetensors files is not supported by numtorch')
+        with open(f, 'rb') as fh:
+            return _load_file(fh, map_location, weights_only, mmap, os.fspath(f),
+                              pickle_load_args)
+    _check_seekable(f)
+    if mmap:
+        raise ValueError('f must be a file path in order to use the mmap argument')
+    return _load_file(f, map_location, weights_only, False, None, pickle_load_args)
+
+
+def _load_file(fh, map_location, weights_only: bool, mmap: bool | None, path: str | None,
+               pickle_load_args: dict):
+    start = fh.tell()
+    is_zip = fh.read(4) == b'PK\x03\x04'
+    fh.seek(start)
+    unpickler = _weights_only_unpickler if weights_only else pickle
+    try:
+        if is_zip:
+            mm = None
+            if mmap:
+                import mmap as _mmap
+                mm = _mmap.mmap(fh.fileno(), 0, access=_mmap.ACCESS_COPY)
+            reader = _ZipReader(fh, mm)
+            if reader.has_record('constants.pkl'):
+                if weights_only:
+                    raise RuntimeError('Cannot use ``weights_only=True`` with TorchScript '
+                                       'archives passed to ``torch.load``. ' + UNSAFE_MESSAGE)
+                raise NotImplementedError('TorchScript archives (torch.jit.save) are not '
+                                          'supported by numtorch')
+            return _load(reader, map_location, unpickler, **pickle_load_args)
+        if mmap:
+            f_name = f'{path}, ' if isinstance(path, str) else ''
+            raise RuntimeError('mmap can only be used with files saved with '
+                               f'`torch.save({f_name}_use_new_zipfile_serialization=True), '
+                               'please torch.save your checkpoint with this option in order '
+                               'to use mmap.')
+        return _legacy_load(fh, map_location, unpickler, **pickle_load_args)
+    except pickle.UnpicklingError as e:
+        if weights_only:
+            raise pickle.UnpicklingError(_get_wo_message(str(e))) from None
+        raise
+
+
+def _make_unpickler(module, file, persistent_load: Callable, pickle_load_args: dict):
+    if module is _weights_only_unpickler:
+        up = _weights_only_unpickler.Unpickler(file, **pickle_load_args)
+        up.persistent_load = persistent_load
+        return up
+
+    class UnpicklerWrapper(pickle.Unpickler):
+        def find_class(self, mod_name, name):
+            return _find_class(super().find_class, mod_name, name)
+
+    up = UnpicklerWrapper(file, **pickle_load_args)
+    up.persistent_load = persistent_load
+    return up
+
+
+def _load(reader: _ZipReader, map_location, unpickler_module, **pickle_load_args):
+    restore_location = _get_restore_location(map_location)
+    loaded: dict[str, TypedStorage] = {}
+    byteorder = None
+    if reader.has_record('byteorder'):
+        byteorder = bytes(reader.get_record('byteorder'))
+        if byteorder not in (b'little', b'big'):
+            raise ValueError('Unknown endianness type: ' + byteorder.decode())
+    else:
+        byteorder = b'little'  # PyTorch's default for files without the record
+
+    def persistent_load(saved_id):
+        if not isinstance(saved_id, tuple):
+            raise AssertionError(f'saved_id must be a tuple, got {type(saved_id).__name__}')
+        typename = _decode_ascii(saved_id[0])
+        if typename != 'storage':
+            raise AssertionError("Unknown typename for persistent_load, expected 'storage' but "
+                                 f"got '{typename}'")
+        storage_type, key, location, numel = saved_id[1:]
+        dt = _uint8 if storage_type is UntypedStorage else storage_type.dtype
+        typed = loaded.get(key)
+        if typed is None:
+            raw = reader.get_record(f'data/{key}')
+            if raw.size != numel * dt.itemsize:
+                raise RuntimeError(f'record size {raw.size} mismatch with dst size '
+                                   f'{numel * dt.itemsize}')
+            storage = UntypedStorage._wrap(raw)
+            if byteorder.decode() != sys.byteorder:
+                storage._byteswap(dt)
+            storage = restore_location(storage, _decode_ascii(location))
+            typed = loaded[key] = TypedStorage(wrap_storage=storage, dtype=dt)
+        return typed
+
+    data = io.BytesIO(reader.get_record('data.pkl').tobytes())
+    return _make_unpickler(unpickler_module, data, persistent_load, pickle_load_args).load()
+
+
+def _legacy_load(f, map_location, unpickler_module, **pickle_load_args):
+    restore_location = _get_restore_location(map_location)
+    deserialized: dict = {}
+    start = f.tell()
+    head = f.read(262)
+    f.seek(start)
+    if len(head) == 262 and head[257:262] == b'ustar':
+        if unpickler_module is _weights_only_unpickler:
+            raise RuntimeError('Cannot use ``weights_only=True`` with files saved in the legacy '
+                               '.tar format. ' + UNSAFE_MESSAGE)
+        raise NotImplementedError('the legacy .tar checkpoint format (PyTorch < 0.4) is not '
+                                  'supported by numtorch')
+    load_one = unpickler_module.load
+
+    magic_number = load_one(f, **pickle_load_args)
+    if magic_number != MAGIC_NUMBER:
+        raise RuntimeError('Invalid magic number; corrupt file?')
+    protocol_version = load_one(f, **pickle_load_args)
+    if protocol_version != PROTOCOL_VERSION:
+        raise RuntimeError(f'Invalid protocol version: {protocol_version}')
+    load_one(f, **pickle_load_args)  # system info: little-endian CPython sizes assumed
+
+    def persistent_load(saved_id):
+        if not isinstance(saved_id, tuple):
+            raise AssertionError(f'saved_id must be a tuple, got {type(saved_id).__name__}')
+        typename = _decode_ascii(saved_id[0])
+        data = saved_id[1:]
+        if typename == 'module':
+            return data[0]  # a module class; PyTorch's source-change check has no analogue
+        if typename != 'storage':
+            raise RuntimeError(f'Unknown saved id type: {saved_id[0]}')
+        storage_type, root_key, location, numel, view_metadata = data
+        dt = storage_type.dtype
+        if root_key not in deserialized:
+            storage = UntypedStorage(numel * dt.itemsize)
+            storage = restore_location(storage, _decode_ascii(location))
+            deserialized[root_key] = TypedStorage(wrap_storage=storage, dtype=dt)
+        typed = deserialized[root_key]
+        if view_metadata is not None:
+            view_key, offset, view_size = view_metadata
+            if view_key not in deserialized:
+                lo = offset * dt.itemsize
+                deserialized[view_key] = TypedStorage(
+                    wrap_storage=typed._untyped_storage[lo:lo + view_size * dt.itemsize],
+                    dtype=dt)
+            return deserialized[view_key]
+        return typed
+
+    result = _make_unpickler(unpickler_module, f, persistent_load, pickle_load_args).load()
+    keys = load_one(f, **pickle_load_args)
+    for key in keys:
+        if key not in deserialized:
+            raise AssertionError(f'storage key {key!r} not found in deserialized_objects')
+        typed = deserialized[key]
+        # Tensors already view these storages; filling them in place fills the tensors.
+        (n,) = struct.unpack('<q', f.read(8))
+        dst = typed._untyped_storage._a
+        if n * typed.dtype.itemsize != dst.size:
+            raise RuntimeError(f'storage has wrong byte size: expected {dst.size} got '
+                               f'{n * typed.dtype.itemsize}')
+        if f.readinto(memoryview(dst)) != dst.size:
+            raise RuntimeError('unexpected EOF, expected more bytes. The file might be '
+                               'corrupted.')
+    return result
+
+
+# -- the weights_only allow-list -----------------------------------------------------
+def add_safe_globals(safe_globals: list) -> None:
+    """Allows the given classes/functions (or ``(obj, 'full.path')`` pairs) in
+    ``weights_only`` loads."""
+    _weights_only_unpickler._add_safe_globals(safe_globals)
+
+
+def get_safe_globals() -> list:
+    """The globals added with ``add_safe_globals``."""
+    return _weights_only_unpickler._get_safe_globals()
+
+
+def clear_safe_globals() -> None:
+    """Forgets every global added with ``add_safe_globals``."""
+    _weights_only_unpickler._clear_safe_globals()
+
+
+class safe_globals(_weights_only_unpickler._safe_globals):
+    """Context manager that allows the given globals in ``weights_only`` loads within
+    its block."""
