@@ -1,6 +1,7 @@
 """Recurrent layers and cells against PyTorch: same weights (moved by state_dict), same
 inputs -> same outputs, final states and every gradient; packed sequences; the same
-seed -> the same initial weights; repr; errors with PyTorch's messages; gradchecks."""
+seed -> the same initial weights and dropout masks; repr; errors with PyTorch's
+messages; gradchecks."""
 from __future__ import annotations
 
 import warnings
@@ -364,21 +365,20 @@ def test_module_attributes():
 
 
 # -- dropout between layers -------------------------------------------------------------
-def test_dropout_train_and_eval():
-    mp, mn = twin('GRU', 3, 4, 3, dropout=0.5)
+@pytest.mark.parametrize('name,p', [('GRU', 0.5), ('LSTM', 0.3), ('RNN', 0.2)])
+def test_dropout_between_layers_draws_torchs_masks(name, p):
+    mp, mn = twin(name, 3, 4, 3, dropout=p, bidirectional=name == 'LSTM')
     x = rand(5, 2, 3)
     mp.eval(), mn.eval()
     assert_close(mn(nt(x))[0], mp(pt(x))[0], RTOL, ATOL)
-    mn.train()
-    numtorch.manual_seed(0)
-    a = mn(nt(x))[0]
-    numtorch.manual_seed(0)
-    b = mn(nt(x))[0]
-    c = mn(nt(x))[0]
-    assert_close(a, torch.tensor(b._data), 0, 0)
-    assert not np.allclose(b._data, c._data)
-    mn.eval()
-    assert not np.allclose(mn(nt(x))[0]._data, a._data)
+    mp.train(), mn.train()
+    torch.manual_seed(7)
+    numtorch.manual_seed(7)
+    xp, xn = pt(x, True), nt(x, True)
+    compare_module(mp, mn, [xp], [xn], [(xn, xp)])
+    a = mn(xn)[0]
+    b = mn(xn)[0]
+    assert not np.allclose(a._data, b._data)
 
 
 # -- in-place use of outputs ------------------------------------------------------------
