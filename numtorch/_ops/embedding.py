@@ -69,9 +69,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     n = weight._data.shape[0]
     if padding_idx is not None:
         if padding_idx > 0:
-            assert padding_idx < n, 'Padding_idx must be within num_embeddings'
+            if padding_idx >= n:
+                raise AssertionError('Padding_idx must be within num_embeddings')
         elif padding_idx < 0:
-            assert padding_idx >= -n, 'Padding_idx must be within num_embeddings'
+            if padding_idx < -n:
+                raise AssertionError('Padding_idx must be within num_embeddings')
             padding_idx = n + padding_idx
     else:
         padding_idx = -1

@@ -134,7 +134,7 @@ _NAMES = {'nearest': 'UpsampleNearest{}DBackward0', 'nearest-exact':
           'UpsampleNearestExact{}DBackward0', 'linear': 'UpsampleLinear1DBackward0',
           'bilinear': 'UpsampleBilinear2DBackward0', 'trilinear':
           'UpsampleTrilinear3DBackward0', 'bicubic': 'UpsampleBicubic2DBackward0'}
-_NEEDS = {'linear': 3, 'bilinear': 4, 'trilinear': 5, 'bicubic': 4}
+_NEEDS = {'linear': 3, 'bilinear': 4, 'trilinear': 5}
 
 
 def _is_integer(v) -> bool:
@@ -195,20 +195,26 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = 'neares
         output_size = [math.floor(float(input.shape[i + 2]) * scale_factors[i])
                        for i in range(dim)]
         scale_factors = None
+    if antialias and not (mode in ('bilinear', 'bicubic', 'lanczos') and input.dim() == 4):
+        raise ValueError('Anti-alias option is restricted to bilinear, bicubic, and lanczos '
+                         'modes and requires a 4-D tensor as input')
+    nd_in = input.dim()
+    if mode == 'lanczos' and nd_in == 4:
+        if align_corners:
+            raise ValueError('Lanczos mode does not support align_corners=True')
+        if not antialias:
+            raise ValueError('Lanczos mode requires antialias=True')
     if antialias:
-        if not (mode in ('bilinear', 'bicubic') and input.dim() == 4):
-            raise ValueError('Anti-alias option is restricted to bilinear and bicubic modes '
-                             'and requires a 4-D tensor as input')
         raise NotImplementedError('interpolate(antialias=True) is not supported by numtorch')
-    valid = ('nearest', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area', 'nearest-exact')
-    if input.dim() not in (3, 4, 5) or mode not in valid:
+    if mode in _NEEDS and nd_in in (3, 4, 5) and nd_in != _NEEDS[mode]:
+        raise NotImplementedError(f'Got {nd_in}D input, but {mode} mode needs '
+                                  f'{_NEEDS[mode]}D input')
+    valid = ('nearest', 'linear', 'bilinear', 'trilinear', 'area', 'nearest-exact')
+    if not (nd_in in (3, 4, 5) and mode in valid or nd_in == 4 and mode == 'bicubic'):
         raise NotImplementedError(f'Input Error: Only 3D, 4D and 5D input Tensors supported '
-                                  f'(got {input.dim()}D) for the modes: nearest | linear | '
+                                  f'(got {nd_in}D) for the modes: nearest | linear | '
                                   f'bilinear | bicubic | trilinear | lanczos | area | '
                                   f'nearest-exact (got {mode})')
-    if mode in _NEEDS and input.dim() != _NEEDS[mode]:
-        raise NotImplementedError(f'Got {input.dim()}D input, but {mode} mode needs '
-                                  f'{_NEEDS[mode]}D input')
     if output_size is None:
         output_size = [int(float(input.shape[i + 2]) * scale_factors[i]) for i in range(dim)]
     if mode == 'area':

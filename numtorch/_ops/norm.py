@@ -312,17 +312,20 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
                   running_var: Tensor | None = None, weight: Tensor | None = None,
                   bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Normalises each channel of each sample over its positions (GroupNorm with one
-    channel per group); running statistics, if given, are averaged over the batch."""
+    """Normalises each channel of each sample over its positions. As in PyTorch this is
+    batch_norm over the input viewed as one sample of N*C channels; running statistics,
+    if given, move towards the batch average of the per-instance statistics."""
     shape = input._data.shape
-    if len(shape) < 3:
+    size = 1
+    for s in shape[2:]:
+        size *= s
+    if use_input_stats and size == 1:
         raise ValueError(f'Expected more than 1 spatial element when training, got input size '
                          f'torch.Size({list(shape)})')
-    n, c = shape[:2]
     if not use_input_stats:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    n, c = shape[:2]
     if running_mean is not None or running_var is not None:
-        # The running statistics move towards the batch mean of the per-instance stats.
         x2 = input._data.reshape(n * c, -1)
         mean = x2.mean(axis=1).reshape(n, c).mean(axis=0)
         var = x2.var(axis=1, ddof=1).reshape(n, c).mean(axis=0)
@@ -332,4 +335,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         if running_var is not None:
             rv = running_var._data
             rv[...] = (1 - momentum) * rv + momentum * var
-    return group_norm(input, c, weight, bias, eps)
+    w = weight.repeat(n) if weight is not None else None
+    b = bias.repeat(n) if bias is not None else None
+    out = batch_norm(input.reshape((1, n * c) + shape[2:]), None, None, w, b, True, momentum,
+                     eps)
+    return out.view(shape)

@@ -48,14 +48,14 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f'{self.normalized_shape}, eps={self.eps}, '
-                f'elementwise_affine={self.elementwise_affine}')
+                f'elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}')
 
 
 class GroupNorm(Module):
     """Normalises groups of channels of each sample; per-channel affine."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, device=None, dtype=None) -> None:
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         if num_channels % num_groups != 0:
             raise ValueError(f'num_channels ({num_channels}) must be divisible by num_groups '
@@ -66,7 +66,10 @@ class GroupNorm(Module):
         self.affine = affine
         if affine:
             self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
-            self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
+            else:
+                self.register_parameter('bias', None)
         else:
             self.register_parameter('weight', None)
             self.register_parameter('bias', None)
@@ -75,11 +78,13 @@ class GroupNorm(Module):
     def reset_parameters(self) -> None:
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         p = self._parameters
         return F.group_norm(input, self.num_groups, p['weight'], p['bias'], self.eps)
 
     def extra_repr(self) -> str:
-        return f'{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}'
+        return (f'{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, '
+                f'bias={self.bias is not None}')

@@ -26,10 +26,11 @@ class Embedding(Module):
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
             if padding_idx > 0:
-                assert padding_idx < num_embeddings, 'Padding_idx must be within num_embeddings'
+                if padding_idx >= num_embeddings:
+                    raise AssertionError('Padding_idx must be within num_embeddings')
             elif padding_idx < 0:
-                assert padding_idx >= -num_embeddings, \
-                    'Padding_idx must be within num_embeddings'
+                if padding_idx < -num_embeddings:
+                    raise AssertionError('Padding_idx must be within num_embeddings')
                 padding_idx = num_embeddings + padding_idx
         self.padding_idx = padding_idx
         self.max_norm = max_norm
@@ -44,8 +45,9 @@ class Embedding(Module):
                                           dtype=dtype), requires_grad=not _freeze)
             self.reset_parameters()
         else:
-            assert list(_weight.shape) == [num_embeddings, embedding_dim], \
-                'Shape of weight does not match num_embeddings and embedding_dim'
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError('Shape of weight does not match num_embeddings and '
+                                     'embedding_dim')
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
@@ -86,7 +88,8 @@ class Embedding(Module):
                         sparse: bool = False) -> 'Embedding':
         """An Embedding whose weight is ``embeddings`` (shared, not copied); frozen
         (requires_grad=False) unless ``freeze=False``."""
-        assert embeddings.dim() == 2, 'Embeddings parameter is expected to be 2-dimensional'
+        if embeddings.dim() != 2:
+            raise AssertionError('Embeddings parameter is expected to be 2-dimensional')
         rows, cols = embeddings.shape
         return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
                    padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,

@@ -1,0 +1,208 @@
+"""Normalisation (batch/layer/group/instance norm, functional and layers) against PyTorch:
+outputs, gradients, running statistics and num_batches_tracked over train/eval steps,
+state_dict layout, errors, repr, gradchecks."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+import numtorch.nn as nn
+import numtorch.nn.functional as F
+from numtorch.autograd import gradcheck
+from conftest import assert_close
+from test_nn_conv import both, copy_weights, run_modules, same_error
+
+RNG = np.random.default_rng(13)
+TF = torch.nn.functional
+
+
+def arr(*shape, dtype=np.float32):
+    return (RNG.standard_normal(shape) * 2 + 0.5).astype(dtype)
+
+
+# -- functional batch_norm -----------------------------------------------------------------
+@pytest.mark.parametrize('shape', [(4, 3, 5, 5), (6, 3), (4, 3, 7), (2, 3, 2, 2, 2)])
+@pytest.mark.parametrize('training,running', [(True, True), (True, False), (False, True)])
+@pytest.mark.parametrize('affine', [True, False])
+def test_batch_norm_functional(shape, training, affine, running):
+    c = shape[1]
+    rm, rv = arr(c), RNG.random(c).astype(np.float32) + 0.5
+    stats_n = (numtorch.tensor(rm), numtorch.tensor(rv)) if running else (None, None)
+    stats_p = (torch.tensor(rm), torch.tensor(rv)) if running else (None, None)
+    arrays = [arr(*shape)] + ([arr(c), arr(c)] if affine else [])
+    both(lambda x, *wb: F.batch_norm(x, *stats_n, *(wb or (None, None)), training, 0.3, 1e-4),
+         lambda x, *wb: TF.batch_norm(x, *stats_p, *(wb or (None, None)), training, 0.3, 1e-4),
+         *arrays, rtol=1e-4, atol=1e-5)
+    if running:
+        assert_close(stats_n[0], stats_p[0], 1e-5, 1e-6)
+        assert_close(stats_n[1], stats_p[1], 1e-5, 1e-6)
+
+
+def test_batch_norm_float64():
+    both(lambda x, w, b: F.batch_norm(x, None, None, w, b, True),
+         lambda x, w, b: TF.batch_norm(x, None, None, w, b, True),
+         arr(4, 3, 2, 2, dtype=np.float64), arr(3, dtype=np.float64),
+         arr(3, dtype=np.float64), rtol=1e-10, atol=1e-10)
+
+
+# -- BatchNorm layers ------------------------------------------------------------------------
+@pytest.mark.parametrize('cls,shape', [('BatchNorm1d', (6, 4)), ('BatchNorm1d', (5, 4, 3)),
+                                       ('BatchNorm2d', (4, 4, 3, 3)),
+                                       ('BatchNorm3d', (2, 4, 2, 3, 2))])
+@pytest.mark.parametrize('kw', [{}, dict(momentum=None), dict(affine=False),
+                                dict(track_running_stats=False), dict(momentum=0.5, eps=1e-3),
+                                dict(bias=False)])
+def test_batchnorm_layers_train_then_eval(cls, shape, kw):
+    mn, mp = getattr(nn, cls)(4, **kw), getattr(torch.nn, cls)(4, **kw)
+    assert repr(mn) == repr(mp)
+    assert list(mn.state_dict()) == list(mp.state_dict())
+    for _ in range(3):
+        run_modules(mn, mp, arr(*shape), train=True, rtol=1e-4)
+        mn.zero_grad()
+        mp.zero_grad()
+    for (kn, vn), (kp, vp) in zip(mn.state_dict().items(), mp.state_dict().items()):
+        assert kn == kp
+        assert_close(vn, vp, 1e-5, 1e-6)
+    run_modules(mn, mp, arr(*shape), train=False, rtol=1e-4)
+    if mp.track_running_stats:
+        assert mn.num_batches_tracked.dtype == numtorch.int64
+        assert mn.num_batches_tracked.item() == 3
+
+
+def test_batchnorm_load_state_dict_and_old_checkpoints():
+    mp = torch.nn.BatchNorm2d(3)
+    mp(torch.randn(4, 3, 2, 2))
+    mn = nn.BatchNorm2d(3)
+    copy_weights(mn, mp)
+    assert mn.num_batches_tracked.item() == 1
+    assert_close(mn.running_var, mp.running_var, 0, 0)
+    # A checkpoint from before num_batches_tracked existed (metadata version 1) loads.
+    sd = mn.state_dict()
+    del sd['num_batches_tracked']
+    sd._metadata[''] = {'version': 1}
+    fresh = nn.BatchNorm2d(3)
+    fresh.load_state_dict(sd)
+    assert fresh.num_batches_tracked.item() == 0
+
+
+def test_batchnorm_momentum_none_is_cumulative_average():
+    mn, mp = nn.BatchNorm1d(2, momentum=None), torch.nn.BatchNorm1d(2, momentum=None)
+    for _ in range(4):
+        x = arr(5, 2)
+        mn(numtorch.tensor(x))
+        mp(torch.tensor(x))
+    assert_close(mn.running_mean, mp.running_mean, 1e-5, 1e-6)
+    assert_close(mn.running_var, mp.running_var, 1e-5, 1e-6)
+
+
+def test_batchnorm_eval_without_running_stats_uses_batch_stats():
+    mn = nn.BatchNorm2d(3, track_running_stats=False).eval()
+    mp = torch.nn.BatchNorm2d(3, track_running_stats=False).eval()
+    both(mn, mp, arr(2, 3, 2, 2), rtol=1e-4)
+
+
+# -- layer / group / instance norm --------------------------------------------------------
+@pytest.mark.parametrize('shape,ns', [((4, 6), (6,)), ((2, 3, 4, 5), (4, 5)), ((3, 7), [7]),
+                                      ((2, 3, 4), (2, 3, 4))])
+@pytest.mark.parametrize('affine', [True, False])
+def test_layer_norm(shape, ns, affine):
+    arrays = [arr(*shape)] + ([arr(*ns), arr(*ns)] if affine else [])
+    both(lambda x, *wb: F.layer_norm(x, ns, *wb, eps=1e-4),
+         lambda x, *wb: TF.layer_norm(x, ns, *wb, eps=1e-4), *arrays, rtol=1e-4)
+
+
+@pytest.mark.parametrize('kw', [{}, dict(elementwise_affine=False), dict(bias=False),
+                                dict(eps=1e-3)])
+def test_layernorm_layer(kw):
+    mn, mp = nn.LayerNorm([3, 4], **kw), torch.nn.LayerNorm([3, 4], **kw)
+    assert repr(mn) == repr(mp)
+    if mp.weight is not None:
+        with torch.no_grad():
+            mp.weight.uniform_()
+        copy_weights(mn, mp)
+    run_modules(mn, mp, arr(2, 3, 4), rtol=1e-4)
+    assert repr(nn.LayerNorm(5)) == repr(torch.nn.LayerNorm(5))
+
+
+@pytest.mark.parametrize('shape,groups', [((4, 6, 5), 3), ((2, 6, 3, 3), 2), ((3, 4), 4),
+                                          ((3, 4), 1)])
+@pytest.mark.parametrize('affine', [True, False])
+def test_group_norm(shape, groups, affine):
+    c = shape[1]
+    arrays = [arr(*shape)] + ([arr(c), arr(c)] if affine else [])
+    # (With one element per group torch's output is rounding noise around 0: atol 1e-4.)
+    both(lambda x, *wb: F.group_norm(x, groups, *wb),
+         lambda x, *wb: TF.group_norm(x, groups, *wb), *arrays, rtol=1e-4, atol=1e-4)
+    for kw in (dict(affine=affine), dict(affine=affine, bias=False)):
+        mn, mp = nn.GroupNorm(groups, c, **kw), torch.nn.GroupNorm(groups, c, **kw)
+        assert repr(mn) == repr(mp)
+        run_modules(mn, mp, arr(*shape), rtol=1e-4, atol=1e-4)
+
+
+def test_instance_norm():
+    rm_n, rv_n = numtorch.zeros(4), numtorch.ones(4)
+    rm_p, rv_p = torch.zeros(4), torch.ones(4)
+    both(lambda x, w, b: F.instance_norm(x, rm_n, rv_n, w, b),
+         lambda x, w, b: TF.instance_norm(x, rm_p, rv_p, w, b), arr(3, 4, 5), arr(4), arr(4),
+         rtol=1e-4)
+    assert_close(rm_n, rm_p, 1e-5, 1e-6)
+    assert_close(rv_n, rv_p, 1e-5, 1e-6)
+    both(lambda x: F.instance_norm(x), lambda x: TF.instance_norm(x), arr(2, 3, 4, 4),
+         rtol=1e-4)
+
+
+# -- errors ------------------------------------------------------------------------------------
+ERRORS = [
+    ('bn_eval_no_stats', lambda m: m.nn.functional.batch_norm(m.ones(4, 3, 2), None, None)),
+    ('bn_mean_size', lambda m: m.nn.functional.batch_norm(m.ones(4, 3, 2), m.zeros(4),
+                                                          m.ones(4), training=True)),
+    ('bn_weight_size', lambda m: m.nn.functional.batch_norm(m.ones(4, 3, 2), m.zeros(3),
+                                                            m.ones(3), m.ones(4),
+                                                            training=True)),
+    ('bn_bias_size', lambda m: m.nn.functional.batch_norm(m.ones(4, 3, 2), m.zeros(3),
+                                                          m.ones(3), None, m.ones(4),
+                                                          training=True)),
+    ('bn_one_value', lambda m: m.nn.functional.batch_norm(m.ones(1, 3), m.zeros(3), m.ones(3),
+                                                          training=True)),
+    ('bn_momentum_none', lambda m: m.nn.functional.batch_norm(m.ones(4, 3), m.zeros(3),
+                                                              m.ones(3), training=True,
+                                                              momentum=None)),
+    ('bn_mixed', lambda m: m.nn.functional.batch_norm(m.ones(4, 3).double(), m.zeros(3),
+                                                      m.ones(3), training=True)),
+    ('bn_mixed2', lambda m: m.nn.functional.batch_norm(m.ones(4, 3), m.zeros(3).double(),
+                                                       m.ones(3).double(), training=True)),
+    ('bn1d_dims', lambda m: m.nn.BatchNorm1d(3)(m.ones(4, 3, 5, 5))),
+    ('bn2d_dims', lambda m: m.nn.BatchNorm2d(3)(m.ones(4, 3, 5))),
+    ('bn2d_channels', lambda m: m.nn.BatchNorm2d(3)(m.ones(4, 4, 5, 5))),
+    ('ln_shape', lambda m: m.nn.functional.layer_norm(m.ones(2, 5), [10])),
+    ('ln_weight', lambda m: m.nn.functional.layer_norm(m.ones(2, 5), [5], m.ones(4))),
+    ('ln_int_shape', lambda m: m.nn.functional.layer_norm(m.ones(2, 5), 5)),
+    ('gn_groups', lambda m: m.nn.functional.group_norm(m.ones(2, 6, 4), 4)),
+    ('gn_weight', lambda m: m.nn.functional.group_norm(m.ones(2, 6, 4), 3, m.ones(5))),
+    ('gn_1d', lambda m: m.nn.functional.group_norm(m.ones(6), 3)),
+    ('gn_module', lambda m: m.nn.GroupNorm(4, 6)),
+]
+
+
+@pytest.mark.parametrize('name,fn', ERRORS, ids=[e[0] for e in ERRORS])
+def test_errors(name, fn):
+    same_error(lambda: fn(numtorch), lambda: fn(torch))
+
+
+# -- gradchecks ---------------------------------------------------------------------------
+def _t(*shape):
+    return numtorch.tensor(RNG.standard_normal(shape), requires_grad=True)
+
+
+def test_gradcheck_norms():
+    assert gradcheck(lambda x, w, b: F.batch_norm(x, None, None, w, b, True),
+                     (_t(3, 2, 2), _t(2), _t(2)))
+    rm, rv = numtorch.zeros(2, dtype=numtorch.float64), numtorch.ones(2, dtype=numtorch.float64)
+    assert gradcheck(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, False), (_t(3, 2), _t(2),
+                                                                              _t(2)))
+    assert gradcheck(lambda x: F.batch_norm(x, None, None, training=True), (_t(4, 3),))
+    assert gradcheck(lambda x, w, b: F.layer_norm(x, (2, 3), w, b),
+                     (_t(2, 2, 3), _t(2, 3), _t(2, 3)))
+    assert gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (_t(2, 4, 2), _t(4), _t(4)))
