@@ -643,8 +643,8 @@ class Tensor:
     def bernoulli_(self, p=0.5, *, generator=None) -> 'Tensor':
         return _inplace(self, _rnd._bernoulli_like, p, generator)
 
-    def random_(self, from_=0, to=None, *, generator=None) -> 'Tensor':
-        return _inplace(self, _rnd._random_like, from_, to, generator)
+    def random_(self, *args, generator=None, **kwargs) -> 'Tensor':
+        return _inplace(self, _rnd._random_like, args, kwargs, generator)
 
     def exponential_(self, lambd: float = 1, *, generator=None) -> 'Tensor':
         return _inplace(self, _rnd._exponential_like, lambd, generator)
