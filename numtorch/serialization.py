@@ -181,6 +181,8 @@ def _rebuild_from_array(arr: np.ndarray, requires_grad: bool, cls=Tensor) -> Ten
 
 # -- the zip container --------------------------------------------------------------
 _U32 = 0xFFFFFFFF
+# Sizes and offsets from here on need zip64 fields (a separate name so tests can lower it).
+_ZIP64_LIMIT = _U32
 _ALIGN = 64
 _M64 = (1 << 64) - 1
 # libstdc++'s std::unordered_set bucket counts as it grows (size reached -> buckets).
@@ -286,7 +288,7 @@ class _ZipWriter:
     def write_record(self, name: str, data, size: int) -> None:
         full = (self._prefix + name).encode()
         ofs = self._pos
-        big_size, big_ofs = size >= _U32, ofs >= _U32
+        big_size, big_ofs = size >= _ZIP64_LIMIT, ofs >= _ZIP64_LIMIT
         # Local zip64 field: sizes (the compressed one still unknown, so 0) and offset.
         z64 = b''
         if big_size:
@@ -317,10 +319,10 @@ class _ZipWriter:
             cz64 += struct.pack('<Q', ofs)
         if cz64:
             cz64 = struct.pack('<HH', 1, len(cz64)) + cz64
-        s32 = min(size, _U32)
+        s32 = _U32 if big_size else size
         self._central.append(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014B50, 0, 0, flags, 0, 0,
                                          0, crc, s32, s32, len(full), len(cz64), 0, 0, 0, 0,
-                                         min(ofs, _U32)) + full + cz64)
+                                         _U32 if big_ofs else ofs) + full + cz64)
         self._names.append(name)
 
     def write_end_of_file(self) -> None:
@@ -342,7 +344,8 @@ class _ZipWriter:
                               cd_ofs))
         self._out(struct.pack('<IIQI', 0x07064B50, 0, eocd64_ofs, 1))
         self._out(struct.pack('<IHHHHIIH', 0x06054B50, 0, 0, min(n, 0xFFFF), min(n, 0xFFFF),
-                              min(len(cd), _U32), min(cd_ofs, _U32), 0))
+                              min(len(cd), _U32), _U32 if cd_ofs >= _ZIP64_LIMIT else cd_ofs,
+                              0))
 
 
 def _reader_error(what: str) -> RuntimeError:
@@ -686,8 +689,7 @@ def _save_to_path(obj, path: str, protocol: int, zipfile_format: bool,
         raise RuntimeError(f'File {path} cannot be opened.')
     target = os.path.realpath(path) if os.path.islink(path) else path
     directory = os.path.dirname(target) or '.'
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(target) + '.', suffix='.tmp',
-                               dir=directory)
+    fd, tmp = _open_temporary(directory, os.path.basename(target))
     try:
         with os.fdopen(fd, 'wb') as fh:
             if zipfile_format:
@@ -695,16 +697,97 @@ def _save_to_path(obj, path: str, protocol: int, zipfile_format: bool,
             else:
                 _legacy_save(obj, fh.write, protocol)
             fh.flush()
+            os.fchmod(fh.fileno(), _file_mode(target))
             os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode(target))
+            if tmp is None:
+                # The data so far lived in an unnamed file: give it a name only now
+                # that it is complete.
+                tmp = _link_temporary(fh.fileno(), directory, os.path.basename(target))
         os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
     _fsync_dir(directory)
+
+
+def _open_temporary(directory: str, base: str) -> tuple[int, str | None]:
+    """A file to write the checkpoint into: unnamed (Linux O_TMPFILE, so a killed
+    process leaves nothing behind) where the filesystem can name it afterwards, else a
+    hidden named temporary."""
+    if _unnamed_ok(directory):
+        try:
+            return os.open(directory, os.O_TMPFILE | os.O_WRONLY, 0o600), None
+        except OSError:
+            pass
+    _remove_stale_temporaries(directory, base)
+    return tempfile.mkstemp(prefix=f'.{base}.{os.getpid()}.', suffix='.tmp', dir=directory)
+
+
+def _remove_stale_temporaries(directory: str, base: str) -> None:
+    """Deletes what earlier saves to ``base`` left when their process was killed
+    (hidden temporaries named with the pid of a process that no longer exists)."""
+    prefix = f'.{base}.'
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(prefix) and n.endswith('.tmp')]
+    except OSError:
+        return
+    for n in names:
+        pid = n[len(prefix):].split('.', 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            try:
+                os.unlink(os.path.join(directory, n))
+            except OSError:
+                pass
+        except OSError:
+            pass  # alive but not ours to signal
+
+
+_unnamed_by_device: dict[int, bool] = {}
+
+
+def _unnamed_ok(directory: str) -> bool:
+    """Whether unnamed temporary files can be created and then linked in ``directory``
+    (tried once per filesystem)."""
+    flag = getattr(os, 'O_TMPFILE', 0)
+    if not flag or not os.path.isdir('/proc/self/fd'):
+        return False
+    dev = os.stat(directory).st_dev
+    ok = _unnamed_by_device.get(dev)
+    if ok is None:
+        ok = False
+        try:
+            fd = os.open(directory, flag | os.O_WRONLY, 0o600)
+        except OSError:
+            pass
+        else:
+            try:
+                os.unlink(_link_temporary(fd, directory, 'probe'))
+                ok = True
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        _unnamed_by_device[dev] = ok
+    return ok
+
+
+def _link_temporary(fd: int, directory: str, base: str) -> str:
+    for _ in range(100):
+        tmp = os.path.join(directory, f'.{base}.{os.getpid()}.{os.urandom(6).hex()}.tmp')
+        try:
+            os.link(f'/proc/self/fd/{fd}', tmp, follow_symlinks=True)
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f'could not create a temporary file next to {base}')
 
 
 def _file_mode(target: str) -> int:
