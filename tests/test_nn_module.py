@@ -587,3 +587,13 @@ def test_call_without_super_init():
 
     with pytest.raises(AttributeError, match="'NoInit' object has no attribute"):
         NoInit()(1)
+
+
+def test_linear_weight_replaced_by_plain_attribute():
+    lin = nn.Linear(2, 3)
+    w = lin.weight.detach() * 2
+    del lin.weight
+    lin.weight = w                       # a plain tensor attribute now
+    x = numtorch.ones(1, 2)
+    np.testing.assert_allclose(lin(x)._data, (x._data @ w._data.T) + lin.bias._data)
+    assert [n for n, _ in lin.named_parameters()] == ['bias']
