@@ -33,11 +33,6 @@ CASES = [
 ]
 
 
-# Bit-exact after the same seed (uniform draws and fills; what default layer init uses).
-EXACT = {'uniform_', 'constant_', 'ones_', 'zeros_', 'eye_', 'dirac_', 'xavier_uniform_',
-         'kaiming_uniform_'}
-
-
 @pytest.mark.parametrize('name,shape,kw', CASES, ids=[f'{c[0]}-{c[1]}' for c in CASES])
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
 def test_init_equals_torch(name, shape, kw, dtype):
@@ -50,13 +45,11 @@ def test_init_equals_torch(name, shape, kw, dtype):
         rp = getattr(torch.nn.init, name)(tp, **kw)
         rn = getattr(init, name)(tn, **kw)
     assert rn is tn and rp is tp
-    if dtype == 'float32' and name in EXACT:
+    if name != 'orthogonal_':
         np.testing.assert_array_equal(tn._data, tp.numpy())
     else:
-        # NOTE: numtorch's normal_ (float32) and float64 uniform_ can differ from PyTorch's
-        # in the last bit (PyTorch's kernels use SLEEF and fused multiply-add); QR too.
-        tol = 1e-4 if name == 'orthogonal_' else 1e-6
-        np.testing.assert_allclose(tn._data, tp.numpy(), rtol=tol, atol=tol / 10)
+        # Same normal draws; NumPy's and PyTorch's LAPACK QR may round differently.
+        np.testing.assert_allclose(tn._data, tp.numpy(), rtol=1e-4, atol=1e-5)
     # Both generators consumed the same amount.
     np.testing.assert_array_equal(numtorch.rand(2)._data, torch.rand(2).numpy())
 
@@ -114,6 +107,5 @@ def test_sparse_matches_torch():
     numtorch.manual_seed(3)
     torch.nn.init.sparse_(tp, 0.5)
     init.sparse_(tn, 0.5)
-    np.testing.assert_array_equal(tn._data == 0, tp.numpy() == 0)
-    np.testing.assert_allclose(tn._data, tp.numpy(), rtol=1e-6)
+    np.testing.assert_array_equal(tn._data, tp.numpy())
     assert (tn._data == 0).sum(axis=0).tolist() == [3, 3, 3, 3]
