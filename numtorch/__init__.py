@@ -72,6 +72,7 @@ from ._ops.dropout import dropout, alpha_dropout, feature_alpha_dropout
 from ._ops.interpolate import pixel_shuffle, pixel_unshuffle
 from . import nn
 from . import optim
+from . import random
 from .serialization import save, load
 from .storage import UntypedStorage, TypedStorage
 

@@ -344,3 +344,152 @@ def swap_permutation(z: np.ndarray) -> np.ndarray:
     prev[1:] = st[:-1]
     out[st] = np.where(first, tg, parent[prev])
     return out
+
+
+# -- topk's tie order ----------------------------------------------------------------
+# PyTorch's CPU topk selects with libstdc++'s std::partial_sort (k * 64 <= n) or
+# std::nth_element followed by std::sort of the first k - 1. Neither is stable, so equal
+# values come out in an order only those exact algorithms reproduce; the functions below
+# are those algorithms (GCC's libstdc++), on a list of (value, index) pairs.
+def _heap_adjust(a, hole, n, item, less) -> None:
+    top = hole
+    child = hole
+    while child < (n - 1) // 2:
+        child = 2 * (child + 1)
+        if less(a[child], a[child - 1]):
+            child -= 1
+        a[hole] = a[child]
+        hole = child
+    if n % 2 == 0 and child == (n - 2) // 2:
+        child = 2 * (child + 1)
+        a[hole] = a[child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2
+    while hole > top and less(a[parent], item):
+        a[hole] = a[parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    a[hole] = item
+
+
+def _heap_select(a, lo, mid, hi, less) -> None:
+    n = mid - lo
+    h = a[lo:mid]
+    if n >= 2:
+        for parent in range((n - 2) // 2, -1, -1):
+            _heap_adjust(h, parent, n, h[parent], less)
+    for i in range(mid, hi):
+        if less(a[i], h[0]):
+            item = a[i]
+            a[i] = h[0]
+            _heap_adjust(h, 0, n, item, less)
+    a[lo:mid] = h
+
+
+def _sort_heap(a, lo, hi, less) -> None:
+    h = a[lo:hi]
+    for last in range(len(h) - 1, 0, -1):
+        item = h[last]
+        h[last] = h[0]
+        _heap_adjust(h, 0, last, item, less)
+    a[lo:hi] = h
+
+
+def _insertion_sort(a, lo, hi, less) -> None:
+    for i in range(lo + 1, hi):
+        item = a[i]
+        if less(item, a[lo]):
+            a[lo + 1:i + 1] = a[lo:i]
+            a[lo] = item
+        else:
+            j = i
+            while less(item, a[j - 1]):
+                a[j] = a[j - 1]
+                j -= 1
+            a[j] = item
+
+
+def _partition_pivot(a, lo, hi, less) -> int:
+    mid = lo + (hi - lo) // 2
+    x, y, z = lo + 1, mid, hi - 1
+    if less(a[x], a[y]):
+        m = y if less(a[y], a[z]) else (z if less(a[x], a[z]) else x)
+    else:
+        m = x if less(a[x], a[z]) else (z if less(a[y], a[z]) else y)
+    a[lo], a[m] = a[m], a[lo]
+    pivot = a[lo]
+    first, last = lo + 1, hi
+    while True:
+        while less(a[first], pivot):
+            first += 1
+        last -= 1
+        while less(pivot, a[last]):
+            last -= 1
+        if not first < last:
+            return first
+        a[first], a[last] = a[last], a[first]
+        first += 1
+
+
+def _introsort_loop(a, lo, hi, depth, less) -> None:
+    while hi - lo > 16:
+        if depth == 0:
+            _heap_select(a, lo, hi, hi, less)
+            _sort_heap(a, lo, hi, less)
+            return
+        depth -= 1
+        cut = _partition_pivot(a, lo, hi, less)
+        _introsort_loop(a, cut, hi, depth, less)
+        hi = cut
+
+
+def _std_sort(a, lo, hi, less) -> None:
+    if hi - lo < 2:
+        return
+    _introsort_loop(a, lo, hi, 2 * ((hi - lo).bit_length() - 1), less)
+    if hi - lo > 16:
+        _insertion_sort(a, lo, lo + 16, less)
+        for i in range(lo + 16, hi):
+            item = a[i]
+            j = i
+            while less(item, a[j - 1]):
+                a[j] = a[j - 1]
+                j -= 1
+            a[j] = item
+    else:
+        _insertion_sort(a, lo, hi, less)
+
+
+def _nth_element(a, nth, less) -> None:
+    lo, hi = 0, len(a)
+    depth = 2 * (hi.bit_length() - 1)
+    while hi - lo > 3:
+        if depth == 0:
+            _heap_select(a, lo, nth + 1, hi, less)
+            a[lo], a[nth] = a[nth], a[lo]
+            return
+        depth -= 1
+        cut = _partition_pivot(a, lo, hi, less)
+        if cut <= nth:
+            lo = cut
+        else:
+            hi = cut
+    _insertion_sort(a, lo, hi, less)
+
+
+def _greater(x, y) -> bool:
+    a, b = x[0], y[0]
+    return (a != a and b == b) or a > b
+
+
+def topk_largest_indices(row: np.ndarray, k: int) -> list:
+    """Indices of the ``k`` largest values of ``row``, largest first, in exactly the order
+    PyTorch's CPU ``topk`` gives them (ties included)."""
+    a = list(zip(row.tolist(), range(row.size)))
+    if k * 64 <= len(a):
+        _heap_select(a, 0, k, len(a), _greater)
+        _sort_heap(a, 0, k, _greater)
+    else:
+        _nth_element(a, k - 1, _greater)
+        _std_sort(a, 0, k - 1, _greater)
+    return [i for _, i in a[:k]]

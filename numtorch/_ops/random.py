@@ -224,7 +224,7 @@ class Generator:
         npdt = np.dtype(npdt)
         n = math.prod(shape)
         if n < 16:
-            return self._normal_scalar(n, mean, std).astype(npdt).reshape(shape)
+            return _cast(self._normal_scalar(n, mean, std), npdt).reshape(shape)
         full = n - n % 16
         if npdt == f64:
             data = self._u53(n)
@@ -241,6 +241,14 @@ class Generator:
             tail = self._u53(16) if npdt == f64 else self._u24(16)
             out[n - 16:] = fill(tail.reshape(1, 16), mean, std).reshape(-1)
         return out.astype(npdt, copy=False).reshape(shape)
+
+
+def _cast(v: np.ndarray, npdt) -> np.ndarray:
+    """``static_cast`` of float64 values to ``npdt``: half goes through float, as c10::Half
+    is only constructed from float (rounding twice)."""
+    if npdt == f16 and v.dtype == f64:
+        v = v.astype(f32)
+    return v.astype(npdt, copy=False)
 
 
 def _fmt(x) -> str:
@@ -443,7 +451,7 @@ def _normal_into(gen: Generator, d: np.ndarray, mean: float, std: float) -> np.n
     contiguous elements, else one pair at a time in memory order."""
     if d.size >= 16 and d.flags.c_contiguous:
         return gen._normal(d.shape, d.dtype, mean, std)
-    return _ordered(d, gen._normal_scalar(d.size, mean, std).astype(d.dtype))
+    return _ordered(d, _cast(gen._normal_scalar(d.size, mean, std), d.dtype))
 
 
 def _normal_like(t: Tensor, mean: float = 0, std: float = 1, generator=None) -> Tensor:
@@ -526,8 +534,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             m = np.asarray(mean, npdt)  # PyTorch makes the float mean a tensor first
         _check_normal(npdt, 1.0)
         v = gen._normal(shape, npdt, 0.0, 1.0)
-        v = (v * s).astype(npdt, copy=False)
-        v = (v + m).astype(npdt, copy=False)
+        v = _cast(v * s, npdt)
+        v = _cast(v + m, npdt)
         if mt:
             res = _sampled('NormalBackward3', v, mean, std)
         else:
@@ -803,7 +811,7 @@ def _exponential_values(gen: Generator, n: int, npdt, lambd: float) -> np.ndarra
         lg = np.fromiter(map(math.log1p, (-u).tolist()), f64, n)
     else:
         lg = np.log1p(-u)
-    return ((-1.0 / lambd) * lg).astype(npdt)
+    return _cast((-1.0 / lambd) * lg, npdt)
 
 
 def _exponential_like(t: Tensor, lambd: float = 1.0, generator=None) -> Tensor:
@@ -840,6 +848,16 @@ def _multinomial_replacement(gen: Generator, rows: np.ndarray, k: int) -> np.nda
         cum /= total
         cum[-1] = 1
         res[i] = np.searchsorted(cum.astype(f64), gen._u53(k), side='left')
+    return res
+
+
+def _topk_indices(rows: np.ndarray, k: int) -> np.ndarray:
+    """``topk(rows, k).indices``: a sort where the top ``k + 1`` values are distinct, else
+    (ties, e.g. among zero probabilities) PyTorch's own selection algorithm."""
+    res = np.argsort(-rows, axis=-1, kind='stable')[:, :k].astype(np.int64)
+    top = -np.sort(-rows, axis=-1)[:, :k + 1]
+    for i in np.flatnonzero((top[:, 1:] == top[:, :-1]).any(-1) | np.isnan(top).any(-1)):
+        res[i] = _k.topk_largest_indices(rows[i], k)
     return res
 
 
@@ -883,8 +901,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         if n_sample == 1:
             res = np.argmax(q, axis=-1)[..., None].astype(np.int64)
         else:
-            # topk: largest first; equal keys keep index order.
-            res = np.argsort(-q, axis=-1, kind='stable')[..., :n_sample].astype(np.int64)
+            res = _topk_indices(q.reshape(-1, n_cat), n_sample).reshape(shape)
     else:
         res = _multinomial_replacement(gen, d.reshape(-1, n_cat), n_sample).reshape(shape)
     t = _wrap(res)
