@@ -29,7 +29,8 @@ def _conv(v, lib):
     return v
 
 
-def check_loss(fn, arrays, *extra, grad_mask=None, rtol=1e-5, atol=1e-6, **kwargs):
+def check_loss(fn, arrays, *extra, grad_mask=None, rtol=1e-5, atol=1e-6, check_name=True,
+               **kwargs):
     """Runs F.<fn> in both libraries on ``arrays`` (differentiable unless integer) and
     compares output, grad_fn name, dtype and the gradients of every differentiable input."""
     pairs = [_pair(a, None if grad_mask is None else grad_mask[i]) for i, a in enumerate(arrays)]
@@ -42,7 +43,8 @@ def check_loss(fn, arrays, *extra, grad_mask=None, rtol=1e-5, atol=1e-6, **kwarg
         yp = getattr(torch.nn.functional, fn)(*pt_args, **kp)
         yn = getattr(F, fn)(*nt_args, **kn)
     assert_close(yn, yp, rtol, atol)
-    assert yn.grad_fn.name() == yp.grad_fn.name()
+    if check_name:
+        assert yn.grad_fn.name() == yp.grad_fn.name()
     g = np.asarray(RNG.standard_normal(tuple(yp.shape)), dtype=yp.detach().numpy().dtype)
     yp.backward(torch.tensor(g))
     yn.backward(numtorch.tensor(g))
@@ -410,3 +412,85 @@ def test_bce_gradgradcheck():
     x = d64(3, 4, low=0.1, high=0.9)
     t = d64(3, 4, low=0.0, high=1.0)
     assert numtorch.autograd.gradgradcheck(F.binary_cross_entropy, (x, t))
+
+
+# -- the other composite losses ----------------------------------------------------------------
+@pytest.mark.parametrize('reduction', REDUCTIONS)
+def test_margin_hinge_soft_margin(reduction):
+    y = np.array([1, -1, 1, -1, 1])
+    check_loss('margin_ranking_loss', [f32(5), f32(5)], y, margin=0.3, reduction=reduction,
+               check_name=False)
+    signs = np.where(RNG.random((5, 3)) > .5, 1, -1)
+    check_loss('hinge_embedding_loss', [np.abs(f32(5, 3))], signs, margin=0.8,
+               reduction=reduction, check_name=False)
+    check_loss('soft_margin_loss', [f32(5, 3)],
+               np.where(RNG.random((5, 3)) > .5, 1., -1.).astype(np.float32),
+               reduction=reduction, check_name=False)
+
+
+@pytest.mark.parametrize('reduction', REDUCTIONS)
+@pytest.mark.parametrize('swap', [False, True])
+def test_triplet_margin_loss(reduction, swap):
+    check_loss('triplet_margin_loss', [f32(4, 6), f32(4, 6), f32(4, 6)], margin=0.7, p=1.5,
+               swap=swap, reduction=reduction, check_name=False)
+
+
+@pytest.mark.parametrize('reduction', REDUCTIONS)
+def test_poisson_gaussian_nll(reduction):
+    t = RNG.poisson(3, (4, 3)).astype(np.float32)
+    check_loss('poisson_nll_loss', [f32(4, 3)], t, reduction=reduction, check_name=False)
+    check_loss('poisson_nll_loss', [np.abs(f32(4, 3)) + 0.1], t, log_input=False, full=True,
+               reduction=reduction, check_name=False)
+    check_loss('gaussian_nll_loss', [f32(4, 3), f32(4, 3), np.abs(f32(4, 3)) + 0.1],
+               reduction=reduction, check_name=False)
+    check_loss('gaussian_nll_loss', [f32(4, 3), f32(4, 3), np.abs(f32(4, 1))], full=True,
+               reduction=reduction, check_name=False)
+    check_loss('gaussian_nll_loss', [f32(4, 3), f32(4, 3), np.abs(f32(4))],
+               reduction=reduction, check_name=False)
+
+
+@pytest.mark.parametrize('reduction', REDUCTIONS)
+def test_multilabel_multimargin(reduction):
+    t = (RNG.random((4, 3)) > 0.5).astype(np.float32)
+    check_loss('multilabel_soft_margin_loss', [f32(4, 3)], t, reduction=reduction, check_name=False)
+    check_loss('multilabel_soft_margin_loss', [f32(4, 3)], t, reduction=reduction, check_name=False,
+               weight=np.float32([1, 2, 0.5]))
+    x = f32(5, 4)
+    y = np.array([0, 3, 1, 2, 3])
+    for kw in ({}, {'p': 2, 'margin': 0.5}, {'weight': np.float32([1, 2, 3, 4])}):
+        yn = F.multi_margin_loss(numtorch.tensor(x, requires_grad=True), numtorch.tensor(y),
+                                 reduction=reduction, **{k: _conv(v, numtorch)
+                                                         for k, v in kw.items()})
+        xp = torch.tensor(x, requires_grad=True)
+        yp = torch.nn.functional.multi_margin_loss(xp, torch.tensor(y), reduction=reduction,
+                                                   **{k: _conv(v, torch)
+                                                      for k, v in kw.items()})
+        assert_close(yn, yp)
+        xn = numtorch.tensor(x, requires_grad=True)
+        F.multi_margin_loss(xn, numtorch.tensor(y), reduction=reduction,
+                            **{k: _conv(v, numtorch) for k, v in kw.items()}).sum().backward()
+        yp.sum().backward()
+        assert_close(xn.grad, xp.grad)
+
+
+def test_other_loss_errors():
+    _both_raise(lambda: torch.nn.functional.multi_margin_loss(torch.ones(2, 3),
+                                                              torch.tensor([0, 3])),
+                lambda: F.multi_margin_loss(numtorch.ones(2, 3), numtorch.tensor([0, 3])))
+    _both_raise(lambda: torch.nn.functional.margin_ranking_loss(torch.ones(2), torch.ones(2),
+                                                                torch.ones(2, 1)),
+                lambda: F.margin_ranking_loss(numtorch.ones(2), numtorch.ones(2),
+                                              numtorch.ones(2, 1)))
+    _both_raise(lambda: torch.nn.functional.gaussian_nll_loss(torch.ones(2, 3), torch.ones(2, 3),
+                                                              torch.ones(3, 3)),
+                lambda: F.gaussian_nll_loss(numtorch.ones(2, 3), numtorch.ones(2, 3),
+                                            numtorch.ones(3, 3)))
+    _both_raise(lambda: torch.nn.TripletMarginLoss(margin=0.0),
+                lambda: nn.TripletMarginLoss(margin=0.0))
+
+
+@pytest.mark.parametrize('name', ['MarginRankingLoss', 'HingeEmbeddingLoss', 'SoftMarginLoss',
+                                  'TripletMarginLoss', 'PoissonNLLLoss', 'GaussianNLLLoss',
+                                  'MultiLabelSoftMarginLoss', 'MultiMarginLoss'])
+def test_other_loss_modules_repr(name):
+    assert repr(getattr(nn, name)()) == repr(getattr(torch.nn, name)())

@@ -12,7 +12,10 @@ from .modules.activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, 
                                  Softmax2d)
 from . import modules, functional, init, utils
 from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
-                           NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss)
+                           NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss,
+                           MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss,
+                           TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss,
+                           MultiLabelSoftMarginLoss, MultiMarginLoss)
 from .modules.rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
 from .modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,

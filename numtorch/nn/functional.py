@@ -18,7 +18,8 @@ from .._ops.linalg import linear, einsum as _einsum
 from .._ops.unary import sigmoid, tanh
 from .._ops import loss as _loss
 from .._ops.arithmetic import xlogy as _xlogy, where as _where
-from .._ops.creation import zeros_like as _zeros_like
+from .._ops.creation import zeros_like as _zeros_like, ones_like as _ones_like
+from .._ops.arithmetic import minimum as _minimum
 
 
 # -- linear -------------------------------------------------------------------------
@@ -425,6 +426,148 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor,
     if red == 0:
         return out
     return out.mean() if red == 1 else out.sum()
+
+
+def _reduce_composite(loss: Tensor, red: int) -> Tensor:
+    if red == 0:
+        return loss
+    return loss.mean() if red == 1 else loss.sum()
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                        size_average=None, reduce=None, reduction: str = 'mean') -> Tensor:
+    """``max(0, -y * (x1 - x2) + margin)``: ranks x1 above x2 where y = 1, below where -1."""
+    red = _reduction(size_average, reduce, reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f'margin_ranking_loss : All input tensors should have same dimension '
+                           f'but got sizes: input1: {input1.size()}, input2: {input2.size()}, '
+                           f'target: {target.size()} ')
+    return _reduce_composite((-target * (input1 - input2) + margin).clamp_min(0), red)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                         size_average=None, reduce=None, reduction: str = 'mean') -> Tensor:
+    """``x`` where y = 1, ``max(0, margin - x)`` where y = -1 (x: a distance)."""
+    red = _reduction(size_average, reduce, reduction)
+    zeros = _zeros_like(input)
+    out = (_where(target != 1, (margin - input).clamp_min(0), zeros)
+           + _where(target != -1, input, zeros))
+    return _reduce_composite(out, red)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                     reduction: str = 'mean') -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-y * x))``."""
+    red = _reduction(size_average, reduce, reduction)
+    return _reduce_composite((-input * target).exp().log1p(), red)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2, eps: float = 1e-6, swap: bool = False,
+                        size_average=None, reduce=None, reduction: str = 'mean') -> Tensor:
+    """``max(0, d(a, p) - d(a, n) + margin)`` with the pairwise p-norm distance ``d``."""
+    red = _reduction(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f'margin must be greater than 0, got {margin}')
+    a, po, ne = anchor.dim(), positive.dim(), negative.dim()
+    if not (a == po == ne):
+        raise RuntimeError(f'The anchor, positive, and negative tensors are expected to have '
+                           f'the same number of dimensions, but got: anchor {a}D, positive '
+                           f'{po}D, and negative {ne}D inputs')
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = _minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce_composite((d_pos - d_neg + margin).clamp_min(0), red)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None,
+                     reduction: str = 'mean') -> Tensor:
+    """Negative log likelihood of ``target`` under Poisson(rate), the rate given as its log
+    (``log_input``) or directly; ``full`` adds the Stirling term."""
+    red = _reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + (target * (2 * np.pi)).log() * 0.5
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce_composite(loss, red)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False,
+                      eps: float = 1e-6, reduction: str = 'mean') -> Tensor:
+    """Negative log likelihood of ``target`` under N(input, var) (var clamped at eps)."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError('var has negative entry/entries')
+        var = var * _ones_like(input)
+    elif bool((var < 0).any()):
+        raise ValueError('var has negative entry/entries')
+    if var.size() != input.size():
+        if input.size()[:-1] == var.size():
+            var = var.unsqueeze(-1)
+        elif input.ndim == var.ndim and sum(
+                y for x, y in zip(input.size(), var.size()) if x != y) == 1:
+            pass
+        else:
+            raise ValueError('var is of incorrect size')
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + ' is not valid')
+    var = var.clone()
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * float(np.log(2 * np.pi))
+    return _reduce_composite(loss, _loss.reduction_enum(reduction))
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average=None, reduce=None,
+                                reduction: str = 'mean') -> Tensor:
+    """Per-class logistic loss averaged over the classes (last dim)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    loss = loss.sum(class_dim) / input.size(class_dim)
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + ' is not valid')
+    return _reduce_composite(loss, _loss.reduction_enum(reduction))
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average=None, reduce=None,
+                      reduction: str = 'mean') -> Tensor:
+    """Multi-class hinge loss: ``sum_{i != y} max(0, margin - x[y] + x[i])^p / C``."""
+    red = _reduction(size_average, reduce, reduction)
+    if p != 1 and p != 2:
+        raise ValueError('only p == 1 and p == 2 supported')
+    if weight is not None and weight.dim() != 1:
+        raise ValueError('weight must be one-dimensional')
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    t = target.reshape(-1)
+    C = x.shape[1]
+    td = t._data
+    if td.size and (td.min() < 0 or td.max() >= C):
+        raise RuntimeError('target out of range')
+    z = (margin - x.gather(1, t.unsqueeze(1)) + x).clamp_min(0)
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * weight[t].unsqueeze(1)
+    not_target = np.ones(x._data.shape, bool)
+    not_target[np.arange(td.size), td] = False
+    loss = (z * _wrap(not_target.astype(x._data.dtype))).sum(1) / C
+    if input.dim() != 2 and red == 0:
+        loss = loss.reshape(())
+    return _reduce_composite(loss, red)
 
 
 # -- other op families (one import line each) ------------------------------------------

@@ -8,7 +8,9 @@ from .activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, CELU, SE
                          LogSigmoid, Hardshrink, Softshrink, Tanhshrink, Softsign, GLU, Softmax,
                          Softmin, LogSoftmax, Softmax2d)
 from .loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
-                   NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss)
+                   NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss,
+                   MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, TripletMarginLoss,
+                   PoissonNLLLoss, GaussianNLLLoss, MultiLabelSoftMarginLoss, MultiMarginLoss)
 from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,
