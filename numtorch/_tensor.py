@@ -649,6 +649,15 @@ class Tensor:
     def exponential_(self, lambd: float = 1, *, generator=None) -> 'Tensor':
         return _inplace(self, _rnd._exponential_like, lambd, generator)
 
+    def geometric_(self, p: float, *, generator=None) -> 'Tensor':
+        return _inplace(self, _rnd._geometric_like, p, generator)
+
+    def log_normal_(self, mean: float = 1, std: float = 2, *, generator=None) -> 'Tensor':
+        return _inplace(self, _rnd._log_normal_like, mean, std, generator)
+
+    def cauchy_(self, median: float = 0, sigma: float = 1, *, generator=None) -> 'Tensor':
+        return _inplace(self, _rnd._cauchy_like, median, sigma, generator)
+
     def bernoulli(self, p=None, *, generator=None) -> 'Tensor':
         return _rnd.bernoulli(self, p, generator=generator)
 

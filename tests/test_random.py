@@ -227,7 +227,8 @@ def test_manual_seed_resets_normal_cache():
     g1 = numtorch.Generator().manual_seed(5)
     numtorch.randn(1, generator=g1)
     g1.manual_seed(5)
-    same(numtorch.randn(4, generator=g1), torch.randn(4, generator=torch.Generator().manual_seed(5)))
+    same(numtorch.randn(4, generator=g1),
+         torch.randn(4, generator=torch.Generator().manual_seed(5)))
 
 
 # -- integers ------------------------------------------------------------------------
@@ -328,6 +329,20 @@ def test_bernoulli_tensor(pdtype):
 def test_exponential(dtype):
     check(lambda m, g: m.empty(3000, dtype=dt(m, dtype)).exponential_(generator=g), 1)
     check(lambda m, g: m.empty(50, dtype=dt(m, dtype)).exponential_(2.5))
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'float16', 'int64', 'uint8'])
+def test_geometric(dtype):
+    check(lambda m, g: m.empty(500, dtype=dt(m, dtype)).geometric_(0.3, generator=g), 1)
+    check(lambda m, g: m.empty(9, 4, dtype=dt(m, dtype)).t().geometric_(0.01))
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'float16'])
+def test_log_normal_and_cauchy(dtype):
+    check(lambda m, g: [m.empty(300, dtype=dt(m, dtype)).log_normal_(generator=g), m.randn(3),
+                        m.empty(5, dtype=dt(m, dtype)).log_normal_(0.5, 0.25)], 1)
+    check(lambda m, g: [m.empty(300, dtype=dt(m, dtype)).cauchy_(generator=g),
+                        m.empty(7, dtype=dt(m, dtype)).cauchy_(2.0, 0.5)])
 
 
 # -- multinomial, poisson ------------------------------------------------------------
@@ -491,6 +506,13 @@ ERRORS = [
     'm.set_rng_state(m.zeros(10, dtype=m.uint8))', 'm.set_rng_state(m.zeros(5056))',
     'm.set_rng_state(m.zeros(5056, dtype=m.uint8))', 'm.rand(2, -1)',
     'm.rand(2, dtype=m.float64, out=m.empty(2))', 'm.Generator().get_offset()',
+    'm.empty(3).log_normal_(1, 0)', 'm.empty(3, dtype=m.long).log_normal_()',
+    'm.empty(3).cauchy_(0, 0)', 'm.empty(3, dtype=m.long).cauchy_()',
+    'm.empty(3).geometric_(1)', 'm.empty(3, dtype=m.bool).geometric_(0.3)',
+    'm.empty(3).bernoulli_(m.tensor([0.5, 0.5]))', 'm.empty(2, 3).bernoulli_(m.rand(4, 1, 3))',
+    'm.rand(2.5)', 'm.randn(2, 3.0)', 'm.randperm(5.0)',
+    'm.normal(m.zeros(3), m.ones(3), (3,))', 'm.normal(0.0, 1.0)',
+    'm.bernoulli(m.tensor([1, 0]))',
 ]
 
 
@@ -521,10 +543,13 @@ def test_random_results_have_zero_gradients():
         y.sum().backward()
         assert x.grad.tolist() == [0.0] * 4
         names = [(x * 1).normal_().grad_fn.name(), (x * 1).exponential_().grad_fn.name(),
+                 (x * 1).geometric_(0.5).grad_fn.name(), (x * 1).log_normal_().grad_fn.name(),
+                 (x * 1).cauchy_().grad_fn.name(),
                  (x * 1).bernoulli_(0.5).grad_fn.name(), (x * 1).random_().grad_fn.name(),
                  (x * 1).random_(3).grad_fn.name(), (x * 1).random_(1, 3).grad_fn.name(),
                  m.bernoulli(x.sigmoid()).grad_fn.name()]
-        assert names == ['NormalBackward0', 'ExponentialBackward0', 'BernoulliBackward2',
+        assert names == ['NormalBackward0', 'ExponentialBackward0', 'GeometricBackward0',
+                         'LogNormalBackward0', 'CauchyBackward0', 'BernoulliBackward2',
                          'RandomBackward2', 'RandomBackward1', 'RandomBackward0',
                          'BernoulliBackward0']
 

@@ -162,6 +162,7 @@ _COS_P = (_c(2.443315711809948e-005), _c(-1.388731625493765e-003), _c(4.16666456
 _FOPI = _c(1.27323954473516)
 _HALF = f32(0.5)
 _ONE = f32(1)
+_ZERO = f32(0)
 _TWO_PI_F = f32(2.0 * math.pi)
 
 
@@ -235,14 +236,11 @@ def sincos_avx2(x: np.ndarray):
     ys *= z
     np.multiply(ys, x, out=t, dtype=f64)
     np.add(t, x, out=ys, casting='same_kind')
-    zero = f32(0)
-    # The kernel selects with masks and adds, which also fixes the sign of zeros.
-    ysin2 = np.where(poly_mask, ys, zero)
-    ysin1 = np.where(poly_mask, zero, yc)
-    s = ysin1 + ysin2
-    yc -= ysin1
-    ys -= ysin2
-    c = yc + ys
+    # The kernel selects with masks and adds to zeros (turning a -0 into +0).
+    s = np.where(poly_mask, ys, yc)
+    s += _ZERO
+    c = np.where(poly_mask, yc, ys)
+    c += _ZERO
     np.negative(s, out=s, where=swap_sin)
     np.negative(c, out=c, where=sign_cos)
     return s, c
@@ -269,10 +267,9 @@ def normal_fill_avx2(blocks: np.ndarray, mean: float, std: float) -> np.ndarray:
     np.sqrt(radius, out=radius)
     s, c = sincos_avx2(_TWO_PI_F * blocks[:, 8:])
     out = np.empty_like(blocks)
-    m, sd = f32(mean), f32(std)
-    out[:, :8] = fma32(radius * c, sd, m)
-    out[:, 8:] = fma32(radius * s, sd, m)
-    return out
+    np.multiply(radius, c, out=out[:, :8])
+    np.multiply(radius, s, out=out[:, 8:])
+    return fma32(out, std, mean)
 
 
 @_chunked

@@ -326,10 +326,22 @@ def _ordered(a: np.ndarray, flat: np.ndarray) -> np.ndarray:
     return np.transpose(flat.reshape([a.shape[d] for d in perm]), np.argsort(perm))
 
 
-def _shape(size, what: str = '') -> tuple:
+def _shape(size, what: str) -> tuple:
+    """A factory's shape from ``*size`` (ints or one sequence), with PyTorch's errors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    shape = tuple(operator.index(s) for s in size)
+    shape = []
+    for i, s in enumerate(size):
+        try:
+            shape.append(operator.index(s))
+        except TypeError:
+            if len(size) == 1:
+                raise TypeError(f"{what}(): argument 'size' (position 1) must be tuple of "
+                                f'ints, not {type(s).__name__}') from None
+            raise TypeError(f"{what}(): argument 'size' failed to unpack the object at pos "
+                            f'{i + 1} with error "type must be tuple of ints,but got '
+                            f'{type(s).__name__}"') from None
+    shape = tuple(shape)
     if any(s < 0 for s in shape):
         bad = next(s for s in shape if s < 0)
         raise RuntimeError(f'Trying to create tensor with negative dimension {bad}: '
@@ -423,7 +435,7 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
     """Uniform samples from [0, 1) (``torch.rand``); the shape as ints, a sequence or
     ``size=``."""
     _check_factory(device, layout, pin_memory)
-    shape = _shape(args if size is None else (size,))
+    shape = _shape(args if size is None else (size,), 'rand')
     dt = _factory_dtype(dtype, out, get_default_dtype())
     _check_uniform(dt.np, 0.0, 1.0)
     v = _uniform_values(_gen(generator), math.prod(shape), dt.np, 0.0, 1.0)
@@ -467,7 +479,7 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     """Standard normal samples (``torch.randn``); the shape as ints, a sequence or
     ``size=``."""
     _check_factory(device, layout, pin_memory)
-    shape = _shape(args if size is None else (size,))
+    shape = _shape(args if size is None else (size,), 'randn')
     dt = _factory_dtype(dtype, out, get_default_dtype())
     _check_normal(dt.np, 1.0)
     return _finish(_gen(generator)._normal(shape, dt.np, 0.0, 1.0), out, requires_grad)
@@ -490,6 +502,10 @@ _NORMAL_SIGNATURES = (
     'device = None, bool pin_memory = False, bool requires_grad = False)\n')
 
 
+def _arg_type(x) -> str:
+    return 'Tensor' if isinstance(x, Tensor) else type(x).__name__
+
+
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None,
            layout=None, device=None, pin_memory: bool = False,
            requires_grad: bool = False) -> Tensor:
@@ -503,17 +519,18 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     if not mt and not st:
         if size is None:
             raise TypeError('normal() received an invalid combination of arguments - got '
-                            f'({type(mean).__name__}, {type(std).__name__}), but expected '
-                            'one of:\n' + _NORMAL_SIGNATURES)
+                            f'({_arg_type(mean)}, {_arg_type(std)}), but expected one of:\n'
+                            + _NORMAL_SIGNATURES)
         _check_factory(device, layout, pin_memory)
-        shape = _shape((size,))
+        shape = _shape((size,), 'normal')
         dt = _factory_dtype(dtype, out, get_default_dtype())
         mean, std = float(mean), float(std)
         _check_normal(dt.np, std)
         return _finish(gen._normal(shape, dt.np, mean, std), out, requires_grad)
     if size is not None:
-        raise TypeError('normal() received an invalid combination of arguments, but expected '
-                        'one of:\n' + _NORMAL_SIGNATURES)
+        raise TypeError('normal() received an invalid combination of arguments - got '
+                        f'({_arg_type(mean)}, {_arg_type(std)}, {_arg_type(size)}), but '
+                        'expected one of:\n' + _NORMAL_SIGNATURES)
     if st and std._data.size and not (std._data.min() >= 0):
         raise RuntimeError('normal expects all elements of std >= 0.0')
     if mt and not st:
@@ -696,7 +713,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
                         '(int high, tuple of ints size, ...) or (int low, int high, tuple of '
                         'ints size, ...)')
     _check_factory(device, layout, pin_memory)
-    shape = _shape((size,))
+    shape = _shape((size,), 'randint')
     dt = _factory_dtype(dtype, out, _int64)
     v = _random_values(_gen(generator), math.prod(shape), dt.np, low, high, bounded=True)
     return _finish(v.reshape(shape), out, requires_grad)
@@ -722,7 +739,11 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
     """A random permutation of ``0..n-1``: PyTorch's swap loop
     ``swap(r[i], r[i + random() % (n - i)])``, evaluated without the loop for large ``n``."""
     _check_factory(device, layout, pin_memory)
-    n = operator.index(n)
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not "
+                        f'{type(n).__name__}') from None
     if n < 0:
         raise RuntimeError(f'Trying to create tensor with negative dimension {n}: [{n}]')
     dt = _factory_dtype(dtype, out, _int64)
@@ -756,6 +777,21 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
 
 
 # -- bernoulli, exponential ----------------------------------------------------------
+def _expand_error(t: Tensor, want: tuple) -> RuntimeError:
+    """PyTorch's error for expanding ``t`` to the shape ``want``."""
+    have = tuple(t.shape)
+    off = len(want) - len(have)
+    if off < 0:
+        return RuntimeError(f'expand({t.type()}{{{list(have)}}}, size={list(want)}): the '
+                            f'number of sizes provided ({len(want)}) must be greater or equal '
+                            f'to the number of dimensions in the tensor ({len(have)})')
+    i = next(i for i in range(len(have) - 1, -1, -1)
+             if have[i] != 1 and have[i] != want[i + off])
+    return RuntimeError(f'The expanded size of the tensor ({want[i + off]}) must match the '
+                        f'existing size ({have[i]}) at non-singleton dimension {i + off}.  '
+                        f'Target sizes: {list(want)}.  Tensor sizes: {list(have)}')
+
+
 def _bernoulli_values(gen: Generator, d: np.ndarray, p) -> np.ndarray:
     """``bernoulli_(p)`` values for an array like ``d``, in its memory order."""
     if isinstance(p, Tensor):
@@ -763,8 +799,7 @@ def _bernoulli_values(gen: Generator, d: np.ndarray, p) -> np.ndarray:
         try:
             pa = np.broadcast_to(pa, d.shape)
         except ValueError:
-            raise RuntimeError(f'The expanded size of the tensor ({d.shape[-1]}) must match '
-                               'the existing size') from None
+            raise _expand_error(p, d.shape) from None
         if pa.size and not ((pa >= 0) & (pa <= 1)).all():
             raise RuntimeError('Expected p_in >= 0 && p_in <= 1 to be true, but got false.  '
                                '(Could this error message be improved?  If so, please report '
@@ -826,6 +861,53 @@ def _exponential_like(t: Tensor, lambd: float = 1.0, generator=None) -> Tensor:
                            f'{_type_word(d.dtype)}')
     v = _exponential_values(_gen(generator), d.size, d.dtype, lambd)
     return _sampled('ExponentialBackward0', _ordered(d, v), t)
+
+
+def _geometric_like(t: Tensor, p: float, generator=None) -> Tensor:
+    """``t.geometric_(p)``'s values: ``ceil(log(u) / log1p(-p))`` in double.
+
+    NOTE: NumPy's log may differ from the C library's in the last bit; that can only
+    matter when the quotient lies within an ulp of an integer.
+    """
+    d = t._data
+    p = float(p)
+    if not 0 < p < 1:
+        raise RuntimeError(f'geometric_ expects p to be in (0, 1), but got p={_fmt(p)}')
+    if d.dtype == np.bool_:
+        raise _not_implemented('geometric_cpu', d.dtype)
+    with np.errstate(divide='ignore'):
+        v = np.ceil(np.log(_gen(generator)._u53(d.size)) / math.log1p(-p))
+    return _sampled('GeometricBackward0', _ordered(d, _cast(v, d.dtype)), t)
+
+
+def _log_normal_like(t: Tensor, mean: float = 1, std: float = 2, generator=None) -> Tensor:
+    """``t.log_normal_(mean, std)``'s values: ``exp`` of the one-at-a-time normals."""
+    d = t._data
+    mean, std = float(mean), float(std)
+    if not std > 0.0:
+        raise RuntimeError(f'log_normal_ expects std > 0.0, but found std={_fmt(std)}')
+    if d.dtype.kind != 'f':
+        raise _not_implemented('log_normal_cpu', d.dtype)
+    z = _gen(generator)._normal_scalar(d.size, mean, std)
+    v = (np.fromiter(map(math.exp, z.tolist()), f64, z.size) if d.dtype == f64
+         else np.exp(z))
+    return _sampled('LogNormalBackward0', _ordered(d, _cast(v, d.dtype)), t)
+
+
+def _cauchy_like(t: Tensor, median: float = 0, sigma: float = 1, generator=None) -> Tensor:
+    """``t.cauchy_(median, sigma)``'s values: ``median + sigma * tan(pi * (u - 0.5))``."""
+    d = t._data
+    median, sigma = float(median), float(sigma)
+    if not sigma > 0.0:
+        raise RuntimeError(f'cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}')
+    if d.dtype.kind != 'f':
+        raise RuntimeError('Cauchy distribution is a continuous probability distribution. '
+                           f'dtype must be a floating point but you specified '
+                           f'{_C_NAMES[d.dtype.name]}')
+    a = math.pi * (_gen(generator)._u53(d.size) - 0.5)
+    tan = np.fromiter(map(math.tan, a.tolist()), f64, a.size) if d.dtype == f64 else np.tan(a)
+    v = _k.muladd64(tan, sigma, median)
+    return _sampled('CauchyBackward0', _ordered(d, _cast(v, d.dtype)), t)
 
 
 # -- multinomial ---------------------------------------------------------------------
