@@ -1016,7 +1016,30 @@ class _UniformStream:
             self.gen._random64(self.used)
 
 
-def _poisson_one(lam: float, uniform) -> int:
+_LGAMMA = []
+
+
+def _c_lgamma():
+    """The C library's ``lgamma`` (what PyTorch calls), else Python's own."""
+    if not _LGAMMA:
+        fn = math.lgamma
+        try:
+            import ctypes
+            for name in ('libm.so.6', 'libm.dylib'):
+                try:
+                    f = ctypes.CDLL(name).lgamma
+                except (OSError, AttributeError):
+                    continue
+                f.restype, f.argtypes = ctypes.c_double, (ctypes.c_double,)
+                fn = f
+                break
+        except ImportError:  # no ctypes (e.g. in a browser)
+            pass
+        _LGAMMA.append(fn)
+    return _LGAMMA[0]
+
+
+def _poisson_one(lam: float, uniform, lgamma) -> int:
     """PyTorch's ``sample_poisson``: Hoermann's transformed rejection for ``lam >= 10``,
     else multiplying uniforms until the product drops below ``exp(-lam)``."""
     if lam >= 10:
@@ -1036,7 +1059,7 @@ def _poisson_one(lam: float, uniform) -> int:
             if k < 0 or (us < 0.013 and v > us):
                 continue
             if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
-                    <= -lam + k * loglam - math.lgamma(k + 1.0)):
+                    <= -lam + k * loglam - lgamma(k + 1.0)):
                 return k
     if lam == 0:
         return 0
@@ -1052,12 +1075,7 @@ def _poisson_one(lam: float, uniform) -> int:
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:
-    """Poisson samples with rates ``input``, element by element as PyTorch draws them.
-
-    NOTE: Python's ``math.lgamma`` (CPython's own) stands in for the C library's in the
-    rejection test; the two agree to a few ulps, which could only flip an acceptance
-    whose two sides agree to the last bits.
-    """
+    """Poisson samples with rates ``input``, element by element as PyTorch draws them."""
     d = input._data
     if d.dtype.kind != 'f':
         raise _not_implemented('poisson_cpu', d.dtype)
@@ -1065,8 +1083,9 @@ def poisson(input: Tensor, generator=None) -> Tensor:
     if any(not x >= 0 for x in lam):
         raise RuntimeError('invalid Poisson rate, expected rate to be non-negative')
     stream = _UniformStream(_gen(generator), 4 * len(lam))
+    lgamma = _c_lgamma() if any(x >= 10 for x in lam) else math.lgamma
     try:
-        vals = [_poisson_one(x, stream.next) for x in lam]
+        vals = [_poisson_one(x, stream.next, lgamma) for x in lam]
     finally:
         stream.close()
     v = np.array(vals, f64).astype(d.dtype).reshape(d.shape)
