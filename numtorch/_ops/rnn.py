@@ -26,7 +26,7 @@ from .._state import state
 from ._op import Op, broadcast_error, unbroadcast
 from .random import default_generator
 from .arithmetic import mul
-from .shape import stack, cat
+from .shape import cat
 
 __all__ = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'rnn_tanh_cell', 'rnn_relu_cell',
            'lstm_cell', 'gru_cell']
@@ -201,14 +201,22 @@ _buf = _WS.get
 _ROWS, _TM, _BF = 0, 1, 2
 
 
-def _to_rows(x: np.ndarray, layout: int, N: int) -> np.ndarray:
+def _input_rows(x: np.ndarray, layout: int, N: int, aug: bool) -> np.ndarray:
+    """The input sequence as contiguous (N, F) rows; with ``aug`` a column of ones is
+    appended, which carries the biases through the projection GEMM."""
     if layout == _BF:
         x = x.transpose(1, 0, 2)
-    if not x.flags.c_contiguous:
-        c = _buf(x.shape, x.dtype)
-        np.copyto(c, x)
-        x = c
-    return x.reshape(N, x.shape[-1])
+    F = x.shape[-1]
+    if not aug:
+        if x.flags.c_contiguous:
+            return x.reshape(N, F)
+        out = _buf(x.shape, x.dtype)
+        np.copyto(out, x)
+        return out.reshape(N, F)
+    out = _buf((N, F + 1), x.dtype)
+    np.copyto(out.reshape(x.shape[:-1] + (F + 1,))[..., :F], x)
+    out[:, F] = 1
+    return out
 
 
 def _from_rows(y: np.ndarray, layout: int, s: _Schedule) -> np.ndarray:
@@ -227,7 +235,9 @@ def _rows_of_grad(g: np.ndarray, layout: int, N: int) -> np.ndarray:
 
 def _grad_from_rows(g: np.ndarray, layout: int, s: _Schedule) -> np.ndarray:
     if layout == _BF:
-        return np.ascontiguousarray(g.reshape(s.T, s.B, g.shape[-1]).transpose(1, 0, 2))
+        out = _buf((s.B, s.T, g.shape[-1]), g.dtype)
+        np.copyto(out, g.reshape(s.T, s.B, g.shape[-1]).transpose(1, 0, 2))
+        return out
     if layout == _TM:
         return g.reshape(s.T, s.B, g.shape[-1])
     return g
@@ -240,53 +250,194 @@ def _prev_state(buf: np.ndarray, p0: int, b: int, g: int, N: int) -> np.ndarray:
     return buf[p0:p0 + b]
 
 
-# -- the layer ops -------------------------------------------------------------
+_ONES: dict = {}
+
+
+def _colsum(a: np.ndarray) -> np.ndarray:
+    """Sum over the rows of each gate block of a (G, N, H) array, as one GEMV."""
+    key = (a.shape[1], a.dtype)
+    o = _ONES.get(key)
+    if o is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        o = _ONES[key] = np.ones(a.shape[1], a.dtype)
+    return np.matmul(o, a)
+
+
+def _reorder(dWa: np.ndarray, order, H: int, I: int):
+    """Splits the (G*H, I[+1]) input-weight gradient in internal gate order into the
+    weight and bias gradients in PyTorch's gate order."""
+    G = len(order)
+    W = _buf((G * H, I), dWa.dtype)
+    b = np.empty(G * H, dWa.dtype) if dWa.shape[1] > I else None
+    for k, j in enumerate(order):
+        src = dWa[j * H:(j + 1) * H]
+        W[k * H:(k + 1) * H] = src[:, :I]
+        if b is not None:
+            b[k * H:(k + 1) * H] = src[:, I]
+    return W, b
+
+
+# -- the layer op --------------------------------------------------------------
 class _Layer(Op):
-    """Shared set-up of the recurrent layer ops.
+    """One layer of a recurrent stack, all its directions, over a whole sequence (or one
+    step, for the cells).
 
-    Inputs: ``x, h0, [c0], W_ih, W_hh, [b_ih, b_hh], [W_hr]``; outputs ``(y, h_n[, c_n])``
-    for a sequence, or the new state (``h`` or ``(h, c)``) for a cell.
+    Inputs: ``x, h0, [c0]``, then each direction's ``W_ih, W_hh, [b_ih, b_hh], [W_hr]``;
+    ``h0`` (and ``c0``) is ``(num_directions, B, H)``, or ``(B, H)`` for a cell. Outputs
+    ``(y, h_n[, c_n])`` with the directions side by side in y's last dimension; a cell
+    returns the new state (``h``, or ``(h, c)``).
+
+    The input projection of every step, gate and direction is one batched GEMM over the
+    input with a column of ones appended, so the biases ride along. Each direction's
+    recurrence then runs over preallocated arrays, keeping what backward needs. In
+    backward each direction runs BPTT into gate-gradient arrays; the input-side ones of
+    all directions are laid out as rows once, so that the input gradient and the
+    W_ih/bias gradients are one GEMM each, and each W_hh gradient is one GEMM over all
+    steps.
+
+    Gate pre-activations are kept gate-major, (G, N, H): each gate of a step is then a
+    contiguous (b, H) block, and NumPy's element-wise loops are several times faster on
+    contiguous blocks than on column slices of a wide (N, G*H) array.
     """
+    G = 1
     nstate = 1
+    # The gradient of b_hh equals that of b_ih (both add to the same pre-activation).
+    hidden_bias_is_input_bias = True
 
-    def __init__(self, s: _Schedule, reverse: bool, bias: bool, layout_in: int,
-                 layout_out: int, hshape: tuple, cell: bool = False, copy_out: bool = False,
-                 proj: bool = False) -> None:
+    def __init__(self, s: _Schedule, ndir: int, bias: bool, layout_in: int, layout_out: int,
+                 cell: bool = False, copy_out: bool = False, proj: bool = False) -> None:
         self.s = s
-        self.reverse = reverse
+        self.ndir = ndir
         self.bias = bias
         self.lin = layout_in
         self.lout = layout_out
-        self.hshape = hshape
         self.cell = cell
         self.copy_out = copy_out
         self.proj = proj
-        k = self.nstate
+        per = self.per = (4 if bias else 2) + (1 if proj else 0)
+        k = self.k = 1 + self.nstate
         # Backward reads x and the weights: guard them against in-place changes.
-        self.checks = (0,) + tuple(range(1 + k, 3 + k))
+        self.checks = (0,) + tuple(k + d * per + j for d in range(ndir) for j in (0, 1))
 
-    def _weights(self, arrays):
-        k = 1 + self.nstate
-        Wi, Wh = arrays[k], arrays[k + 1]
+    def _dir_weights(self, arrays, d: int):
+        w = arrays[self.k + d * self.per:self.k + (d + 1) * self.per]
         bi = bh = Wr = None
         if self.bias:
-            bi, bh = arrays[k + 2], arrays[k + 3]
+            bi, bh = w[2], w[3]
         if self.proj:
-            Wr = arrays[-1]
-        return Wi, Wh, bi, bh, Wr
+            Wr = w[-1]
+        return w[0], w[1], bi, bh, Wr
 
-    def _out(self, Y: np.ndarray) -> np.ndarray:
-        y = _from_rows(Y, self.lout, self.s)
-        return y.copy() if self.copy_out else y
-
-    def _final(self, buf: np.ndarray, k: int = 0) -> np.ndarray:
+    def forward(self, *arrays):
         s = self.s
-        rows = s.last_rows(self.reverse)
-        if type(rows) is int:
-            h = buf[rows:rows + s.B].copy()
+        D, G, N, B = self.ndir, self.G, s.N, s.B
+        ws = [self._dir_weights(arrays, d) for d in range(D)]
+        Wi, Wh = ws[0][0], ws[0][1]
+        dt = Wh.dtype
+        H = Wh.shape[0] // G
+        P = Wh.shape[1]
+        states = arrays[1:self.k]
+        self.sshape = [a.shape for a in states]
+        X = _input_rows(arrays[0], self.lin, N, self.bias)
+        Ii = Wi.shape[1]
+        WiT = np.empty((D * G, X.shape[1], H), dt)
+        for d, w in enumerate(ws):
+            self._input_weights(WiT[d * G:(d + 1) * G], Ii, *w)
+        U = np.matmul(X, WiT, out=_buf((D * G, N, H), dt))
+        saved = []
+        for d, w in enumerate(ws):
+            st = [a.reshape(D, B, a.shape[-1])[d] for a in states]
+            saved.append(self._forward_dir(d == 1, U[d * G:(d + 1) * G], st, w))
+        self.saved = (X, saved, ws)
+        if self.cell:
+            return self._cell_outputs(saved[0])
+        Ys = [sv[0][:N] if d == 1 else sv[0][B:] for d, sv in enumerate(saved)]
+        if D == 1:
+            y = _from_rows(Ys[0], self.lout, s)
+            if self.copy_out:
+                y = y.copy()
         else:
-            h = buf[rows]
-        return h.reshape(self.hshape[k])
+            out = _buf((N, D * P), dt)
+            for d in range(D):
+                out[:, d * P:(d + 1) * P] = Ys[d]
+            y = _from_rows(out, self.lout, s)
+        finals = []
+        for k in range(self.nstate):
+            w = self.sshape[k][-1]
+            f = np.empty((D, B, w), dt)
+            for d in range(D):
+                rows = s.last_rows(d == 1)
+                buf = saved[d][k]
+                f[d] = buf[rows:rows + B] if type(rows) is int else buf[rows]
+            finals.append(f.reshape(self.sshape[k]))
+        return (y, *finals)
+
+    def backward(self, *gys):
+        X, saved, ws = self.saved
+        s = self.s
+        D, G, N, B = self.ndir, self.G, s.N, s.B
+        Wi, Wh = ws[0][0], ws[0][1]
+        dt = Wh.dtype
+        H = Wh.shape[0] // G
+        P = Wh.shape[1]
+        needs = self.needs
+        out = [None] * len(needs)
+        if self.cell:
+            gY = gys[0]
+            gst = [None] + [g.reshape(1, B, g.shape[-1]) for g in gys[1:]]
+        else:
+            gY = _rows_of_grad(gys[0], self.lout, N)
+            gst = [g.reshape(D, B, g.shape[-1]) for g in gys[1:]]
+        full, inx = self._grad_buffers(D, N, H, dt)
+        dstates = [np.empty((D, B, shp[-1]), dt) for shp in self.sshape]
+        for d in range(D):
+            gYd = gY if D == 1 else gY[:, d * P:(d + 1) * P]
+            init = [None if g is None else g[d] for g in gst]
+            res = self._backward_dir(d, saved[d], ws[d], gYd, init, full[d], out)
+            for k, r in enumerate(res):
+                dstates[k][d] = r
+        for k in range(self.nstate):
+            if needs[1 + k]:
+                out[1 + k] = dstates[k].reshape(self.sshape[k])
+        per, k0 = self.per, self.k
+        nb = 3 if self.hidden_bias_is_input_bias else 2
+        need_wi = any(needs[k0 + d * per] or (self.bias and (needs[k0 + d * per + 2]
+                                                             or needs[k0 + d * per + nb]))
+                      for d in range(D))
+        if needs[0] or need_wi:
+            R = _buf((N, D * G * H), dt)
+            np.copyto(R.reshape(N, D, G, H), inx.transpose(2, 0, 1, 3))
+            if needs[0]:
+                Wrow = np.concatenate([self._input_grad_weights(w[0], H) for w in ws])
+                gx = np.matmul(R, Wrow, out=_buf((N, Wrow.shape[1]), dt))
+                out[0] = _grad_from_rows(gx, self.lin, s)
+            if need_wi:
+                dWa = np.matmul(R.T, X)
+                Ii = Wi.shape[1]
+                GH = G * H
+                for d in range(D):
+                    W, b = self._input_grads(dWa[d * GH:(d + 1) * GH], Ii, H)
+                    i = k0 + d * per
+                    if needs[i]:
+                        out[i] = W
+                    if self.bias:
+                        if needs[i + 2]:
+                            out[i + 2] = b
+                        if needs[i + 3] and out[i + 3] is None:
+                            out[i + 3] = b.copy()
+        return tuple(out)
+
+    def _hidden_prev(self, ybuf: np.ndarray, reverse: bool) -> np.ndarray:
+        return _take(ybuf, self.s.prev_rows(reverse), self.s.N)
+
+    def _init_state(self, reverse: bool, buf: np.ndarray, h0: np.ndarray):
+        s = self.s
+        if reverse:
+            buf[s.N:] = h0
+            return s.rev
+        buf[:s.B] = h0
+        return s.fwd
 
 
 class _RNNLayer(_Layer):
@@ -299,113 +450,78 @@ class _RNNLayer(_Layer):
         if relu:
             self._name = 'RnnReluBackward0'
 
-    def forward(self, *arrays):
-        s = self.s
-        x, h0 = arrays[0], arrays[1]
-        self.h0s = h0.shape
-        Wi, Wh, bi, bh, _ = self._weights(arrays)
-        N, B = s.N, s.B
-        H = Wh.shape[0]
-        X = _to_rows(x, self.lin, N)
-        ybuf = _buf((N + B, H), Wh.dtype)
-        if self.reverse:
-            Y = ybuf[:N]
-            ybuf[N:] = h0.reshape(B, H)
-            steps = s.rev
-        else:
-            Y = ybuf[B:]
-            ybuf[:B] = h0.reshape(B, H)
-            steps = s.fwd
-        np.matmul(X, Wi.T, out=Y)
+    @staticmethod
+    def _input_weights(dst, I, Wi, Wh, bi, bh, Wr):
+        dst[0, :I] = Wi.T
         if bi is not None:
-            Y += bi + bh
+            np.add(bi, bh, out=dst[0, I])
+
+    @staticmethod
+    def _input_grad_weights(Wi, H):
+        return Wi
+
+    @staticmethod
+    def _input_grads(dWa, I, H):
+        W = _buf((H, I), dWa.dtype)
+        np.copyto(W, dWa[:, :I])
+        return W, (dWa[:, I].copy() if dWa.shape[1] > I else None)
+
+    def _grad_buffers(self, D, N, H, dt):
+        full = _buf((D, 1, N, H), dt)
+        return full, full
+
+    def _cell_outputs(self, sv):
+        return sv[0][self.s.B:]
+
+    def _forward_dir(self, reverse, U, st, w):
+        s = self.s
+        N, B = s.N, s.B
+        Wh = w[1]
+        H = Wh.shape[0]
+        ybuf = _buf((N + B, H), Wh.dtype)
+        steps = self._init_state(reverse, ybuf, st[0])
         WhT = np.ascontiguousarray(Wh.T)
         tmp = np.empty((B, H), Wh.dtype)
-        act = np.maximum if self.relu else None
+        u = U[0]
+        relu = self.relu
         for r0, b, o0, p0, g in steps:
             hp = _prev_state(ybuf, p0, b, g, N)
             t = tmp[:b]
             np.matmul(hp, WhT, out=t)
             y = ybuf[o0:o0 + b]
-            y += t
-            if act is None:
-                np.tanh(y, out=y)
+            np.add(t, u[r0:r0 + b], out=y)
+            if relu:
+                np.maximum(y, 0, out=y)
             else:
-                act(y, 0, out=y)
-        self.saved = (X, ybuf, Wi, Wh)
-        if self.cell:
-            return Y
-        return self._out(Y), self._final(ybuf)
+                np.tanh(y, out=y)
+        return (ybuf,)
 
-    def backward(self, *gys):
-        X, ybuf, Wi, Wh = self.saved
+    def _backward_dir(self, d, sv, w, gY, init, full, out):
+        ybuf, = sv
         s = self.s
         N, B = s.N, s.B
+        Wh = w[1]
         H = Wh.shape[0]
-        Y = ybuf[:N] if self.reverse else ybuf[B:]
+        reverse = d == 1
+        Y = ybuf[:N] if reverse else ybuf[B:]
+        Dd = full[0]
         if self.relu:
-            D = np.greater(Y, 0, out=_buf(Y.shape, Y.dtype))
+            np.greater(Y, 0, out=Dd)
         else:
-            D = np.multiply(Y, Y, out=_buf(Y.shape, Y.dtype))
-            np.subtract(1, D, out=D)
-        if self.cell:
-            gY = gys[0]
-            dh = np.zeros((B, H), Y.dtype)
-        else:
-            gY = _rows_of_grad(gys[0], self.lout, N)
-            dh = gys[1].reshape(B, H).copy()
-        steps = s.fwd if self.reverse else s.rev
-        for r0, b, _, _, _ in steps:
+            np.multiply(Y, Y, out=Dd)
+            np.subtract(1, Dd, out=Dd)
+        dh = np.zeros((B, H), Wh.dtype) if init[0] is None else init[0].copy()
+        for r0, b, _, _, _ in (s.fwd if reverse else s.rev):
             dhb = dh[:b]
             dhb += gY[r0:r0 + b]
-            d = D[r0:r0 + b]
-            np.multiply(dhb, d, out=d)
-            np.matmul(d, Wh, out=dhb)
-        needs = self.needs
-        gx = _grad_from_rows(np.matmul(D, Wi), self.lin, s) if needs[0] else None
-        gh0 = dh.reshape(self.h0s) if needs[1] else None
-        out = [gx, gh0]
-        out.append(np.matmul(D.T, X) if needs[2] else None)
-        if needs[3]:
-            hprev = _take(ybuf, s.prev_rows(self.reverse), N)
-            out.append(np.matmul(D.T, hprev))
-        else:
-            out.append(None)
-        if self.bias:
-            gb = D.sum(0) if needs[4] or needs[5] else None
-            out += [gb, None if gb is None else gb.copy()]
-        return tuple(out)
-
-
-# NOTE on layout: gate pre-activations are kept gate-major, (G, N, H), not (N, G*H): each
-# gate of a step is then one contiguous (b, H) block, and NumPy's element-wise loops run
-# several times faster on contiguous blocks than on column slices of a wide array. The
-# matmuls become batched over gates: (N, I) @ (G, I, H) -> (G, N, H).
-_ONES: dict = {}
-
-
-def _ones(n: int, dt) -> np.ndarray:
-    key = (n, dt)
-    o = _ONES.get(key)
-    if o is None:
-        if len(_ONES) > 64:
-            _ONES.clear()
-        o = _ONES[key] = np.ones(n, dt)
-    return o
-
-
-def _colsum(a: np.ndarray) -> np.ndarray:
-    """Sum over the rows of each gate block of a (G, N, H) array, as a GEMV."""
-    return np.matmul(_ones(a.shape[1], a.dtype), a)
-
-
-def _gates_by_rows(D: np.ndarray, W3: np.ndarray, N: int) -> np.ndarray:
-    """sum_g D[g] @ W3[g]: the (N, I) product of gate-major gradients with weights."""
-    t = np.matmul(D, W3, out=_buf((D.shape[0], N, W3.shape[2]), D.dtype))
-    out = np.add(t[0], t[1])
-    for g in range(2, D.shape[0]):
-        out += t[g]
-    return out
+            dd = Dd[r0:r0 + b]
+            np.multiply(dhb, dd, out=dd)
+            np.matmul(dd, Wh, out=dhb)
+        i = self.k + d * self.per
+        if self.needs[i + 1]:
+            out[i + 1] = np.matmul(Dd.T, self._hidden_prev(ybuf, reverse),
+                                   out=_buf((H, H), Wh.dtype))
+        return (dh,)
 
 
 # Internal LSTM gate order (i, f, o, g) keeps the three sigmoid gates adjacent;
@@ -417,46 +533,51 @@ class _LSTMLayer(_Layer):
     """LSTM: ``i, f, o = sigmoid(.)``, ``g = tanh(.)``, ``c' = f c + i g``, ``h' = o tanh(c')``
     (and ``h' = (o tanh(c')) W_hr^T`` with a projection)."""
     _name = 'LstmBackward0'
+    G = 4
     nstate = 2
 
-    def forward(self, *arrays):
+    @staticmethod
+    def _input_weights(dst, I, Wi, Wh, bi, bh, Wr):
+        H = Wh.shape[0] // 4
+        dst[:, :I] = Wi.reshape(4, H, I)[_LSTM_ORDER].transpose(0, 2, 1)
+        if bi is not None:
+            dst[:, I] = (bi + bh).reshape(4, H)[_LSTM_ORDER]
+        # NOTE: sigmoid(a) = (1 + tanh(a / 2)) / 2: the sigmoid gates' weights are halved
+        # here, so that one tanh call per step serves all four gates.
+        dst[:3] *= 0.5
+
+    @staticmethod
+    def _input_grad_weights(Wi, H):
+        return Wi.reshape(4, H, -1)[_LSTM_ORDER].reshape(4 * H, -1)
+
+    @staticmethod
+    def _input_grads(dWa, I, H):
+        return _reorder(dWa, _LSTM_ORDER, H, I)
+
+    def _grad_buffers(self, D, N, H, dt):
+        full = _buf((D, 4, N, H), dt)
+        return full, full
+
+    def _cell_outputs(self, sv):
+        B = self.s.B
+        return sv[0][B:], sv[1][B:].copy()
+
+    def _forward_dir(self, reverse, A, st, w):
         s = self.s
-        x, h0, c0 = arrays[0], arrays[1], arrays[2]
-        self.h0s = h0.shape
-        self.c0s = c0.shape
-        Wi, Wh, bi, bh, Wr = self._weights(arrays)
         N, B = s.N, s.B
+        Wh, Wr = w[1], w[4]
         H4, P = Wh.shape
         H = H4 // 4
-        I = Wi.shape[1]
         dt = Wh.dtype
-        X = _to_rows(x, self.lin, N)
-        # NOTE: sigmoid(a) = (1 + tanh(a / 2)) / 2: the sigmoid gates' weights are halved
-        # once here, so that one tanh call per step serves all four gates.
-        Wis = Wi.reshape(4, H, I)[_LSTM_ORDER]
-        Wis[:3] *= 0.5
         Whs = Wh.reshape(4, H, P)[_LSTM_ORDER]
         Whs[:3] *= 0.5
-        A = np.matmul(X, Wis.transpose(0, 2, 1), out=_buf((4, N, H), dt))
-        if bi is not None:
-            b = (bi + bh).reshape(4, 1, H)[_LSTM_ORDER]
-            b[:3] *= 0.5
-            A += b
         WhsT = Whs.transpose(0, 2, 1)
         ybuf = _buf((N + B, P), dt)
         cbuf = _buf((N + B, H), dt)
         TC = _buf((N, H), dt)
         M = _buf((N, H), dt) if Wr is not None else None
-        if self.reverse:
-            Y = ybuf[:N]
-            ybuf[N:] = h0.reshape(B, P)
-            cbuf[N:] = c0.reshape(B, H)
-            steps = s.rev
-        else:
-            Y = ybuf[B:]
-            ybuf[:B] = h0.reshape(B, P)
-            cbuf[:B] = c0.reshape(B, H)
-            steps = s.fwd
+        steps = self._init_state(reverse, ybuf, st[0])
+        self._init_state(reverse, cbuf, st[1])
         WrT = Wr.T if Wr is not None else None
         tmp = _buf((4, B, H), dt)
         tmp2 = np.empty((B, H), dt)
@@ -485,30 +606,22 @@ class _LSTMLayer(_Layer):
                 m = M[r0:r1]
                 np.multiply(a[2], tc, out=m)
                 np.matmul(m, WrT, out=ybuf[o0:o0 + b])
-        self.saved = (X, A, ybuf, cbuf, TC, M, Wi, Wh, Wr)
-        if self.cell:
-            return Y, cbuf[B:].copy()
-        return self._out(Y), self._final(ybuf), self._final(cbuf, 1)
+        return ybuf, cbuf, A, TC, M
 
-    def backward(self, *gys):
-        X, A, ybuf, cbuf, TC, M, Wi, Wh, Wr = self.saved
+    def _backward_dir(self, d, sv, w, gY, init, D, out):
+        ybuf, cbuf, A, TC, M = sv
         s = self.s
         N, B = s.N, s.B
+        Wh, Wr = w[1], w[4]
         H4, P = Wh.shape
         H = H4 // 4
-        I = Wi.shape[1]
+        H3 = 3 * H
         dt = Wh.dtype
-        if self.cell:
-            gY, gc = gys
-            dh = np.zeros((B, P), dt)
-            dc = gc.reshape(B, H).copy()
-        else:
-            gY = _rows_of_grad(gys[0], self.lout, N)
-            dh = gys[1].reshape(B, P).copy()
-            dc = gys[2].reshape(B, H).copy()
+        reverse = d == 1
+        dh = np.zeros((B, P), dt) if init[0] is None else init[0].copy()
+        dc = init[1].copy()
         # Derivatives of the activations w.r.t. the (unscaled) gate pre-activations,
         # for every step at once; the loop turns D into the gate gradients in place.
-        D = _buf((4, N, H), dt)
         S = A[:3]
         np.subtract(1, S, out=D[:3])
         D[:3] *= S
@@ -517,7 +630,7 @@ class _LSTMLayer(_Layer):
         K = np.multiply(TC, TC, out=_buf((N, H), dt))
         np.subtract(1, K, out=K)
         K *= A[2]
-        cprev = _take(cbuf, s.prev_rows(self.reverse), N)
+        cprev = _take(cbuf, s.prev_rows(reverse), N)
         Wh3 = Wh.reshape(4, H, P)[_LSTM_ORDER]
         Pb = _buf((4, B, H), dt)
         tmp = np.empty((B, H), dt)
@@ -525,8 +638,7 @@ class _LSTMLayer(_Layer):
         if Wr is not None:
             GHs = _buf((N, P), dt)
             dmb_all = np.empty((B, H), dt)
-        steps = s.fwd if self.reverse else s.rev
-        for r0, b, _, _, _ in steps:
+        for r0, b, _, _, _ in (s.fwd if reverse else s.rev):
             r1 = r0 + b
             dhb = dh[:b]
             dcb = dc[:b]
@@ -546,76 +658,75 @@ class _LSTMLayer(_Layer):
             np.multiply(dcb, a[3], out=p[0])
             np.multiply(dcb, cprev[r0:r1], out=p[1])
             np.multiply(dcb, a[0], out=p[3])
-            d = D[:, r0:r1]
-            np.multiply(p, d, out=d)
+            dd = D[:, r0:r1]
+            np.multiply(p, dd, out=dd)
             dcb *= a[1]
             t4 = tmp4[:, :b]
-            np.matmul(d, Wh3, out=t4)
+            np.matmul(dd, Wh3, out=t4)
             np.add(t4[0], t4[1], out=dhb)
             dhb += t4[2]
             dhb += t4[3]
+        i = self.k + d * self.per
         needs = self.needs
-        out = [None] * len(needs)
-        if needs[0]:
-            gx = _gates_by_rows(D, Wi.reshape(4, H, I)[_LSTM_ORDER], N)
-            out[0] = _grad_from_rows(gx, self.lin, s)
-        if needs[1]:
-            out[1] = dh.reshape(self.h0s)
-        if needs[2]:
-            out[2] = dc.reshape(self.c0s)
-        DT = D.transpose(0, 2, 1)
-        if needs[3]:
-            out[3] = np.matmul(DT, X)[_LSTM_ORDER].reshape(H4, I)
-        if needs[4]:
-            hprev = _take(ybuf, s.prev_rows(self.reverse), N)
-            out[4] = np.matmul(DT, hprev)[_LSTM_ORDER].reshape(H4, P)
-        if self.bias and (needs[5] or needs[6]):
-            gb = _colsum(D)[_LSTM_ORDER].reshape(H4)
-            out[5] = gb
-            out[6] = gb.copy()
-        if Wr is not None and needs[-1]:
-            out[-1] = np.matmul(GHs.T, M)
-        return tuple(out)
+        if needs[i + 1]:
+            hprev = self._hidden_prev(ybuf, reverse)
+            gW = _buf((4, H, P), dt)
+            for k, j in enumerate(_LSTM_ORDER):
+                np.matmul(D[j].T, hprev, out=gW[k])
+            out[i + 1] = gW.reshape(H4, P)
+        if Wr is not None and needs[i + self.per - 1]:
+            out[i + self.per - 1] = np.matmul(GHs.T, M)
+        return dh, dc
 
 
 class _GRULayer(_Layer):
     """GRU: ``r, z = sigmoid(.)``, ``n = tanh(W_in x + b_in + r (W_hn h + b_hn))``,
     ``h' = (1 - z) n + z h``."""
     _name = 'GruBackward0'
+    G = 3
+    hidden_bias_is_input_bias = False
 
-    def forward(self, *arrays):
+    @staticmethod
+    def _input_weights(dst, I, Wi, Wh, bi, bh, Wr):
+        H = Wh.shape[1]
+        dst[:, :I] = Wi.reshape(3, H, I).transpose(0, 2, 1)
+        if bi is not None:
+            b = dst[:, I]
+            b[:] = bi.reshape(3, H)
+            b[:2] += bh.reshape(3, H)[:2]
+        dst[:2] *= 0.5  # sigmoid via tanh of half the pre-activation (see _LSTMLayer)
+
+    @staticmethod
+    def _input_grad_weights(Wi, H):
+        # Gate-gradient rows of the input side are in the order (n, r, z).
+        return Wi.reshape(3, H, -1)[[2, 0, 1]].reshape(3 * H, -1)
+
+    @staticmethod
+    def _input_grads(dWa, I, H):
+        return _reorder(dWa, (1, 2, 0), H, I)
+
+    def _grad_buffers(self, D, N, H, dt):
+        # Per direction (n_i, r, z, n_h): [0:3] are the input projection's gate
+        # gradients, [1:4] the hidden projection's (r and z are shared).
+        full = _buf((D, 4, N, H), dt)
+        return full, full[:, :3]
+
+    def _cell_outputs(self, sv):
+        return sv[0][self.s.B:]
+
+    def _forward_dir(self, reverse, U, st, w):
         s = self.s
-        x, h0 = arrays[0], arrays[1]
-        self.h0s = h0.shape
-        Wi, Wh, bi, bh, _ = self._weights(arrays)
         N, B = s.N, s.B
-        H3, H = Wh.shape
-        I = Wi.shape[1]
+        Wh, bh = w[1], w[3]
+        H = Wh.shape[1]
+        H2 = 2 * H
         dt = Wh.dtype
-        X = _to_rows(x, self.lin, N)
-        # Sigmoid gates via tanh of half the pre-activation (see _LSTMLayer).
-        Wis = Wi.reshape(3, H, I).copy()
-        Wis[:2] *= 0.5
         Whs = Wh.reshape(3, H, H).copy()
         Whs[:2] *= 0.5
-        U = np.matmul(X, Wis.transpose(0, 2, 1), out=_buf((3, N, H), dt))
-        bhn = None
-        if bi is not None:
-            b = bi.reshape(3, 1, H).copy()
-            b[:2, 0] += bh.reshape(3, H)[:2]
-            b[:2] *= 0.5
-            U += b
-            bhn = bh[2 * H:]
         WhsT = Whs.transpose(0, 2, 1)
+        bhn = bh[H2:] if bh is not None else None
         ybuf = _buf((N + B, H), dt)
-        if self.reverse:
-            Y = ybuf[:N]
-            ybuf[N:] = h0.reshape(B, H)
-            steps = s.rev
-        else:
-            Y = ybuf[B:]
-            ybuf[:B] = h0.reshape(B, H)
-            steps = s.fwd
+        steps = self._init_state(reverse, ybuf, st[0])
         GH = _buf((3, N, H), dt)
         RZ = _buf((2, N, H), dt)
         NN = _buf((N, H), dt)
@@ -642,28 +753,21 @@ class _GRULayer(_Layer):
             y = ybuf[o0:o0 + b]
             np.multiply(d, rz[1], out=y)
             y += n
-        self.saved = (X, ybuf, GH, RZ, NN, HMN, Wi, Wh)
-        if self.cell:
-            return Y
-        return self._out(Y), self._final(ybuf)
+        return ybuf, GH, RZ, NN, HMN
 
-    def backward(self, *gys):
-        X, ybuf, GH, RZ, NN, HMN, Wi, Wh = self.saved
+    def _backward_dir(self, d, sv, w, gY, init, DG, out):
+        ybuf, GH, RZ, NN, HMN = sv
         s = self.s
         N, B = s.N, s.B
-        H3, H = Wh.shape
-        I = Wi.shape[1]
+        Wh = w[1]
+        H = Wh.shape[1]
         dt = Wh.dtype
-        if self.cell:
-            gY = gys[0]
-            dh = np.zeros((B, H), dt)
-        else:
-            gY = _rows_of_grad(gys[0], self.lout, N)
-            dh = gys[1].reshape(B, H).copy()
+        reverse = d == 1
+        dh = np.zeros((B, H), dt) if init[0] is None else init[0].copy()
         R = RZ[0]
         Z = RZ[1]
-        # Per-step factors, for all steps at once:
-        # d pre_n = dh (1 - z)(1 - n^2); d pre_z = dh (h - n) z (1 - z); d pre_r = d pre_n ghn r (1 - r)
+        # Per-step factors, for all steps at once: d pre_n = dh (1 - z)(1 - n^2);
+        # d pre_z = dh (h - n) z (1 - z); d pre_r = d pre_n ghn r (1 - r).
         Dn = np.multiply(NN, NN, out=_buf((N, H), dt))
         np.subtract(1, Dn, out=Dn)
         omz = np.subtract(1, Z, out=_buf((N, H), dt))
@@ -673,14 +777,10 @@ class _GRULayer(_Layer):
         Dr = np.subtract(1, R, out=omz)
         Dr *= R
         Dr *= GH[2]
-        # Gate gradients, gate-major (n_i, r, z, n_h): [0:3] are those of the input
-        # projection (in the order n, r, z), [1:4] those of the hidden one (r, z, n).
-        DG = _buf((4, N, H), dt)
         Wh3 = Wh.reshape(3, H, H)
         tmp = np.empty((B, H), dt)
         tmp3 = _buf((3, B, H), dt)
-        steps = s.fwd if self.reverse else s.rev
-        for r0, b, _, _, _ in steps:
+        for r0, b, _, _, _ in (s.fwd if reverse else s.rev):
             r1 = r0 + b
             dhb = dh[:b]
             dhb += gY[r0:r1]
@@ -696,26 +796,15 @@ class _GRULayer(_Layer):
             np.add(t3[0], t3[1], out=dhb)
             dhb += t3[2]
             dhb += t
+        i = self.k + d * self.per
         needs = self.needs
-        out = [None] * len(needs)
-        nrz = [1, 2, 0]
-        if needs[0]:
-            gx = _gates_by_rows(DG[:3], Wi.reshape(3, H, I)[[2, 0, 1]], N)
-            out[0] = _grad_from_rows(gx, self.lin, s)
-        if needs[1]:
-            out[1] = dh.reshape(self.h0s)
-        if needs[2]:
-            out[2] = np.matmul(DG[:3].transpose(0, 2, 1), X)[nrz].reshape(H3, I)
-        if needs[3]:
-            hprev = _take(ybuf, s.prev_rows(self.reverse), N)
-            out[3] = np.matmul(DG[1:].transpose(0, 2, 1), hprev).reshape(H3, H)
-        if self.bias and (needs[4] or needs[5]):
-            sums = _colsum(DG)
-            if needs[4]:
-                out[4] = sums[:3][nrz].reshape(H3)
-            if needs[5]:
-                out[5] = sums[1:].reshape(H3)
-        return tuple(out)
+        if needs[i + 1]:
+            hprev = self._hidden_prev(ybuf, reverse)
+            gW = np.matmul(DG[1:].transpose(0, 2, 1), hprev, out=_buf((3, H, H), dt))
+            out[i + 1] = gW.reshape(3 * H, H)
+        if self.bias and needs[i + 3]:
+            out[i + 3] = _colsum(DG[1:]).reshape(3 * H)
+        return (dh,)
 
 
 # -- stacking layers and directions -------------------------------------------
@@ -743,15 +832,13 @@ def _dropout(x: Tensor, p: float) -> Tensor:
 def _run(cls, x: Tensor, s: _Schedule, layout: int, hxs: list, params, has_biases: bool,
          num_layers: int, dropout: float, train: bool, bidirectional: bool,
          proj: bool = False, **kw):
-    """Runs a stack of recurrent layers; returns the last layer's output and the final
-    states (each ``(num_layers * num_directions, B, H)``)."""
+    """Runs a stack of recurrent layers, one op per layer; returns the last layer's output
+    and the final states (each ``(num_layers * num_directions, B, H)``)."""
     ndir = 2 if bidirectional else 1
     per = (4 if has_biases else 2) + (1 if proj else 0)
-    nlay = num_layers * ndir
-    if len(params) != nlay * per:
-        raise RuntimeError(f'Expected {nlay * per} weight tensors for {num_layers} layer(s) '
-                           f'and {ndir} direction(s), got {len(params)}')
-    single = nlay == 1
+    if len(params) != num_layers * ndir * per:
+        raise RuntimeError(f'Expected {num_layers * ndir * per} weight tensors for '
+                           f'{num_layers} layer(s) and {ndir} direction(s), got {len(params)}')
     recording = state.enabled and (x._rg or any(h._rg for h in hxs)
                                    or any(w._rg for w in params))
     is_lstm = cls is _LSTMLayer
@@ -759,30 +846,23 @@ def _run(cls, x: Tensor, s: _Schedule, layout: int, hxs: list, params, has_biase
     finals = [[] for _ in hxs]
     inp = x
     lin = layout
-    out = None
     for layer in range(num_layers):
         last = layer == num_layers - 1
-        lout = layout if last else inner
-        direct = last and ndir == 1
-        outs = []
-        for d in range(ndir):
-            i = layer * ndir + d
-            states = hxs if single else [h[i] for h in hxs]
-            hshape = [st._data.shape for st in states]
-            op = cls(s, d == 1, has_biases, lin, lout, hshape, False,
-                     recording and direct and not is_lstm, proj, **kw)
-            res = op.apply(inp, *states, *params[i * per:(i + 1) * per])
-            if recording and direct and is_lstm:
-                _track_output(op, res[0])
-            outs.append(res[0])
-            for k, f in enumerate(finals):
-                f.append(res[1 + k])
-        out = outs[0] if ndir == 1 else cat(outs, -1)
+        # The output of a one-direction last layer is the array backward reads.
+        aliased = recording and last and ndir == 1
+        states = hxs if num_layers == 1 else [h[layer * ndir:(layer + 1) * ndir] for h in hxs]
+        op = cls(s, ndir, has_biases, lin, layout if last else inner, False,
+                 aliased and not is_lstm, proj, **kw)
+        res = op.apply(inp, *states, *params[layer * ndir * per:(layer + 1) * ndir * per])
+        if aliased and is_lstm:
+            _track_output(op, res[0])
+        for k, f in enumerate(finals):
+            f.append(res[1 + k])
+        inp = res[0]
         if dropout and train and not last:
-            out = _dropout(out, dropout)
-        inp = out
+            inp = _dropout(inp, dropout)
         lin = inner
-    return out, [f[0] if single else stack(f) for f in finals]
+    return inp, [f[0] if num_layers == 1 else cat(f, 0) for f in finals]
 
 
 def _schedule_of(x: Tensor, batch_sizes, batch_first: bool):
@@ -891,7 +971,7 @@ def _cell(cls, x, hs, W_ih, W_hh, b_ih, b_hh, **kw):
     _cell_check(x, hs, W_ih, W_hh)
     s = _schedule((x._data.shape[0],))
     bias = b_ih is not None
-    op = cls(s, False, bias, _ROWS, _ROWS, None, True, False, False, **kw)
+    op = cls(s, 1, bias, _ROWS, _ROWS, True, False, False, **kw)
     ws = (W_ih, W_hh, b_ih, b_hh) if bias else (W_ih, W_hh)
     return op, op.apply(x, *hs, *ws)
 
