@@ -2,7 +2,8 @@
 
 - one epoch of DataLoader(TensorDataset(60000 x 784 float32, labels), batch_size=64,
   shuffle=True) with num_workers 0 and 2;
-- save + load of a 10M-parameter state_dict (to a file in a temporary directory).
+- save + load of a 10M-parameter state_dict (to a file in a temporary directory);
+- for reference, an epoch over a per-sample Dataset (MNIST-like), where collation runs.
 
     python benchmarks/bench_data.py
 """
@@ -44,6 +45,27 @@ def bench_epoch(workers: int) -> float:
                    target=1.0)
 
 
+class _Images:
+    """A map-style dataset of (1x28x28 image tensor, int label) samples, MNIST-like."""
+
+    def __init__(self, lib, images: np.ndarray) -> None:
+        self.x = [lib.from_numpy(a) for a in images]
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return self.x[i], i % 10
+
+
+def bench_custom_epoch() -> float:
+    images = np.random.default_rng(0).random((10000, 1, 28, 28), dtype=np.float32)
+    nloader = ndata.DataLoader(_Images(numtorch, images), batch_size=64, shuffle=True)
+    tloader = tdata.DataLoader(_Images(torch, images), batch_size=64, shuffle=True)
+    return compare('DataLoader epoch, Dataset of 10000 (1x28x28, int), batch 64',
+                   lambda: _epoch(nloader), lambda: _epoch(tloader), number=1, repeat=3)
+
+
 def _state_dict_shapes():
     # 10.0M parameters: an MLP 784-2048-2048-2048-10 with biases.
     dims = [784, 2048, 2048, 2048, 10]
@@ -83,6 +105,7 @@ def bench_save_load() -> float:
 def main() -> None:
     bench_epoch(0)
     bench_epoch(2)
+    bench_custom_epoch()
     bench_save_load()
 
 

@@ -203,10 +203,18 @@ def test_default_convert_matches_torch(i):
 
 
 def test_collate_errors():
+    same_error(lambda lib, D: D.default_collate([lib.zeros(2), lib.zeros(3)]))
+    same_error(lambda lib, D: D.default_collate([lib.zeros(2), lib.zeros(2, 1)]))
     same_error(lambda lib, D: D.default_collate([[1, 2], [3]]))
     same_error(lambda lib, D: D.default_collate([object(), object()]))
     same_error(lambda lib, D: D.default_collate([np.array(['a']), np.array(['b'])]))
     n, t = both(lambda lib, D: D.default_convert(np.array(['a', 'b'])))
+    assert n == t
+
+
+def test_collate_mixed_dtypes_promote_like_stack():
+    n, t = both(lambda lib, D: D.default_collate([lib.zeros(2), lib.ones(2, dtype=lib.int64),
+                                                  lib.ones(2, dtype=lib.float64)]))
     assert n == t
 
 

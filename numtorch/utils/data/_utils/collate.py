@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ...._tensor import Tensor
+from ...._tensor import Tensor, _wrap
 from ...._dtype import float64
 from ...._ops.creation import as_tensor, tensor
 from ...._ops.shape import stack
@@ -120,6 +120,19 @@ def collate(batch, *, collate_fn_map: dict | None = None):
 
 
 def collate_tensor_fn(batch, *, collate_fn_map: dict | None = None):
+    elem = batch[0]
+    a0 = elem._data
+    dt, shape = a0.dtype, a0.shape
+    if a0.ndim:
+        for t in batch:
+            d = t._data
+            if type(t) is not Tensor or t._rg or d.dtype != dt or d.shape != shape:
+                break
+        else:
+            # NOTE: same dtype and shape, nothing to differentiate: one concatenate gives
+            # stack's result (a new contiguous array) without its per-call overhead.
+            return _wrap(np.concatenate([t._data for t in batch]).reshape(
+                (len(batch),) + shape))
     return stack(batch, 0)
 
 
