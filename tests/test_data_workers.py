@@ -85,6 +85,13 @@ def test_workers_give_the_same_batches_as_the_main_process():
         ref = got
 
 
+def test_out_of_order_delivery_gives_every_batch_once():
+    ds = ndata.TensorDataset(numtorch.arange(40))
+    got = [b[0].tolist() for b in ndata.DataLoader(ds, batch_size=4, num_workers=2,
+                                                   in_order=False)]
+    assert sorted(got) == [list(range(i, i + 4)) for i in range(0, 40, 4)]
+
+
 class Stream(ndata.IterableDataset):
     """Each worker yields its own interleaved share of range(n)."""
 
