@@ -163,6 +163,37 @@ def test_unbatched_input(name):
     assert_close(mn2(xn)[0], mp2(xp)[0], RTOL, ATOL)
 
 
+@pytest.mark.parametrize('name', ['RNN', 'LSTM', 'GRU'])
+@pytest.mark.parametrize('trainable', ['bias_hh', 'weight_hh', 'weight_ih', 'bias_ih'])
+def test_only_some_parameters_train(name, trainable):
+    # Backward computes only what is asked for; each gradient still equals torch's.
+    mp, mn = twin(name, 3, 4, 2, bidirectional=True)
+    for m in (mp, mn):
+        for k, p in m.named_parameters():
+            p.requires_grad_(k.startswith(trainable))
+    x = rand(5, 2, 3)
+    outs_p, outs_n = flat(mp(pt(x))), flat(mn(nt(x)))
+    backward_both(outs_p, outs_n)
+    pn = dict(mn.named_parameters())
+    for k, p in mp.named_parameters():
+        assert (pn[k].grad is None) == (p.grad is None), k
+        if p.grad is not None:
+            assert_close(pn[k].grad, p.grad, RTOL, ATOL)
+
+
+def test_one_graph_node_per_layer():
+    m = nn.GRU(3, 4, 2, bidirectional=True)
+    x = nt(rand(5, 2, 3), True)
+    out, h = m(x)
+    node = out.grad_fn
+    leaves = [f[0].variable for f in node.next_functions if f[0] is not None
+              and f[0].name() == 'torch::autograd::AccumulateGrad']
+    # the last layer's node takes both directions' weights directly
+    assert set(map(id, leaves)) == {id(p) for k, p in m.named_parameters() if '_l1' in k}
+    below = [f[0] for f in node.next_functions if f[0] is not None and f[0].name() == node.name()]
+    assert len(below) == 1  # the first layer's node
+
+
 # -- packed sequences ------------------------------------------------------------------
 @pytest.mark.parametrize('name', ['RNN', 'LSTM', 'GRU'])
 @pytest.mark.parametrize('cfg', [(1, False, True, True), (2, True, False, True),
@@ -202,6 +233,27 @@ def test_packed_matches_torch(name, cfg):
     pnm = dict(mn.named_parameters())
     for k, p in mp.named_parameters():
         assert_close(pnm[k].grad, p.grad, RTOL, ATOL)
+
+
+@pytest.mark.parametrize('bi', [False, True])
+def test_packed_lstm_with_projection(bi):
+    mp, mn = twin('LSTM', 3, 5, 2, bidirectional=bi, proj_size=2)
+    lengths = [1, 4, 3]
+    seqs = [rand(n, 3) for n in lengths]
+    sp = [pt(a, True) for a in seqs]
+    sn = [nt(a, True) for a in seqs]
+    op, (hp, cp) = mp(TU.pack_sequence(sp, enforce_sorted=False))
+    on, (hn, cn) = mn(U.pack_sequence(sn, enforce_sorted=False))
+    yp, _ = TU.pad_packed_sequence(op)
+    yn, _ = U.pad_packed_sequence(on)
+    for a, b in zip([yn, hn, cn], [yp, hp, cp]):
+        assert_close(a, b, RTOL, ATOL)
+    backward_both([yp, hp, cp], [yn, hn, cn])
+    for a, b in zip(sn, sp):
+        assert_close(a.grad, b.grad, RTOL, ATOL)
+    pn = dict(mn.named_parameters())
+    for k, p in mp.named_parameters():
+        assert_close(pn[k].grad, p.grad, RTOL, ATOL)
 
 
 def test_packed_final_state_is_taken_at_each_true_length():

@@ -6,8 +6,10 @@ LSTM classifier on real MNIST rows must learn (>= 90% test accuracy on a CI-size
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gzip
 import io
+import pathlib
 import re
 
 import numpy as np
@@ -223,6 +225,32 @@ def test_hello_embedding_rnn_trainer_follows_torch():
 
 
 # -- LSTM over MNIST rows --------------------------------------------------------------
+@contextlib.contextmanager
+def single_blas_thread():
+    """Runs NumPy's OpenBLAS on one thread: with pytest -n on a small machine, BLAS threads
+    of every worker fight for the cores and small GEMMs get many times slower. (Does
+    nothing where NumPy's BLAS is not its bundled scipy-openblas.)"""
+    lib = None
+    libdir = pathlib.Path(np.__file__).parent.parent / 'numpy.libs'
+    for path in libdir.glob('libscipy_openblas*.so*'):
+        try:
+            cand = ctypes.CDLL(str(path))
+            cand.scipy_openblas_get_num_threads64_
+            lib = cand
+        except (OSError, AttributeError):
+            continue
+        break
+    if lib is None:
+        yield
+        return
+    prev = lib.scipy_openblas_get_num_threads64_()
+    lib.scipy_openblas_set_num_threads64_(1)
+    try:
+        yield
+    finally:
+        lib.scipy_openblas_set_num_threads64_(prev)
+
+
 def read_idx(path) -> np.ndarray:
     """A (gzipped) IDX file as an array: magic (0, 0, dtype 0x08, ndim), then big-endian
     int32 sizes, then the data."""
@@ -236,6 +264,11 @@ def read_idx(path) -> np.ndarray:
 
 
 def test_lstm_classifies_mnist_rows(mnist_path):
+    with single_blas_thread():
+        _train_and_test_lstm(mnist_path)
+
+
+def _train_and_test_lstm(mnist_path):
     # 15000 images, 2 epochs of batches of 100 (300 steps): ~94% on 2000 test images.
     train_x = read_idx(mnist_path / 'train-images-idx3-ubyte.gz')[:15000]
     train_y = read_idx(mnist_path / 'train-labels-idx1-ubyte.gz')[:15000]
