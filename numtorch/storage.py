@@ -194,10 +194,12 @@ class TypedStorage:
         if need == 0:
             return np.empty(size, self.dtype.np)
         n = 1
-        for d in size:
+        contiguous = True
+        for d, s in zip(reversed(size), reversed(stride)):
+            if d != 1 and s != n:
+                contiguous = False
             n *= d
-        contiguous = tuple(int(np.prod(size[i + 1:])) for i in range(len(size)))
-        if all(s == c for s, c, d in zip(stride, contiguous, size) if d != 1):
+        if contiguous:
             return flat[storage_offset:storage_offset + n].reshape(size)
         it = self.dtype.itemsize
         return np.lib.stride_tricks.as_strided(flat[storage_offset:], size,
@@ -247,8 +249,6 @@ class TypedStorage:
 
 
 def _repr(values: list, footer: str) -> str:
-    if not values:
-        return footer
     return ' ' + '\n '.join(str(v) for v in values) + '\n' + footer
 
 

@@ -576,3 +576,16 @@ def test_plain_pickle_of_tensors():
     p = numtorch.nn.Parameter(numtorch.zeros(2))
     a, b, c = pickle.loads(pickle.dumps((x, w, p)))
     assert a.tolist() == x.tolist() and b.requires_grad and type(c) is numtorch.nn.Parameter
+
+
+def test_untyped_storage_of_tensors():
+    for lib in (numtorch, torch):
+        x = lib.arange(12, dtype=lib.int16).reshape(3, 4)
+        s, v = x.untyped_storage(), x[1:, ::2].untyped_storage()
+        assert (s.nbytes(), s.size(), len(s), s.element_size()) == (24, 24, 24, 1)
+        assert v.data_ptr() == s.data_ptr() and v.nbytes() == 24
+        assert lib.zeros(0).untyped_storage().data_ptr() == 0
+    n = numtorch.arange(3, dtype=numtorch.uint8).untyped_storage()
+    t = torch.arange(3, dtype=torch.uint8).untyped_storage()
+    assert repr(n) == repr(t) and n.tolist() == t.tolist() and n[1] == t[1]
+    assert repr(numtorch.UntypedStorage(0)) == repr(torch.UntypedStorage(0))
