@@ -124,6 +124,8 @@ def test_samplers_match_torch():
                list(D.RandomSampler(data, generator=lib.Generator().manual_seed(5))),
                list(D.SubsetRandomSampler([5, 7, 9, 11])),
                list(D.WeightedRandomSampler([0.1, 0.9, 0.4, 0.7, 3.0, 0.6], 20)),
+               list(D.WeightedRandomSampler([0.1, 0.9, 0.4, 0.7, 3.0, 0.6], 5,
+                                            replacement=False)),
                list(D.BatchSampler(range(10), 3, False)),
                list(D.BatchSampler(range(10), 3, True)),
                len(D.BatchSampler(range(10), 3, False)),
