@@ -822,8 +822,10 @@ class Tensor:
     def clamp_(self, min=None, max=None): return _inplace(self, _un.clamp, min, max)
     clip = clamp
     clip_ = clamp_
-    def clamp_min(self, min): return _un.clamp(self, min, None)
-    def clamp_max(self, max): return _un.clamp(self, None, max)
+    def clamp_min(self, min): return _un.clamp_min(self, min)
+    def clamp_min_(self, min): return _inplace(self, _un.clamp_min, min)
+    def clamp_max(self, max): return _un.clamp_max(self, max)
+    def clamp_max_(self, max): return _inplace(self, _un.clamp_max, max)
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return _un.nan_to_num(self, nan, posinf, neginf)
     def softmax(self, dim, dtype=None): return _red.softmax(self, dim, dtype=dtype)
     def log_softmax(self, dim, dtype=None): return _red.log_softmax(self, dim, dtype=dtype)

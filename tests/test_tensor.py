@@ -342,3 +342,18 @@ def test_memory_formats():
         x.contiguous(memory_format=numtorch.channels_last)
     with pytest.raises(NotImplementedError, match='channels_last'):
         x.to(memory_format=numtorch.channels_last)
+
+
+def test_clamp_variants_and_errors():
+    def run(T):
+        x = T.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        y = x * 1
+        y.clamp_min_(0)
+        return (x.clamp_min(0).grad_fn.name(), x.clamp_max(0).grad_fn.name(),
+                x.clamp(0, 1).grad_fn.name(), y.tolist())
+    nt, pt = both(run)
+    assert nt[:3] == tuple(type(n).__name__ if not isinstance(n, str) else n for n in nt[:3])
+    assert nt[3] == pt[3]
+    assert nt[0] == 'ClampMinBackward0' and nt[1] == 'ClampMaxBackward0'
+    same_error(lambda T: T.softmax(T.tensor([1, 2]), 0))
+    same_error(lambda T: T.broadcast_tensors(T.ones(2), T.ones(3)))

@@ -588,7 +588,7 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``."""
     x = _reduce_dtype(input, dtype)
     if x._data.dtype.kind != 'f':
-        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for '
+        raise NotImplementedError(f'"softmax_lastdim_kernel_impl" not implemented for '
                            f"'{x.type()[6:-6]}'")
     return Softmax(wrap_dim(dim, x._data.ndim)).apply1(x)
 
@@ -597,7 +597,7 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed stably."""
     x = _reduce_dtype(input, dtype)
     if x._data.dtype.kind != 'f':
-        raise RuntimeError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
+        raise NotImplementedError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
                            f"'{x.type()[6:-6]}'")
     return LogSoftmax(wrap_dim(dim, x._data.ndim)).apply1(x)
 

@@ -1075,7 +1075,13 @@ def column_stack(tensors, *, out=None) -> Tensor:
 def broadcast_tensors(*tensors):
     """Expands all tensors to their common broadcast shape."""
     ts = _flat(tensors)
-    shape = np.broadcast_shapes(*[t._data.shape for t in ts])
+    try:
+        shape = np.broadcast_shapes(*[t._data.shape for t in ts])
+    except ValueError:
+        from ._op import broadcast_error
+        for t in ts[1:]:
+            broadcast_error(ts[0]._data.shape, t._data.shape)
+        raise
     return tuple(expand(t, shape) for t in ts)
 
 

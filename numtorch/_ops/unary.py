@@ -852,11 +852,23 @@ clip = clamp
 
 
 def clamp_min(input: Tensor, min) -> Tensor:
-    return clamp(input, min, None)
+    """``max(input, min)`` element-wise."""
+    if isinstance(min, Tensor):
+        return clamp(input, min, None)
+    r = clamp(input, min, None)
+    if r.grad_fn is not None:
+        r.grad_fn._name = 'ClampMinBackward0'
+    return r
 
 
 def clamp_max(input: Tensor, max) -> Tensor:
-    return clamp(input, None, max)
+    """``min(input, max)`` element-wise."""
+    if isinstance(max, Tensor):
+        return clamp(input, None, max)
+    r = clamp(input, None, max)
+    if r.grad_fn is not None:
+        r.grad_fn._name = 'ClampMaxBackward0'
+    return r
 
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
