@@ -198,6 +198,20 @@ def _conv_args(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, nd
 
 
 # -- convolution -----------------------------------------------------------------------------
+# Column-matrix elements per chunk (2 MiB of float32): the conv works through the output a
+# few rows at a time so that each chunk's columns are built, multiplied and (in backward)
+# scattered back while they are still in cache. Measured here, this is 20-30% faster than
+# one whole-batch column matrix for the seed CNNs' layers, and the columns are never all
+# in memory at once (backward rebuilds them from the padded input).
+_CHUNK = 1 << 19
+
+
+def _row_chunks(oh: int, per_row: int):
+    rows = max(1, _CHUNK // max(per_row, 1))
+    for a in range(0, oh, rows):
+        yield a, min(oh, a + rows)
+
+
 class Conv(Op):
     """y = conv(x, W) + b on (N, C, H, W) arrays; conv1d runs as a height-1 conv2d."""
     _name = 'ConvolutionBackward0'
@@ -209,6 +223,14 @@ class Conv(Op):
         self.dilation = dilation
         self.groups = groups
         self.nd = nd
+
+    def _cols(self, xt, a, b):
+        """Columns of output rows [a, b): (C*kh*kw, (b-a)*OW*N)."""
+        n, c, h, w, o, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, oh, ow = self.geo
+        s0, s1, s2, s3 = xt.strides
+        v = as_strided(xt[:, a * sh:], (c, kh, kw, b - a, ow, n),
+                       (s0, s1 * dh, s2 * dw, s1 * sh, s2 * sw, s3), writeable=False)
+        return v.reshape(c * kh * kw, -1)
 
     def forward(self, x, W, b=None):
         nd = self.nd
@@ -238,27 +260,30 @@ class Conv(Op):
             self.path = 0
             y = y.reshape(n, o, h, w)
         else:
-            cols = _im2col(_to_chwn(x, pt, pb, pl, pr), kh, kw, sh, sw, dh, dw, oh, ow)
-            if g == 1:
-                W2 = W.reshape(o, -1)
-                ym = W2 @ cols
-            else:
-                W2 = W.reshape(g, o // g, -1)
-                ym = np.matmul(W2, cols.reshape(g, -1, cols.shape[1])).reshape(o, -1)
-            self.saved = (cols, W2)
+            xt = _to_chwn(x, pt, pb, pl, pr)
+            W2 = W.reshape(o, -1) if g == 1 else W.reshape(g, o // g, -1)
+            y = np.empty((n, o, oh, ow), np.result_type(x, W))
+            bb = None if b is None else b.reshape(1, o, 1, 1)
+            for r0, r1 in _row_chunks(oh, c * kh * kw * ow * n):
+                cols = self._cols(xt, r0, r1)
+                if g == 1:
+                    ym = W2 @ cols
+                else:
+                    ym = np.matmul(W2, cols.reshape(g, -1, cols.shape[1]))
+                # The chunk's (O, rows, OW, N) result goes to NCHW while it is in cache.
+                yv = ym.reshape(o, r1 - r0, ow, n).transpose(3, 0, 1, 2)
+                if bb is None:
+                    y[:, :, r0:r1] = yv
+                else:
+                    np.add(yv, bb, out=y[:, :, r0:r1])
+            self.saved = (xt, W2)
             self.path = 1
-            yv = ym.reshape(o, oh, ow, n).transpose(3, 0, 1, 2)
-            y = np.empty((n, o, oh, ow), ym.dtype)
-            if b is not None:
-                np.add(yv, b.reshape(1, o, 1, 1), out=y)
-            else:
-                y[...] = yv
         if nd == 1:
             y = y.reshape(n, o, ow)
         return y
 
     def backward(self, gy):
-        cols, W2 = self.saved
+        src, W2 = self.saved
         need_x, need_w = self.needs[0], self.needs[1]
         need_b = len(self.needs) > 2 and self.needs[2]
         n, c, h, w, o, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, oh, ow = self.geo
@@ -269,28 +294,50 @@ class Conv(Op):
             if need_b:
                 gb = gy3.sum(2).sum(0)
             if need_w:
-                gW = np.matmul(gy3, cols.transpose(0, 2, 1)).sum(0).reshape(self.wshape)
+                gW = np.matmul(gy3, src.transpose(0, 2, 1)).sum(0).reshape(self.wshape)
             if need_x:
                 gx = np.matmul(W2.T, gy3).reshape(self.xshape)
             return gx, gW, gb
-        gym = np.ascontiguousarray(gy.transpose(1, 2, 3, 0)).reshape(o, -1)
-        if need_b:
-            gb = gym.sum(1)
         g = self.groups
+        K = c * kh * kw
+        if need_b:
+            gb = gy.sum(3).sum(2).sum(0)
         if need_w:
-            if g == 1:
-                gW = gym @ cols.T
-            else:
-                m = cols.shape[1]
-                gW = np.matmul(gym.reshape(g, o // g, m), cols.reshape(g, -1, m).transpose(0, 2, 1))
-            gW = gW.reshape(self.wshape)
+            gW = np.zeros((K, o) if g == 1 else (g, K // g, o // g), W2.dtype)
         if need_x:
-            if g == 1:
-                gc = W2.T @ gym
-            else:
-                gc = np.matmul(W2.transpose(0, 2, 1), gym.reshape(g, o // g, -1))
-                gc = gc.reshape(-1, gc.shape[2])
-            gp = _col2im(gc, (c, h + pt + pb, w + pl + pr, n), kh, kw, sh, sw, dh, dw, oh, ow)
+            gp = np.zeros(src.shape, gy.dtype)
+            W2T = W2.T if g == 1 else W2.transpose(0, 2, 1)
+        for r0, r1 in _row_chunks(oh, K * ow * n):
+            rows = r1 - r0
+            gym = np.ascontiguousarray(gy[:, :, r0:r1].transpose(1, 2, 3, 0)).reshape(o, -1)
+            m = gym.shape[1]
+            if need_w:
+                cols = self._cols(src, r0, r1)
+                # NOTE: cols @ gy^T (then transposed) is 1.5x faster in OpenBLAS than
+                # gy @ cols^T for these skinny shapes.
+                if g == 1:
+                    gW += cols @ gym.T
+                else:
+                    gW += np.matmul(cols.reshape(g, -1, m), gym.reshape(g, o // g, m)
+                                    .transpose(0, 2, 1))
+            if need_x:
+                if g == 1:
+                    gc = W2T @ gym
+                else:
+                    gc = np.matmul(W2T, gym.reshape(g, o // g, m))
+                g6 = gc.reshape(c, kh, kw, rows, ow, n)
+                top = r0 * sh
+                he = sh * (rows - 1) + 1
+                we = sw * (ow - 1) + 1
+                for i in range(kh):
+                    ri = top + i * dh
+                    for j in range(kw):
+                        qj = j * dw
+                        gp[:, ri:ri + he:sh, qj:qj + we:sw] += g6[:, i, j]
+        if need_w:
+            gW = gW.T if g == 1 else gW.transpose(0, 2, 1)
+            gW = np.ascontiguousarray(gW).reshape(self.wshape)
+        if need_x:
             gx = _from_chwn(gp, pt, pl, h, w).reshape(self.xshape)
         return gx, gW, gb
 
