@@ -194,6 +194,24 @@ def test_one_graph_node_per_layer():
     assert len(below) == 1  # the first layer's node
 
 
+@pytest.mark.parametrize('name', ['RNN', 'LSTM', 'GRU'])
+def test_several_graphs_alive_and_retain_graph(name):
+    # Saved arrays come from a reuse pool (arrays of 64 KiB and more); graphs alive at
+    # the same time must not share them.
+    mp, mn = twin(name, 2, 32, 2, bidirectional=True, dtype=np.float64)
+    xs = [rand(16, 16, 2, dtype=np.float64) for _ in range(3)]
+    outs_p = [flat(mp(pt(x))) for x in xs]
+    outs_n = [flat(mn(nt(x))) for x in xs]
+    for _ in range(2):  # the second time through the same graphs
+        lp = sum((o * (i + 1)).sum() for i, os_ in enumerate(outs_p) for o in os_)
+        ln = sum((o * (i + 1)).sum() for i, os_ in enumerate(outs_n) for o in os_)
+        lp.backward(retain_graph=True)
+        ln.backward(retain_graph=True)
+    pn = dict(mn.named_parameters())
+    for k, p in mp.named_parameters():
+        assert_close(pn[k].grad, p.grad, RTOL, ATOL)
+
+
 # -- packed sequences ------------------------------------------------------------------
 @pytest.mark.parametrize('name', ['RNN', 'LSTM', 'GRU'])
 @pytest.mark.parametrize('cfg', [(1, False, True, True), (2, True, False, True),
@@ -271,7 +289,8 @@ CELLS = [('RNNCell', {}), ('RNNCell', {'nonlinearity': 'relu'}), ('RNNCell', {'b
          ('GRUCell', {'bias': False})]
 
 
-@pytest.mark.parametrize('cell', CELLS, ids=lambda c: c[0] + ''.join(f'-{v}' for v in c[1].values()))
+@pytest.mark.parametrize('cell', CELLS,
+                         ids=lambda c: c[0] + ''.join(f'-{v}' for v in c[1].values()))
 @pytest.mark.parametrize('batched', [True, False])
 @pytest.mark.parametrize('with_h', [True, False])
 def test_cell_matches_torch(cell, batched, with_h):

@@ -1,10 +1,12 @@
 """Recurrent ops: RNN (tanh/relu), LSTM and GRU cells and whole-sequence layers.
 
-One layer-direction over a whole (possibly packed) sequence is ONE op: the input
-projection of every time step is a single GEMM, the recurrence is a tight loop
-that writes into preallocated float arrays (no per-step Tensors), and backward is
-back-propagation through time written by hand, storing per-step gate values in
-forward and doing the weight gradients as one GEMM over all steps afterwards.
+One layer over a whole (possibly packed) sequence is ONE op, both directions
+included: the input projection of every time step, gate and direction is a single
+batched GEMM, each direction's recurrence is a tight loop that writes into
+preallocated float arrays (no per-step Tensors), and backward is back-propagation
+through time written by hand, keeping per-step gate values from forward and doing
+the weight gradients as GEMMs over all steps afterwards. The cells are the same op
+with one step.
 
 Sequences are handled in packed form throughout: rows of ``data`` are grouped by
 time step, step ``t`` holding ``batch_sizes[t]`` rows (non-increasing); a padded
@@ -76,7 +78,7 @@ class _Schedule:
         if idx is None:
             parts = []
             N, bs = self.N, self.bs
-            for t, (r0, b) in enumerate(zip(self.off, bs)):
+            for t, b in enumerate(bs):
                 j = np.arange(b)
                 if reverse:
                     if t == self.T - 1:
@@ -264,17 +266,17 @@ def _colsum(a: np.ndarray) -> np.ndarray:
     return np.matmul(o, a)
 
 
-def _reorder(dWa: np.ndarray, order, H: int, I: int):
-    """Splits the (G*H, I[+1]) input-weight gradient in internal gate order into the
+def _reorder(dWa: np.ndarray, order, H: int, ni: int):
+    """Splits the (G*H, ni[+1]) input-weight gradient in internal gate order into the
     weight and bias gradients in PyTorch's gate order."""
     G = len(order)
-    W = _buf((G * H, I), dWa.dtype)
-    b = np.empty(G * H, dWa.dtype) if dWa.shape[1] > I else None
+    W = _buf((G * H, ni), dWa.dtype)
+    b = np.empty(G * H, dWa.dtype) if dWa.shape[1] > ni else None
     for k, j in enumerate(order):
         src = dWa[j * H:(j + 1) * H]
-        W[k * H:(k + 1) * H] = src[:, :I]
+        W[k * H:(k + 1) * H] = src[:, :ni]
         if b is not None:
-            b[k * H:(k + 1) * H] = src[:, I]
+            b[k * H:(k + 1) * H] = src[:, ni]
     return W, b
 
 
@@ -451,20 +453,20 @@ class _RNNLayer(_Layer):
             self._name = 'RnnReluBackward0'
 
     @staticmethod
-    def _input_weights(dst, I, Wi, Wh, bi, bh, Wr):
-        dst[0, :I] = Wi.T
+    def _input_weights(dst, ni, Wi, Wh, bi, bh, Wr):
+        dst[0, :ni] = Wi.T
         if bi is not None:
-            np.add(bi, bh, out=dst[0, I])
+            np.add(bi, bh, out=dst[0, ni])
 
     @staticmethod
     def _input_grad_weights(Wi, H):
         return Wi
 
     @staticmethod
-    def _input_grads(dWa, I, H):
-        W = _buf((H, I), dWa.dtype)
-        np.copyto(W, dWa[:, :I])
-        return W, (dWa[:, I].copy() if dWa.shape[1] > I else None)
+    def _input_grads(dWa, ni, H):
+        W = _buf((H, ni), dWa.dtype)
+        np.copyto(W, dWa[:, :ni])
+        return W, (dWa[:, ni].copy() if dWa.shape[1] > ni else None)
 
     def _grad_buffers(self, D, N, H, dt):
         full = _buf((D, 1, N, H), dt)
@@ -537,11 +539,11 @@ class _LSTMLayer(_Layer):
     nstate = 2
 
     @staticmethod
-    def _input_weights(dst, I, Wi, Wh, bi, bh, Wr):
+    def _input_weights(dst, ni, Wi, Wh, bi, bh, Wr):
         H = Wh.shape[0] // 4
-        dst[:, :I] = Wi.reshape(4, H, I)[_LSTM_ORDER].transpose(0, 2, 1)
+        dst[:, :ni] = Wi.reshape(4, H, ni)[_LSTM_ORDER].transpose(0, 2, 1)
         if bi is not None:
-            dst[:, I] = (bi + bh).reshape(4, H)[_LSTM_ORDER]
+            dst[:, ni] = (bi + bh).reshape(4, H)[_LSTM_ORDER]
         # NOTE: sigmoid(a) = (1 + tanh(a / 2)) / 2: the sigmoid gates' weights are halved
         # here, so that one tanh call per step serves all four gates.
         dst[:3] *= 0.5
@@ -551,8 +553,8 @@ class _LSTMLayer(_Layer):
         return Wi.reshape(4, H, -1)[_LSTM_ORDER].reshape(4 * H, -1)
 
     @staticmethod
-    def _input_grads(dWa, I, H):
-        return _reorder(dWa, _LSTM_ORDER, H, I)
+    def _input_grads(dWa, ni, H):
+        return _reorder(dWa, _LSTM_ORDER, H, ni)
 
     def _grad_buffers(self, D, N, H, dt):
         full = _buf((D, 4, N, H), dt)
@@ -615,7 +617,6 @@ class _LSTMLayer(_Layer):
         Wh, Wr = w[1], w[4]
         H4, P = Wh.shape
         H = H4 // 4
-        H3 = 3 * H
         dt = Wh.dtype
         reverse = d == 1
         dh = np.zeros((B, P), dt) if init[0] is None else init[0].copy()
@@ -687,11 +688,11 @@ class _GRULayer(_Layer):
     hidden_bias_is_input_bias = False
 
     @staticmethod
-    def _input_weights(dst, I, Wi, Wh, bi, bh, Wr):
+    def _input_weights(dst, ni, Wi, Wh, bi, bh, Wr):
         H = Wh.shape[1]
-        dst[:, :I] = Wi.reshape(3, H, I).transpose(0, 2, 1)
+        dst[:, :ni] = Wi.reshape(3, H, ni).transpose(0, 2, 1)
         if bi is not None:
-            b = dst[:, I]
+            b = dst[:, ni]
             b[:] = bi.reshape(3, H)
             b[:2] += bh.reshape(3, H)[:2]
         dst[:2] *= 0.5  # sigmoid via tanh of half the pre-activation (see _LSTMLayer)
@@ -702,8 +703,8 @@ class _GRULayer(_Layer):
         return Wi.reshape(3, H, -1)[[2, 0, 1]].reshape(3 * H, -1)
 
     @staticmethod
-    def _input_grads(dWa, I, H):
-        return _reorder(dWa, (1, 2, 0), H, I)
+    def _input_grads(dWa, ni, H):
+        return _reorder(dWa, (1, 2, 0), H, ni)
 
     def _grad_buffers(self, D, N, H, dt):
         # Per direction (n_i, r, z, n_h): [0:3] are the input projection's gate
