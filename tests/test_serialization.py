@@ -23,6 +23,7 @@ import torch
 
 import numtorch
 import numtorch.serialization as S
+import numtorch._zip as Z
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DTYPES = ['bool', 'uint8', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64']
@@ -342,7 +343,7 @@ def _rezip(data: bytes, edit) -> bytes:
     import zipfile
     z = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    zw = S._ZipWriter(out.write, 'archive')
+    zw = Z._ZipWriter(out.write, 'archive')
     for info in z.infolist():
         name = info.filename.split('/', 1)[1]
         if name in ('version', '.data/serialization_id'):
@@ -373,7 +374,7 @@ def test_big_endian_records_are_byteswapped():
                         'b': torch.tensor([1, 256], dtype=torch.int32)})
     z = zipfile.ZipFile(io.BytesIO(src))
     out = io.BytesIO()
-    zw = S._ZipWriter(out.write, 'archive')
+    zw = Z._ZipWriter(out.write, 'archive')
     for info in z.infolist():
         name = info.filename.split('/', 1)[1]
         rec = z.read(info)
@@ -392,7 +393,7 @@ def test_big_endian_records_are_byteswapped():
 
 
 def test_zip64_records(monkeypatch):
-    monkeypatch.setattr(S, '_ZIP64_LIMIT', 200)
+    monkeypatch.setattr(Z, '_ZIP64_LIMIT', 200)
     obj = {'big': numtorch.arange(100, dtype=numtorch.int64), 'small': numtorch.ones(3)}
     data = saved(numtorch, obj)
     t = torch.load(io.BytesIO(data))
@@ -524,8 +525,8 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch):
         if name.startswith('data/'):
             raise OSError('disk full')
         return original(self, name, data, size)
-    original = S._ZipWriter.write_record
-    monkeypatch.setattr(S._ZipWriter, 'write_record', broken)
+    original = Z._ZipWriter.write_record
+    monkeypatch.setattr(Z._ZipWriter, 'write_record', broken)
     with pytest.raises(OSError, match='disk full'):
         numtorch.save({'v': numtorch.zeros(1000)}, p)
     assert p.read_bytes() == before and [f.name for f in tmp_path.iterdir()] == ['ckpt.pt']
@@ -534,15 +535,15 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch):
 KILL_SCRIPT = textwrap.dedent('''
     import sys, time
     import numtorch
-    import numtorch.serialization as S
-    original = S._ZipWriter.write_record
+    import numtorch._zip as Z
+    original = Z._ZipWriter.write_record
 
     def slow(self, name, data, size):
         original(self, name, data, size)
         if name == 'data/0':
             print('midway', flush=True)
             time.sleep(60)
-    S._ZipWriter.write_record = slow
+    Z._ZipWriter.write_record = slow
     numtorch.save({'w': numtorch.zeros(1 << 20)}, sys.argv[1])
 ''')
 
