@@ -357,3 +357,12 @@ def test_clamp_variants_and_errors():
     assert nt[0] == 'ClampMinBackward0' and nt[1] == 'ClampMaxBackward0'
     same_error(lambda T: T.softmax(T.tensor([1, 2]), 0))
     same_error(lambda T: T.broadcast_tensors(T.ones(2), T.ones(3)))
+
+
+def test_view_as_other_dtype_reinterprets_bits():
+    def run(T):
+        x = T.arange(3.)
+        return x.view(T.int32), x.view(T.int16), T.ones(4, dtype=T.int8).view(T.int32)
+    nt, pt = both(run)
+    assert_close(nt, pt, rtol=0, atol=0)
+    same_error(lambda T: T.ones(3).view(T.float64))

@@ -225,9 +225,7 @@ def view(input: Tensor, *shape) -> Tensor:
     """The same data with a new shape, without copying; fails if the strides don't allow it."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and not hasattr(
             shape[0], '__index__'):
-        from .creation import to_dtype
-        from .._dtype import to_dtype as _to_dt
-        return to_dtype(input, _to_dt(shape[0]))
+        return _view_dtype(input, shape[0])
     d = input._data
     shape = _infer_shape(_sizes(shape), d.size)
     try:
@@ -238,6 +236,31 @@ def view(input: Tensor, *shape) -> Tensor:
                            ".reshape(...) instead.") from None
     r = Reshape(shape).apply1(input)
     return _as_view(r, input, lambda a, s=shape: a.reshape(s))
+
+
+def _view_dtype(input: Tensor, dtype) -> Tensor:
+    """The same bytes read as another dtype (``view(dtype)``): no conversion, no history."""
+    from .._dtype import to_dtype as _to_dt
+    from .._tensor import _type_word
+    dt = _to_dt(dtype)
+    d = input._data
+    if dt.np == d.dtype:
+        return _as_view(_wrap(d), input)
+    a, b = d.itemsize, dt.itemsize
+    if a != b:
+        last = d.shape[-1] if d.ndim else 1
+        if d.ndim == 0:
+            raise RuntimeError(f'self.dim() cannot be 0 to view {_type_word(d.dtype)} as '
+                               f'{_type_word(dt.np)} (different element sizes)')
+        if b > a and last % (b // a):
+            raise RuntimeError(f'self.size(-1) must be divisible by {b // a} to view '
+                               f'{_type_word(d.dtype)} as {_type_word(dt.np)} (different element '
+                               f'sizes), but got {last}')
+        if not d.flags.c_contiguous and d.strides[-1] != a:
+            raise RuntimeError('self.stride(-1) must be 1 to view '
+                               f'{_type_word(d.dtype)} as {_type_word(dt.np)} (different '
+                               'element sizes), but got ' + str(d.strides[-1] // a))
+    return _as_view(_wrap(d.view(dt.np)), input)
 
 
 def reshape(input: Tensor, *shape) -> Tensor:
