@@ -98,6 +98,9 @@ CONV2D_CASES = [
     ((2, 3, 7, 6), (4, 3, 3, 2), dict(padding='valid')),
     ((3, 7, 7), (4, 3, 3, 3), dict(padding=1)),
     ((1, 1, 5, 5), (1, 1, 5, 5), {}),
+    # Few columns per output (C*kh*kw < 4*O): the NCHW-ordered column path.
+    ((2, 2, 9, 8), (12, 1, 3, 3), dict(groups=2, stride=2, padding=1, dilation=2)),
+    ((3, 1, 10, 9), (16, 1, 3, 2), dict(padding=(2, 1), stride=(1, 2))),
     ((0, 3, 5, 5), (2, 3, 3, 3), {}),
 ]
 
