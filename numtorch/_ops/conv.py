@@ -32,20 +32,47 @@ _DT_WORDS = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64'
 
 
 # -- layout helpers ----------------------------------------------------------------------
+def _zero_border(a: np.ndarray, ax: int, pt: int, pb: int, pl: int, pr: int) -> None:
+    """Zeroes the padding frame of ``a`` whose rows/columns are axes ax, ax+1.
+
+    NOTE: np.empty plus a zeroed frame instead of np.zeros: calloc hands out fresh pages
+    whose first-touch faults cost more here than the whole copy that follows."""
+    pre = (slice(None),) * ax
+    h, w = a.shape[ax], a.shape[ax + 1]
+    if pt:
+        a[pre + (slice(0, pt),)] = 0
+    if pb:
+        a[pre + (slice(h - pb, h),)] = 0
+    if pl:
+        a[pre + (slice(pt, h - pb), slice(0, pl))] = 0
+    if pr:
+        a[pre + (slice(pt, h - pb), slice(w - pr, w))] = 0
+
+
+# NOTE: moving the batch axis to the end (or back) is a transpose with a huge stride on
+# one side; done 16 samples at a time, each cache line fetched is used whole (measured 2x
+# faster than one transposing copy).
+_NT = 16
+
+
 def _to_chwn(x: np.ndarray, pt: int, pb: int, pl: int, pr: int) -> np.ndarray:
     """``x`` (N, C, H, W) as a contiguous (C, H+pt+pb, W+pl+pr, N) array, zero-padded."""
     n, c, h, w = x.shape
-    xt = x.transpose(1, 2, 3, 0)
-    if not (pt or pb or pl or pr):
-        return np.ascontiguousarray(xt)
-    out = np.zeros((c, h + pt + pb, w + pl + pr, n), x.dtype)
-    out[:, pt:pt + h, pl:pl + w] = xt
+    out = np.empty((c, h + pt + pb, w + pl + pr, n), x.dtype)
+    _zero_border(out, 1, pt, pb, pl, pr)
+    for a in range(0, n, _NT):
+        out[:, pt:pt + h, pl:pl + w, a:a + _NT] = x[a:a + _NT].transpose(1, 2, 3, 0)
     return out
 
 
 def _from_chwn(g: np.ndarray, pt: int, pl: int, h: int, w: int) -> np.ndarray:
     """The (N, C, h, w) block of a (C, H, W, N) array starting at row pt, column pl."""
-    return np.ascontiguousarray(g[:, pt:pt + h, pl:pl + w].transpose(3, 0, 1, 2))
+    c, n = g.shape[0], g.shape[3]
+    out = np.empty((n, c, h, w), g.dtype)
+    src = g[:, pt:pt + h, pl:pl + w]
+    for a in range(0, n, _NT):
+        out[a:a + _NT] = src[..., a:a + _NT].transpose(3, 0, 1, 2)
+    return out
 
 
 def _im2col(xt: np.ndarray, kh: int, kw: int, sh: int, sw: int, dh: int, dw: int,
@@ -273,7 +300,8 @@ def _conv_gemm(x: np.ndarray, W: np.ndarray, b, geo: tuple, g: int):
     if bl:
         src = _to_chwn(x, pt, pb, pl, pr)
     elif pt or pb or pl or pr:
-        src = np.zeros((n, c, h + pt + pb, w + pl + pr), x.dtype)
+        src = np.empty((n, c, h + pt + pb, w + pl + pr), x.dtype)
+        _zero_border(src, 2, pt, pb, pl, pr)
         src[:, :, pt:pt + h, pl:pl + w] = x
     else:
         src = x
