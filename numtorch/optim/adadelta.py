@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float, _tick, _zero_step
+from .optimizer import (Optimizer, _add_wd, _as_float, _check_lr, _check_nonnegative, _tick,
+                        _zero_step)
 
 __all__ = ['Adadelta']
 
@@ -20,16 +21,11 @@ class Adadelta(Optimizer):
                  eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
                  capturable: bool = False, maximize: bool = False,
                  differentiable: bool = False) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError('Tensor lr must be 1-element')
-        if not 0.0 <= lr:
-            raise ValueError(f'Invalid learning rate: {lr}')
+        _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f'Invalid rho value: {rho}')
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        _check_nonnegative(eps, 'epsilon')
+        _check_nonnegative(weight_decay, 'weight_decay')
         defaults = {'lr': lr, 'rho': rho, 'eps': eps, 'weight_decay': weight_decay,
                     'maximize': maximize, 'capturable': capturable, 'foreach': foreach,
                     'differentiable': differentiable}

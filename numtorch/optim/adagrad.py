@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float, _scalar_state, _tick, _zero_step
+from .optimizer import (Optimizer, _add_wd, _as_float, _check_lr, _check_nonnegative, _scalar_state,
+                        _tick, _zero_step)
 
 __all__ = ['Adagrad']
 
@@ -21,19 +22,11 @@ class Adagrad(Optimizer):
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
                  differentiable: bool = False, fused: bool | None = None) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError('Tensor lr must be 1-element')
-        if not 0.0 <= lr:
-            raise ValueError(f'Invalid learning rate: {lr}')
-        if not 0.0 <= lr_decay:
-            raise ValueError(f'Invalid lr_decay value: {lr_decay}')
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError('Invalid initial_accumulator_value value: '
-                             f'{initial_accumulator_value}')
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
+        _check_lr(lr)
+        _check_nonnegative(lr_decay, 'lr_decay')
+        _check_nonnegative(weight_decay, 'weight_decay')
+        _check_nonnegative(initial_accumulator_value, 'initial_accumulator_value')
+        _check_nonnegative(eps, 'epsilon')
         defaults = {'lr': lr, 'lr_decay': lr_decay, 'eps': eps, 'weight_decay': weight_decay,
                     'initial_accumulator_value': initial_accumulator_value,
                     'foreach': foreach, 'maximize': maximize,

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float, _scalar_state, _tick, _zero_step
+from .optimizer import (Optimizer, _add_wd, _as_float, _check_lr, _check_nonnegative, _scalar_state,
+                        _tick, _zero_step)
 
 __all__ = ['ASGD']
 
@@ -22,12 +23,8 @@ class ASGD(Optimizer):
                  alpha: float = 0.75, t0: float = 1e6, weight_decay: float = 0,
                  foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError('Tensor lr must be 1-element')
-        if not 0.0 <= lr:
-            raise ValueError(f'Invalid learning rate: {lr}')
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        _check_lr(lr)
+        _check_nonnegative(weight_decay, 'weight_decay')
         defaults = {'lr': lr, 'lambd': lambd, 'alpha': alpha, 't0': t0,
                     'weight_decay': weight_decay, 'foreach': foreach, 'maximize': maximize,
                     'differentiable': differentiable, 'capturable': capturable}

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float, _lerp_, _scalar_state, _tick, _zero_step
+from .optimizer import (Optimizer, _add_wd, _as_float, _check_adam_args, _check_nonnegative, _lerp_,
+                        _scalar_state, _tick, _zero_step)
 
 __all__ = ['NAdam']
 
@@ -23,20 +24,8 @@ class NAdam(Optimizer):
                  decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError('Tensor lr must be 1-element')
-        if not 0.0 <= lr:
-            raise ValueError(f'Invalid learning rate: {lr}')
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f'Invalid beta parameter at index 0: {betas[0]}')
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f'Invalid beta parameter at index 1: {betas[1]}')
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f'Invalid momentum_decay value: {momentum_decay}')
+        _check_adam_args(lr, betas, eps, weight_decay)
+        _check_nonnegative(momentum_decay, 'momentum_decay')
         defaults = {'lr': lr, 'betas': betas, 'eps': eps, 'weight_decay': weight_decay,
                     'momentum_decay': momentum_decay,
                     'decoupled_weight_decay': decoupled_weight_decay, 'maximize': maximize,

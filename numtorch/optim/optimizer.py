@@ -122,6 +122,31 @@ def _add_wd(g: np.ndarray, d: np.ndarray, weight_decay: float) -> np.ndarray:
     return t
 
 
+def _check_lr(lr) -> None:
+    """PyTorch's checks of a learning rate: a tensor holds one element, none is negative."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError('Tensor lr must be 1-element')
+    if not 0.0 <= lr:
+        raise ValueError(f'Invalid learning rate: {lr}')
+
+
+def _check_nonnegative(value, what: str) -> None:
+    """Raises PyTorch's ``Invalid <what> value: ...`` unless ``value >= 0`` (NaN fails too)."""
+    if not 0.0 <= value:
+        raise ValueError(f'Invalid {what} value: {value}')
+
+
+def _check_adam_args(lr, betas, eps, weight_decay) -> None:
+    """The argument checks of Adam, AdamW, Adamax, NAdam and RAdam, in their order."""
+    _check_lr(lr)
+    _check_nonnegative(eps, 'epsilon')
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f'Invalid beta parameter at index 0: {betas[0]}')
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f'Invalid beta parameter at index 1: {betas[1]}')
+    _check_nonnegative(weight_decay, 'weight_decay')
+
+
 def _step_hooked(func: Callable) -> Callable:
     """Wraps a subclass's ``step`` so the registered step pre/post hooks run around it."""
     @functools.wraps(func)

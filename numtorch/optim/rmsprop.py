@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float, _lerp_, _tick, _zero_step
+from .optimizer import (Optimizer, _add_wd, _as_float, _check_lr, _check_nonnegative, _lerp_, _tick,
+                        _zero_step)
 
 __all__ = ['RMSprop']
 
@@ -22,18 +23,11 @@ class RMSprop(Optimizer):
                  centered: bool = False, capturable: bool = False,
                  foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError('Tensor lr must be 1-element')
-        if not 0.0 <= lr:
-            raise ValueError(f'Invalid learning rate: {lr}')
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
-        if not 0.0 <= momentum:
-            raise ValueError(f'Invalid momentum value: {momentum}')
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
-        if not 0.0 <= alpha:
-            raise ValueError(f'Invalid alpha value: {alpha}')
+        _check_lr(lr)
+        _check_nonnegative(eps, 'epsilon')
+        _check_nonnegative(momentum, 'momentum')
+        _check_nonnegative(weight_decay, 'weight_decay')
+        _check_nonnegative(alpha, 'alpha')
         defaults = {'lr': lr, 'momentum': momentum, 'alpha': alpha, 'eps': eps,
                     'centered': centered, 'weight_decay': weight_decay,
                     'capturable': capturable, 'foreach': foreach, 'maximize': maximize,
