@@ -45,11 +45,7 @@ class Adagrad(Optimizer):
 
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('fused', None)
+        self._setdefault_in_groups(foreach=None, maximize=False, differentiable=False, fused=None)
         for st in self.state.values():
             if 'step' in st and not isinstance(st['step'], Tensor):
                 st['step'] = _scalar_state(float(st['step']))

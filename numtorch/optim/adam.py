@@ -40,14 +40,8 @@ class Adam(Optimizer):
 
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('amsgrad', False)
-            group.setdefault('maximize', False)
-            group.setdefault('foreach', None)
-            group.setdefault('capturable', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('decoupled_weight_decay', False)
-            group.setdefault('fused', None)
+        self._setdefault_in_groups(amsgrad=False, maximize=False, foreach=None, capturable=False,
+                                   differentiable=False, decoupled_weight_decay=False, fused=None)
         self._steps_to_tensors()
 
     def step(self, closure=None):

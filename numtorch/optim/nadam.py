@@ -35,12 +35,8 @@ class NAdam(Optimizer):
 
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('maximize', False)
-            group.setdefault('foreach', None)
-            group.setdefault('capturable', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('decoupled_weight_decay', False)
+        self._setdefault_in_groups(maximize=False, foreach=None, capturable=False,
+                                   differentiable=False, decoupled_weight_decay=False)
         self._steps_to_tensors(('step', 'mu_product'))
 
     def step(self, closure=None):

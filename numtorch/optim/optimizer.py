@@ -462,6 +462,14 @@ class Optimizer:
         for post_hook in self._optimizer_load_state_dict_post_hooks.values():
             post_hook(self)
 
+    def _setdefault_in_groups(self, **defaults: Any) -> None:
+        """Gives every group the options it lacks, in the order given: a checkpoint written
+        before an option existed loads with that option's default (PyTorch's
+        ``__setstate__`` runs ``group.setdefault`` for each)."""
+        for group in self.param_groups:
+            for key, value in defaults.items():
+                group.setdefault(key, value)
+
     def _steps_to_tensors(self, keys: tuple[str, ...] = ('step',)) -> None:
         """After loading an old-style checkpoint: scalar state given as Python numbers
         becomes 0-dim tensors, as PyTorch's ``__setstate__`` converts them."""

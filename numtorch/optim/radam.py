@@ -31,12 +31,8 @@ class RAdam(Optimizer):
 
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('decoupled_weight_decay', False)
-            group.setdefault('capturable', False)
+        self._setdefault_in_groups(foreach=None, maximize=False, differentiable=False,
+                                   decoupled_weight_decay=False, capturable=False)
         self._steps_to_tensors()
 
     def step(self, closure=None):

@@ -32,11 +32,8 @@ class Rprop(Optimizer):
 
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('capturable', False)
+        self._setdefault_in_groups(foreach=None, maximize=False, differentiable=False,
+                                   capturable=False)
         self._steps_to_tensors()
 
     def step(self, closure=None):
