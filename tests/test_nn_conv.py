@@ -76,7 +76,7 @@ def same_error(fn_nt, fn_pt):
         fn_pt()
     with pytest.raises(Exception) as en:
         fn_nt()
-    assert type(en.value).__name__ == type(ep.value).__name__, (en.value, ep.value)
+    assert en.type.__name__ == ep.type.__name__, (en.value, ep.value)
     assert _sorted_sets(str(en.value)) == _sorted_sets(str(ep.value))
 
 
@@ -200,7 +200,7 @@ def test_conv_transpose1d(xs, ws, kw):
 
 # -- unfold / fold -----------------------------------------------------------------------------
 @pytest.mark.parametrize('kw', [dict(kernel_size=3), dict(kernel_size=(2, 3), stride=2,
-                                                           padding=1, dilation=(1, 2))])
+                                                          padding=1, dilation=(1, 2))])
 @pytest.mark.parametrize('batched', [True, False])
 def test_unfold_fold(kw, batched):
     xs = (2, 3, 7, 6) if batched else (3, 7, 6)

@@ -14,7 +14,7 @@ import numtorch.nn as nn
 import numtorch.nn.functional as F
 from numtorch.autograd import gradcheck
 from conftest import assert_close
-from test_nn_conv import both, copy_weights, run_modules, same_error
+from test_nn_conv import both, run_modules, same_error
 
 RNG = np.random.default_rng(14)
 TF = torch.nn.functional
@@ -231,7 +231,7 @@ def test_pad(shape, pad, mode, kw):
 def test_pad_integer_and_value():
     x = RNG.integers(0, 9, (2, 3))
     assert_close(F.pad(numtorch.tensor(x), (1, 1), value=1.5), TF.pad(torch.tensor(x), (1, 1),
-                                                                       value=1.5))
+                                                                      value=1.5))
 
 
 PAD_ERRORS = [
@@ -327,34 +327,34 @@ def test_interpolate_uint8_nearest():
 
 INTERP_ERRORS = [
     ('linear_4d', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7),
-                                                         mode='linear')),
+                                                        mode='linear')),
     ('trilinear_4d', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7),
-                                                            mode='trilinear')),
+                                                           mode='trilinear')),
     ('align_nearest', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7),
-                                                             align_corners=True)),
+                                                            align_corners=True)),
     ('both', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7),
-                                                    scale_factor=2)),
+                                                   scale_factor=2)),
     ('neither', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4))),
     ('size_len', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7, 3))),
     ('scale_len', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4),
-                                                         scale_factor=(2, 3, 4))),
+                                                        scale_factor=(2, 3, 4))),
     ('mode', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7),
-                                                    mode='foo')),
+                                                   mode='foo')),
     ('dims', lambda m: m.nn.functional.interpolate(m.ones(2, 3), size=5)),
     ('long', lambda m: m.nn.functional.interpolate(m.ones(2, 3, 4, dtype=m.long), size=5)),
     ('long_linear', lambda m: m.nn.functional.interpolate(m.ones(2, 3, 4, dtype=m.long),
-                                                           size=5, mode='linear')),
+                                                          size=5, mode='linear')),
     ('zero_size', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(0, 7))),
     ('recompute_size', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7),
-                                                              recompute_scale_factor=True)),
+                                                             recompute_scale_factor=True)),
     ('antialias_mode', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7),
-                                                              antialias=True)),
+                                                             antialias=True)),
     ('lanczos', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3, 4), size=(5, 7),
-                                                       mode='lanczos')),
+                                                      mode='lanczos')),
     ('bicubic_3d', lambda m: m.nn.functional.interpolate(m.ones(1, 2, 3), size=5,
-                                                          mode='bicubic')),
+                                                         mode='bicubic')),
     ('bilinear_5d', lambda m: m.nn.functional.interpolate(m.ones(1, 1, 2, 3, 4), size=(5, 6, 7),
-                                                           mode='bilinear')),
+                                                          mode='bilinear')),
 ]
 
 

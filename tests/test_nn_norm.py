@@ -201,7 +201,7 @@ def test_gradcheck_norms():
                      (_t(3, 2, 2), _t(2), _t(2)))
     rm, rv = numtorch.zeros(2, dtype=numtorch.float64), numtorch.ones(2, dtype=numtorch.float64)
     assert gradcheck(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, False), (_t(3, 2), _t(2),
-                                                                              _t(2)))
+                                                                            _t(2)))
     assert gradcheck(lambda x: F.batch_norm(x, None, None, training=True), (_t(4, 3),))
     assert gradcheck(lambda x, w, b: F.layer_norm(x, (2, 3), w, b),
                      (_t(2, 2, 3), _t(2, 3), _t(2, 3)))

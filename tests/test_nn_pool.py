@@ -7,7 +7,6 @@ import pytest
 import torch
 
 import numtorch
-import numtorch.nn as nn
 import numtorch.nn.functional as F
 from numtorch.autograd import gradcheck
 from conftest import assert_close
@@ -201,7 +200,7 @@ ERRORS = [
     ('avg_pad', lambda m: m.nn.functional.avg_pool2d(m.ones(2, 3, 8, 8), 3, padding=2)),
     ('avg_small', lambda m: m.nn.functional.avg_pool2d(m.ones(2, 3, 8, 8), 9)),
     ('avg_divisor', lambda m: m.nn.functional.avg_pool2d(m.ones(2, 3, 8, 8), 2,
-                                                          divisor_override=0)),
+                                                         divisor_override=0)),
     ('avg_2d', lambda m: m.nn.functional.avg_pool2d(m.ones(8, 8), 2)),
     ('avg_int', lambda m: m.nn.functional.avg_pool2d(m.ones(2, 3, 8, 8, dtype=m.int32), 2)),
     ('avg1d_1d', lambda m: m.nn.functional.avg_pool1d(m.ones(8), 2)),
@@ -210,7 +209,7 @@ ERRORS = [
     ('amp_len', lambda m: m.nn.functional.adaptive_max_pool2d(m.ones(2, 3, 8, 8), (1, 2, 3))),
     ('aap_2d', lambda m: m.nn.functional.adaptive_avg_pool2d(m.ones(8, 8), 2)),
     ('aap_long', lambda m: m.nn.functional.adaptive_avg_pool2d(m.ones(2, 3, 8, 8,
-                                                                       dtype=m.long), 2)),
+                                                                      dtype=m.long), 2)),
     ('amp_neg', lambda m: m.nn.functional.adaptive_max_pool2d(m.ones(2, 3, 8, 8), -1)),
     ('amp_empty', lambda m: m.nn.functional.adaptive_max_pool2d(m.ones(2, 0, 8, 8), 2)),
 ]
