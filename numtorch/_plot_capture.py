@@ -168,9 +168,16 @@ def _write_gif(path: str, anim: _Animation) -> None:
     except ImportError:
         raise ImportError('writing the animation drawn with plt.pause() needs Pillow: '
                           'pip install pillow (or numtorch[vision])') from None
+    import numpy as np
     images = [Image.fromarray(f) for f in anim.frames]
     size = images[0].size
     images = [im if im.size == size else im.resize(size) for im in images]
+    # NOTE: one palette for all frames, taken from the first, middle and last frame together:
+    # a plot has few colours, and per-frame palettes cost ~10x the time and flicker
+    picks = sorted({0, len(images) // 2, len(images) - 1})
+    sample = Image.fromarray(np.concatenate([np.asarray(images[i]) for i in picks], axis=0))
+    palette = sample.quantize(256, method=Image.Quantize.MEDIANCUT)
+    images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
     # GIF delays are in 10 ms steps
     delays = [int(round(d / 10.0)) * 10 for d in anim.delays]
     delays[-1] = max(delays[-1], _LAST_DELAY_MS)
