@@ -2,8 +2,8 @@
 
 Each step feeds the next 10 points of the curve and carries the hidden state h_state over to
 the next step, so the net sees one continuous signal. Prints the net and the loss every 20
-steps (--steps, default 100); draws target (red) and prediction (blue) as they grow (an animated GIF under
-`numtorch run` without a display).
+steps (--steps, default 100); draws target (red) and prediction (blue) as they grow (an
+animated GIF under `numtorch run` without a display).
 """
 import argparse
 

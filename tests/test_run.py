@@ -8,7 +8,6 @@ import sys
 import textwrap
 
 import numpy as np
-import pytest
 
 from conftest import ROOT
 
@@ -46,7 +45,7 @@ def write(path: pathlib.Path, src: str) -> pathlib.Path:
 
 def test_alias_and_script_semantics(tmp_path):
     (tmp_path / 'data.txt').write_text('relative file\n')
-    script = write(tmp_path / 'sub' / 'prog.py', '''
+    write(tmp_path / 'sub' / 'prog.py', '''
         import os, sys
         import torch
         import torch.nn as nn

@@ -128,8 +128,8 @@ def test_no_network_error_names_files_and_folder(tmp_path):
     assert msg.startswith('Error downloading train-images-idx3-ubyte.gz:')
     assert 'Tried https://ossci-datasets.s3.amazonaws.com/mnist/, got:' in msg
     assert 'Temporary failure in name resolution' in msg
-    assert (f'put the files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, '
-            f't10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz') in msg
+    assert ('put the files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, '
+            't10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz') in msg
     assert str(tmp_path / 'MNIST' / 'raw') in msg
 
 

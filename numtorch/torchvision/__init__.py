@@ -6,6 +6,8 @@ or read: dataset items, ``ToPILImage``, ``save_image``.
 """
 from . import datasets, transforms, utils
 
+__all__ = ['datasets', 'transforms', 'utils', 'get_image_backend', 'set_image_backend']
+
 __version__ = '0.29.0+numtorch'
 
 _image_backend = 'PIL'
@@ -17,8 +19,9 @@ def get_image_backend() -> str:
 
 
 def set_image_backend(backend: str) -> None:
-    """Only the 'PIL' backend exists here (torchvision also knows 'accimage')."""
+    """Chooses the image loader; only 'PIL' exists here (torchvision also has 'accimage')."""
+    if backend == 'accimage':
+        raise NotImplementedError("set_image_backend('accimage'): numtorch.torchvision reads "
+                                  'images with PIL only')
     if backend != 'PIL':
-        raise ValueError(f"Invalid backend '{backend}'. Options are 'PIL' and 'accimage'"
-                         if backend != 'accimage' else
-                         "numtorch.torchvision supports only the 'PIL' image backend")
+        raise ValueError(f"Invalid backend '{backend}'. Options are 'PIL' and 'accimage'")
