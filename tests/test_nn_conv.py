@@ -101,6 +101,7 @@ CONV2D_CASES = [
     # Few columns per output (C*kh*kw < 4*O): the NCHW-ordered column path.
     ((2, 2, 9, 8), (12, 1, 3, 3), dict(groups=2, stride=2, padding=1, dilation=2)),
     ((3, 1, 10, 9), (16, 1, 3, 2), dict(padding=(2, 1), stride=(1, 2))),
+    ((2, 2, 9, 9), (16, 2, 2, 2), dict(stride=2)),
     ((0, 3, 5, 5), (2, 3, 3, 3), {}),
 ]
 
@@ -285,6 +286,20 @@ def test_conv_transpose2d_output_size():
                lambda: mp(torch.tensor(x), output_size=(12, 12)))
     same_error(lambda: nn.ConvTranspose2d(3, 2, 3, padding_mode='reflect'),
                lambda: torch.nn.ConvTranspose2d(3, 2, 3, padding_mode='reflect'))
+
+
+def test_stacked_strided_convs_keep_their_gradients():
+    """Two stride-2 convs (the col2im backward path) in a row: the input gradient one
+    returns must survive the other's backward (work buffers are reused between calls)."""
+    torch.manual_seed(3)
+    numtorch.manual_seed(3)
+
+    def net(m):
+        return m.nn.Sequential(m.nn.Conv2d(1, 40, 2, stride=2),
+                               m.nn.Conv2d(40, 40, 1, stride=2, bias=False))
+    mp, mn = net(torch), net(numtorch)
+    copy_weights(mn, mp)
+    run_modules(mn, mp, arr(2, 1, 8, 8))
 
 
 def test_conv_state_dict_and_double():

@@ -457,7 +457,8 @@ class Conv(Op):
             if bl:
                 gx = _from_chwn(gp, pt, pl, h, w)
             else:
-                gx = np.ascontiguousarray(gp[:, :, pt:pt + h, pl:pl + w])
+                # (a copy even when unpadded: gp is a reused work buffer)
+                gx = gp[:, :, pt:pt + h, pl:pl + w].copy()
             gx = gx.reshape(self.xshape)
         return gx, gW, gb
 
