@@ -54,13 +54,21 @@ def test_alias_and_script_semantics(tmp_path):
         import torch.utils.data as Data
         from torch.utils.data import DataLoader, TensorDataset
         from torch.autograd import Variable
+        import torchvision
+        import torchvision.transforms.functional as TF
+        from torchvision import datasets, transforms
         import numtorch
+        import numtorch.torchvision
         print('torch is numtorch', sys.modules['torch'] is numtorch, torch is numtorch)
         print('nn', nn is numtorch.nn, F is numtorch.nn.functional,
               torch.optim is numtorch.optim, Data is numtorch.utils.data)
         print('same classes', DataLoader is numtorch.utils.data.DataLoader,
               Variable is numtorch.autograd.Variable)
         print('spec', numtorch.__spec__.name, numtorch.nn.__spec__.name)
+        print('vision', torchvision is numtorch.torchvision,
+              datasets.MNIST is numtorch.torchvision.datasets.MNIST,
+              transforms is sys.modules['torchvision.transforms'],
+              TF is numtorch.torchvision.transforms.functional)
         print('argv', sys.argv)
         print('file', __file__, __name__)
         print('path0', sys.path[0] == os.path.dirname(os.path.realpath(__file__)))
@@ -76,6 +84,7 @@ def test_alias_and_script_semantics(tmp_path):
         'nn True True True True',
         'same classes True True',
         'spec numtorch numtorch.nn',
+        'vision True True True True',
         "argv ['sub/prog.py', 'a', '--flag', 'b c']",
         f'file {tmp_path / "sub" / "prog.py"} __main__',
         'path0 True',

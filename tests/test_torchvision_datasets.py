@@ -323,3 +323,15 @@ def test_extract_archive_errors_name_the_file(tmp_path):
         dutils.extract_archive(str(bad))
     with pytest.raises(RuntimeError, match="Unknown compression or archive type: '.rar'"):
         dutils.extract_archive(str(tmp_path / 'x.rar'))
+
+
+def test_mnist_without_pillow(mnist_root, monkeypatch):
+    import sys
+    data = datasets.MNIST(str(mnist_root), train=False)   # reading the IDX files needs no PIL
+    for name in [m for m in sys.modules if m == 'PIL' or m.startswith('PIL.')]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, 'PIL', None)
+    assert data.targets[0].item() == 7
+    with pytest.raises(ImportError, match=r'pip install pillow, or pip install '
+                                          r'numtorch\[vision\]'):
+        data[0]
