@@ -14,6 +14,7 @@ import importlib.abc
 import importlib.util
 import os
 import sys
+from typing import NoReturn
 
 __all__ = ['main', 'run', 'install_alias', 'ALIASES']
 
@@ -94,8 +95,8 @@ def install_alias() -> None:
 
 def _patch_spawn() -> None:
     """Spawn and forkserver children start a fresh interpreter and re-run the script as
-    ``__mp_main__``; put the shim packages first on their path so its ``import torch`` finds
-    numtorch (the parent's own ``sys.path`` stays as python would have it)."""
+    ``__mp_main__``; put the shim packages on their path, right after the script's folder, so
+    its ``import torch`` finds numtorch (the parent's own ``sys.path`` stays as python's)."""
     from multiprocessing import spawn
     if getattr(spawn.get_preparation_data, '_numtorch', False):
         return
@@ -114,7 +115,7 @@ def _patch_spawn() -> None:
     spawn.get_preparation_data = get_preparation_data
 
 
-def _parse(argv: list[str]):
+def _parse(argv: list[str]) -> tuple[str | None, str, list[str]]:
     """Splits ``[options] script [script args]``; options end at the first non-option."""
     out = None
     i = 0
@@ -144,7 +145,7 @@ def _parse(argv: list[str]):
     return out, argv[i], argv[i + 1:]
 
 
-def _usage_error(msg: str):
+def _usage_error(msg: str) -> NoReturn:
     sys.stderr.write(USAGE.split('\n\n')[0] + '\n' + f'numtorch run: error: {msg}\n')
     raise SystemExit(2)
 
@@ -170,8 +171,10 @@ def run(argv: list[str]) -> int:
 
     install_alias()
     sys.argv = [script] + list(args)
-    # python puts the script's own folder (symlinks resolved) first on the path
-    sys.path[0] = os.path.dirname(os.path.realpath(script))
+    # python puts the script's own folder (symlinks resolved), or the folder/zip it runs,
+    # first on the path, where the runner's own entry was
+    real = os.path.realpath(script)
+    sys.path[0] = os.path.dirname(real) if os.path.isfile(real) else real
     capture = _plot_capture.install(script, out)
     try:
         if os.path.isfile(script):
