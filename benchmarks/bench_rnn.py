@@ -8,15 +8,26 @@ in one run (target <= 0.8x torch's time each):
 - the sine-regression tutorial: RNN(1, 32, batch_first) + Linear(32, 1) over 10 steps,
   the hidden state carried (detached) from one step to the next, MSELoss, Adam.
 
-    python benchmarks/bench_rnn.py
+    python benchmarks/bench_rnn.py [--threads N]
+
+``--threads N`` runs both libraries' BLAS/intra-op pools on N threads (NumPy's
+OpenBLAS is fixed before NumPy is imported); on a small, busy machine the default
+thread pools of both fight for the cores and the timings mostly measure that.
 """
 from __future__ import annotations
 
 import os
 import sys
 
-import numpy as np
-import torch
+if '--threads' in sys.argv:
+    THREADS = int(sys.argv[sys.argv.index('--threads') + 1])
+    for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[var] = str(THREADS)
+else:
+    THREADS = None
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -104,6 +115,9 @@ def sine_step(lib):
 
 
 def main() -> None:
+    if THREADS is not None:
+        torch.set_num_threads(THREADS)
+        print(f'(BLAS and intra-op threads: {THREADS} for both)')
     rng = np.random.default_rng(0)
     x = rng.random((64, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, 64)
