@@ -63,7 +63,7 @@ from ._ops.random import (Generator, default_generator, manual_seed, seed, initi
                           poisson)
 from ._dtype import result_dtype as _result_dtype
 from ._tensor_str import set_printoptions, get_printoptions
-from . import autograd, cuda, backends, utils
+from . import autograd, cuda, backends, utils, linalg, multiprocessing
 from ._ops.rnn import (rnn_tanh, rnn_relu, lstm, gru, rnn_tanh_cell, rnn_relu_cell, lstm_cell,
                        gru_cell)
 from ._ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d

@@ -366,3 +366,19 @@ def test_view_as_other_dtype_reinterprets_bits():
     nt, pt = both(run)
     assert_close(nt, pt, rtol=0, atol=0)
     same_error(lambda T: T.ones(3).view(T.float64))
+
+
+def test_backends_linalg_multiprocessing_modules():
+    import numtorch.backends.cudnn as cudnn
+    import numtorch.multiprocessing as mp
+    cudnn.benchmark = True
+    assert numtorch.backends.cudnn.benchmark is True and not cudnn.is_available()
+    assert not numtorch.backends.mps.is_available()
+    assert callable(mp.get_context)
+    a = np.array([[2.0, 1.0], [1.0, 3.0]], dtype=np.float32)
+    assert_close(numtorch.linalg.inv(numtorch.tensor(a)), torch.linalg.inv(torch.tensor(a)),
+                 rtol=1e-5)
+    assert_close(numtorch.linalg.det(numtorch.tensor(a)), torch.linalg.det(torch.tensor(a)))
+    assert_close(numtorch.linalg.norm(numtorch.tensor(a)), torch.linalg.norm(torch.tensor(a)))
+    assert_close(numtorch.linalg.vector_norm(numtorch.tensor(a), 1, dim=0),
+                 torch.linalg.vector_norm(torch.tensor(a), 1, dim=0))
