@@ -1,18 +1,21 @@
 """Convolutions: conv1d/conv2d, their transposes, and unfold/fold (im2col/col2im).
 
-Every convolution is one op (``ConvolutionBackward0``) built on two helpers:
+Every convolution is one op (``ConvolutionBackward0``): im2col through a strided view of
+the zero-padded input plus a GEMM ``W (O, C*kh*kw) @ cols``, and in backward the GEMMs
+``cols @ gy^T`` (weight) and ``W^T @ gy`` followed by col2im -- kh*kw vectorised adds,
+one per kernel offset -- (input). Details that measured faster here:
 
-- ``_im2col`` gathers the zero-padded input, held as a (C, H, W, N) array (batch last),
-  into a (C*kh*kw, OH*OW*N) matrix through a strided view and one copy. With the batch
-  last, each copied run is OW*N elements long (N when strided), not OW, so the copy is
-  cheap even for small feature maps.
-- ``_col2im`` is its adjoint: kh*kw vectorised adds of the column matrix into the
-  padded (C, H, W, N) gradient, one per kernel offset.
+- The input is held batch-last, (C, H, W, N): every copied run of the column matrix is
+  then OW*N elements long, not OW. Layers with few columns per output (C=1 input layers)
+  keep NCHW order, whose transposes back to NCHW are cheaper.
+- The output is processed a few rows at a time, so a chunk's columns are built, used and
+  scattered back while in cache, into reused work buffers; backward rebuilds the columns
+  from the saved padded input instead of keeping them all.
+- The input gradient of a stride-1 'same' convolution is computed as a convolution of gy
+  with the flipped kernel (a well-shaped GEMM, no scatter).
+- 1x1 convolutions with stride 1 and no padding are a batched GEMM on the input as it is.
 
-The forward is then ONE GEMM ``W (O, C*kh*kw) @ cols``; the backward two more
-(``gy @ cols^T`` for the weight, ``W^T @ gy`` followed by col2im for the input).
-1x1 convolutions with stride 1 and no padding skip im2col entirely (batched GEMM
-on the input as it is). conv1d runs as conv2d with a height-1 kernel.
+conv1d runs as conv2d with a height-1 kernel; unbatched inputs as a batch of one.
 """
 from __future__ import annotations
 
@@ -226,12 +229,13 @@ def _conv_args(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, nd
 
 
 # -- convolution -----------------------------------------------------------------------------
-# Column-matrix elements per chunk (2 MiB of float32): the conv works through the output a
+# Column-matrix elements per chunk (4 MiB of float32): the conv works through the output a
 # few rows at a time so that each chunk's columns are built, multiplied and (in backward)
 # scattered back while they are still in cache. Measured here, this is 20-30% faster than
 # one whole-batch column matrix for the seed CNNs' layers, and the columns are never all
-# in memory at once (backward rebuilds them from the padded input).
-_CHUNK = 1 << 19
+# in memory at once (backward rebuilds them from the padded input). Much smaller chunks
+# make many small GEMM calls, each paying multi-threaded BLAS's synchronisation.
+_CHUNK = 1 << 20
 _SCRATCH_MAX = 1 << 22  # elements; bigger work arrays are not kept between calls
 _local = threading.local()
 
