@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import (Optimizer, _add_wd, _as_float, _check_lr, _check_nonnegative, _tick,
+from .optimizer import (Optimizer, _add_wd, _as_float, _bump, _check_lr, _check_nonnegative, _tick,
                         _zero_step)
 
 __all__ = ['Adadelta']
@@ -39,9 +39,7 @@ class Adadelta(Optimizer):
 
     def step(self, closure=None):
         """Performs one Adadelta step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         sqrt = np.sqrt
         for group in self.param_groups:
@@ -85,7 +83,5 @@ class Adadelta(Optimizer):
                 u += t
                 np.multiply(delta, lr, out=t)
                 d -= t
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float, _check_adam_args, _lerp_, _tick, _zero_step
+from .optimizer import (Optimizer, _apply_weight_decay, _as_float, _bump, _check_adam_args, _lerp_,
+                        _tick, _zero_step)
 
 __all__ = ['Adam']
 
@@ -46,9 +47,7 @@ class Adam(Optimizer):
 
     def step(self, closure=None):
         """Performs one Adam step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         sqrt = np.sqrt
         for group in self.param_groups:
@@ -80,10 +79,7 @@ class Adam(Optimizer):
                     g = np.negative(g)
                 step = _tick(st['step'])
                 if wd != 0:
-                    if decoupled:
-                        d *= 1 - lr * wd
-                    else:
-                        g = _add_wd(g, d, wd)
+                    g = _apply_weight_decay(g, d, lr, wd, decoupled)
                 m = st['exp_avg']._data
                 v = st['exp_avg_sq']._data
                 _lerp_(m, g, w1)
@@ -105,7 +101,5 @@ class Adam(Optimizer):
                 np.multiply(m, -step_size, out=t)
                 t /= denom
                 d += t
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss

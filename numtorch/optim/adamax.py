@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float, _check_adam_args, _lerp_, _tick, _zero_step
+from .optimizer import (Optimizer, _add_wd, _as_float, _bump, _check_adam_args, _lerp_, _tick,
+                        _zero_step)
 
 __all__ = ['Adamax']
 
@@ -35,9 +36,7 @@ class Adamax(Optimizer):
 
     def step(self, closure=None):
         """Performs one Adamax step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         for group in self.param_groups:
             beta1, beta2 = group['betas']
@@ -73,7 +72,5 @@ class Adamax(Optimizer):
                 np.multiply(m, -clr, out=t)
                 t /= u
                 d += t
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss

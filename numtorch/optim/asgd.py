@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import (Optimizer, _add_wd, _as_float, _check_lr, _check_nonnegative, _scalar_state,
-                        _tick, _zero_step)
+from .optimizer import (Optimizer, _add_wd, _as_float, _bump, _check_lr, _check_nonnegative,
+                        _scalar_state, _tick, _zero_step)
 
 __all__ = ['ASGD']
 
@@ -38,9 +38,7 @@ class ASGD(Optimizer):
 
     def step(self, closure=None):
         """Performs one ASGD step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         for group in self.param_groups:
             lr = _as_float(group['lr'])
@@ -81,7 +79,5 @@ class ASGD(Optimizer):
                     ax[...] = d
                 eta_a.fill(lr / ((1 + lambd * lr * step) ** alpha))
                 mu_a.fill(1 / max(1, step - t0))
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import (Optimizer, _add_wd, _as_float, _check_adam_args, _check_nonnegative, _lerp_,
-                        _scalar_state, _tick, _zero_step)
+from .optimizer import (Optimizer, _apply_weight_decay, _as_float, _bump, _check_adam_args,
+                        _check_nonnegative, _lerp_, _scalar_state, _tick, _zero_step)
 
 __all__ = ['NAdam']
 
@@ -41,9 +41,7 @@ class NAdam(Optimizer):
 
     def step(self, closure=None):
         """Performs one NAdam step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         for group in self.param_groups:
             beta1, beta2 = group['betas']
@@ -72,10 +70,7 @@ class NAdam(Optimizer):
                 step = _tick(st['step'])
                 bias_correction2 = 1 - beta2 ** step
                 if wd != 0:
-                    if decoupled:
-                        d *= 1 - lr * wd
-                    else:
-                        g = _add_wd(g, d, wd)
+                    g = _apply_weight_decay(g, d, lr, wd, decoupled)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
                 # The product lives in a 0-dim array of the scalar dtype and is rounded there.
@@ -99,7 +94,5 @@ class NAdam(Optimizer):
                 np.multiply(m, (-lr * mu_next) / (1.0 - mu_product_next), out=t)
                 t /= denom
                 d += t
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss

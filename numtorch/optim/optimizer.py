@@ -122,6 +122,17 @@ def _add_wd(g: np.ndarray, d: np.ndarray, weight_decay: float) -> np.ndarray:
     return t
 
 
+def _apply_weight_decay(g: np.ndarray, d: np.ndarray, lr: float, weight_decay: float,
+                        decoupled: bool) -> np.ndarray:
+    """The gradient to step with under weight decay. Decoupled (AdamW's form) shrinks the
+    parameter in place, ``p *= 1 - lr*wd``, and keeps the gradient; otherwise the decay
+    enters through the gradient, ``g + wd*p`` (a new array)."""
+    if decoupled:
+        d *= 1 - lr * weight_decay
+        return g
+    return _add_wd(g, d, weight_decay)
+
+
 def _check_lr(lr) -> None:
     """PyTorch's checks of a learning rate: a tensor holds one element, none is negative."""
     if isinstance(lr, Tensor) and lr.numel() != 1:

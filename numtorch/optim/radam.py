@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float, _check_adam_args, _lerp_, _tick, _zero_step
+from .optimizer import (Optimizer, _apply_weight_decay, _as_float, _bump, _check_adam_args, _lerp_,
+                        _tick, _zero_step)
 
 __all__ = ['RAdam']
 
@@ -37,9 +38,7 @@ class RAdam(Optimizer):
 
     def step(self, closure=None):
         """Performs one RAdam step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         for group in self.param_groups:
             beta1, beta2 = group['betas']
@@ -66,10 +65,7 @@ class RAdam(Optimizer):
                     g = np.negative(g)
                 step = _tick(st['step'])
                 if wd != 0:
-                    if decoupled:
-                        d *= 1 - lr * wd
-                    else:
-                        g = _add_wd(g, d, wd)
+                    g = _apply_weight_decay(g, d, lr, wd, decoupled)
                 m = st['exp_avg']._data
                 v = st['exp_avg_sq']._data
                 _lerp_(m, g, w1)
@@ -94,7 +90,5 @@ class RAdam(Optimizer):
                     upd *= ((rho_t - 4) * (rho_t - 2) * rho_inf
                             / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
                 d -= upd
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import (Optimizer, _add_wd, _as_float, _check_lr, _check_nonnegative, _lerp_, _tick,
-                        _zero_step)
+from .optimizer import (Optimizer, _add_wd, _as_float, _bump, _check_lr, _check_nonnegative, _lerp_,
+                        _tick, _zero_step)
 
 __all__ = ['RMSprop']
 
@@ -42,9 +42,7 @@ class RMSprop(Optimizer):
 
     def step(self, closure=None):
         """Performs one RMSprop step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         sqrt = np.sqrt
         for group in self.param_groups:
@@ -100,7 +98,5 @@ class RMSprop(Optimizer):
                     np.multiply(g, -lr, out=t)
                     t /= avg
                     d += t
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _as_float, _check_lr, _tick, _zero_step
+from .optimizer import Optimizer, _as_float, _bump, _check_lr, _tick, _zero_step
 
 __all__ = ['Rprop']
 
@@ -38,9 +38,7 @@ class Rprop(Optimizer):
 
     def step(self, closure=None):
         """Performs one Rprop step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         for group in self.param_groups:
             etaminus, etaplus = group['etas']
@@ -76,7 +74,5 @@ class Rprop(Optimizer):
                 t *= step_size
                 d -= t
                 prev[...] = g
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss

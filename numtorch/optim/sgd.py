@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _add_wd, _as_float
+from .optimizer import Optimizer, _add_wd, _as_float, _bump
 
 __all__ = ['SGD']
 
@@ -43,9 +43,7 @@ class SGD(Optimizer):
 
     def step(self, closure=None):
         """Performs one SGD step; returns ``closure()``'s loss when a closure is given."""
-        loss = None
-        if closure is not None:
-            loss = self._closure_loss(closure)
+        loss = None if closure is None else self._closure_loss(closure)
         state = self.state
         for group in self.param_groups:
             lr = _as_float(group['lr'])
@@ -83,7 +81,5 @@ class SGD(Optimizer):
                 # NOTE: PyTorch's add_(g, alpha=-lr) is one fused multiply-add; here lr*g
                 # is rounded first, which can differ in the last bit.
                 d -= g * lr
-                vc = p._vc
-                if vc is not None:
-                    vc[0] += 1
+                _bump(p)
         return loss
