@@ -5,7 +5,6 @@ This module only re-exports; every definition lives in the module named for it.
 from __future__ import annotations
 
 import math as _math
-import os as _os
 
 __version__ = '0.1.0'
 
@@ -21,6 +20,7 @@ from ._tensor import (Tensor, FloatTensor, DoubleTensor, HalfTensor, LongTensor,
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import return_types
+from ._threads import set_num_threads, get_num_threads
 from ._ops.arithmetic import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                               floor_divide, remainder, fmod, pow, rsub, maximum, minimum, fmax,
                               fmin, lerp, addcmul, addcdiv, where, atan2, arctan2, hypot, xlogy,
@@ -123,14 +123,6 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 def are_deterministic_algorithms_enabled() -> bool:
     return True
-
-
-def set_num_threads(n: int) -> None:
-    """Thread count is NumPy's BLAS's concern; accepted for compatibility."""
-
-
-def get_num_threads():
-    return _os.cpu_count() or 1
 
 
 def compile(model=None, **kwargs):

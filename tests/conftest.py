@@ -12,6 +12,11 @@ import numtorch
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
+# The suite runs as two pytest workers on two cores: one BLAS/OpenMP thread per process
+# keeps small matrix products from fighting over the cores (both libraries alike).
+numtorch.set_num_threads(1)
+torch.set_num_threads(1)
+
 
 def mnist_dir() -> pathlib.Path:
     """The folder with the four MNIST IDX .gz files: $NUMTORCH_MNIST or ../shared/data/mnist."""

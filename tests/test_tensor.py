@@ -382,3 +382,14 @@ def test_backends_linalg_multiprocessing_modules():
     assert_close(numtorch.linalg.norm(numtorch.tensor(a)), torch.linalg.norm(torch.tensor(a)))
     assert_close(numtorch.linalg.vector_norm(numtorch.tensor(a), 1, dim=0),
                  torch.linalg.vector_norm(torch.tensor(a), 1, dim=0))
+
+
+def test_set_num_threads_drives_blas():
+    before = numtorch.get_num_threads()
+    try:
+        numtorch.set_num_threads(1)
+        assert numtorch.get_num_threads() == 1
+    finally:
+        numtorch.set_num_threads(before)
+    with pytest.raises(RuntimeError):
+        numtorch.set_num_threads(0)
