@@ -37,10 +37,15 @@ class Adadelta(Optimizer):
                                    capturable=False)
         self._steps_to_tensors()
 
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        d = p._data
+        st['step'] = _zero_step()
+        st['square_avg'] = _wrap(np.zeros_like(d))
+        st['acc_delta'] = _wrap(np.zeros_like(d))
+
     def step(self, closure=None):
         """Performs one Adadelta step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         sqrt = np.sqrt
         for group in self.param_groups:
             lr = _as_float(group['lr'])
@@ -49,17 +54,7 @@ class Adadelta(Optimizer):
             wd = group['weight_decay']
             maximize = group['maximize']
             w = 1 - rho
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st['step'] = _zero_step()
-                    st['square_avg'] = _wrap(np.zeros_like(d))
-                    st['acc_delta'] = _wrap(np.zeros_like(d))
+            for p, g, d, st in self._params_with_grad(group):
                 _tick(st['step'])
                 if maximize:
                     g = np.negative(g)

@@ -34,14 +34,12 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group['params']:
-                self._init_state(p)
+                self._init_state(self.state[p], p, group)
 
-    def _init_state(self, p: Tensor) -> dict:
-        st = self.state[p]
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
         st['step'] = _zero_step()
         # NOTE: PyTorch fills with the optimizer-wide default, not the group's value.
         st['sum'] = _wrap(np.full_like(p._data, self.defaults['initial_accumulator_value']))
-        return st
 
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
@@ -59,22 +57,13 @@ class Adagrad(Optimizer):
     def step(self, closure=None):
         """Performs one Adagrad step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         for group in self.param_groups:
             lr = _as_float(group['lr'])
             wd = group['weight_decay']
             lr_decay = group['lr_decay']
             eps = group['eps']
             maximize = group['maximize']
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st = self._init_state(p)
+            for p, g, d, st in self._params_with_grad(group):
                 step = _tick(st['step'])
                 if maximize:
                     g = np.negative(g)

@@ -45,10 +45,17 @@ class Adam(Optimizer):
                                    differentiable=False, decoupled_weight_decay=False, fused=None)
         self._steps_to_tensors()
 
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        d = p._data
+        st['step'] = _zero_step()
+        st['exp_avg'] = _wrap(np.zeros_like(d))
+        st['exp_avg_sq'] = _wrap(np.zeros_like(d))
+        if group['amsgrad']:
+            st['max_exp_avg_sq'] = _wrap(np.zeros_like(d))
+
     def step(self, closure=None):
         """Performs one Adam step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         sqrt = np.sqrt
         for group in self.param_groups:
             beta1, beta2 = group['betas']
@@ -62,19 +69,7 @@ class Adam(Optimizer):
             decoupled = group['decoupled_weight_decay']
             w1 = 1 - beta1
             w2 = 1 - beta2
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st['step'] = _zero_step()
-                    st['exp_avg'] = _wrap(np.zeros_like(d))
-                    st['exp_avg_sq'] = _wrap(np.zeros_like(d))
-                    if amsgrad:
-                        st['max_exp_avg_sq'] = _wrap(np.zeros_like(d))
+            for p, g, d, st in self._params_with_grad(group):
                 if maximize:
                     g = np.negative(g)
                 step = _tick(st['step'])

@@ -34,10 +34,15 @@ class Adamax(Optimizer):
                                    capturable=False)
         self._steps_to_tensors()
 
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        d = p._data
+        st['step'] = _zero_step()
+        st['exp_avg'] = _wrap(np.zeros_like(d))
+        st['exp_inf'] = _wrap(np.zeros_like(d))
+
     def step(self, closure=None):
         """Performs one Adamax step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         for group in self.param_groups:
             beta1, beta2 = group['betas']
             eps = group['eps']
@@ -45,17 +50,7 @@ class Adamax(Optimizer):
             wd = group['weight_decay']
             maximize = group['maximize']
             w1 = 1 - beta1
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st['step'] = _zero_step()
-                    st['exp_avg'] = _wrap(np.zeros_like(d))
-                    st['exp_inf'] = _wrap(np.zeros_like(d))
+            for p, g, d, st in self._params_with_grad(group):
                 if maximize:
                     g = np.negative(g)
                 step = _tick(st['step'])

@@ -36,10 +36,15 @@ class ASGD(Optimizer):
                                    capturable=False)
         self._steps_to_tensors(('step', 'eta', 'mu'))
 
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        st['step'] = _zero_step()
+        st['eta'] = _scalar_state(_as_float(group['lr']))
+        st['mu'] = _scalar_state(1.0)
+        st['ax'] = _wrap(np.zeros_like(p._data))
+
     def step(self, closure=None):
         """Performs one ASGD step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         for group in self.param_groups:
             lr = _as_float(group['lr'])
             lambd = group['lambd']
@@ -47,18 +52,7 @@ class ASGD(Optimizer):
             t0 = group['t0']
             wd = group['weight_decay']
             maximize = group['maximize']
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st['step'] = _zero_step()
-                    st['eta'] = _scalar_state(lr)
-                    st['mu'] = _scalar_state(1.0)
-                    st['ax'] = _wrap(np.zeros_like(d))
+            for p, g, d, st in self._params_with_grad(group):
                 if maximize:
                     g = np.negative(g)
                 step = _tick(st['step'])

@@ -39,10 +39,16 @@ class NAdam(Optimizer):
                                    differentiable=False, decoupled_weight_decay=False)
         self._steps_to_tensors(('step', 'mu_product'))
 
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        d = p._data
+        st['step'] = _zero_step()
+        st['mu_product'] = _scalar_state(1.0)
+        st['exp_avg'] = _wrap(np.zeros_like(d))
+        st['exp_avg_sq'] = _wrap(np.zeros_like(d))
+
     def step(self, closure=None):
         """Performs one NAdam step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         for group in self.param_groups:
             beta1, beta2 = group['betas']
             lr = _as_float(group['lr'])
@@ -53,18 +59,7 @@ class NAdam(Optimizer):
             maximize = group['maximize']
             w1 = 1 - beta1
             w2 = 1 - beta2
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st['step'] = _zero_step()
-                    st['mu_product'] = _scalar_state(1.0)
-                    st['exp_avg'] = _wrap(np.zeros_like(d))
-                    st['exp_avg_sq'] = _wrap(np.zeros_like(d))
+            for p, g, d, st in self._params_with_grad(group):
                 if maximize:
                     g = np.negative(g)
                 step = _tick(st['step'])

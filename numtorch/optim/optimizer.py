@@ -473,6 +473,19 @@ class Optimizer:
         for post_hook in self._optimizer_load_state_dict_post_hooks.values():
             post_hook(self)
 
+    def _params_with_grad(self, group: dict[str, Any]):
+        """Yields ``(p, gradient array, parameter array, state dict)`` for each parameter of
+        ``group`` that has a gradient, in order. A parameter's empty state is first filled by
+        the subclass's ``_init_state(state, p, group)`` (PyTorch's ``_init_group``)."""
+        state = self.state
+        for p in group['params']:
+            gt = p._grad
+            if gt is not None:
+                st = state[p]
+                if not st:
+                    self._init_state(st, p, group)
+                yield p, gt._data, p._data, st
+
     def _setdefault_in_groups(self, **defaults: Any) -> None:
         """Gives every group the options it lacks, in the order given: a checkpoint written
         before an option existed loads with that option's default (PyTorch's

@@ -36,10 +36,15 @@ class RAdam(Optimizer):
                                    decoupled_weight_decay=False, capturable=False)
         self._steps_to_tensors()
 
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        d = p._data
+        st['step'] = _zero_step()
+        st['exp_avg'] = _wrap(np.zeros_like(d))
+        st['exp_avg_sq'] = _wrap(np.zeros_like(d))
+
     def step(self, closure=None):
         """Performs one RAdam step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         for group in self.param_groups:
             beta1, beta2 = group['betas']
             lr = _as_float(group['lr'])
@@ -50,17 +55,7 @@ class RAdam(Optimizer):
             w1 = 1 - beta1
             w2 = 1 - beta2
             rho_inf = 2 / (1 - beta2) - 1
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st['step'] = _zero_step()
-                    st['exp_avg'] = _wrap(np.zeros_like(d))
-                    st['exp_avg_sq'] = _wrap(np.zeros_like(d))
+            for p, g, d, st in self._params_with_grad(group):
                 if maximize:
                     g = np.negative(g)
                 step = _tick(st['step'])

@@ -40,10 +40,18 @@ class RMSprop(Optimizer):
                                    differentiable=False, capturable=False)
         self._steps_to_tensors()
 
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        d = p._data
+        st['step'] = _zero_step()
+        st['square_avg'] = _wrap(np.zeros_like(d))
+        if group['momentum'] > 0:
+            st['momentum_buffer'] = _wrap(np.zeros_like(d))
+        if group['centered']:
+            st['grad_avg'] = _wrap(np.zeros_like(d))
+
     def step(self, closure=None):
         """Performs one RMSprop step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         sqrt = np.sqrt
         for group in self.param_groups:
             lr = _as_float(group['lr'])
@@ -54,20 +62,7 @@ class RMSprop(Optimizer):
             centered = group['centered']
             maximize = group['maximize']
             w = 1 - alpha
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st['step'] = _zero_step()
-                    st['square_avg'] = _wrap(np.zeros_like(d))
-                    if momentum > 0:
-                        st['momentum_buffer'] = _wrap(np.zeros_like(d))
-                    if centered:
-                        st['grad_avg'] = _wrap(np.zeros_like(d))
+            for p, g, d, st in self._params_with_grad(group):
                 if maximize:
                     g = np.negative(g)
                 _tick(st['step'])

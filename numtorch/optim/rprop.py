@@ -36,25 +36,20 @@ class Rprop(Optimizer):
                                    capturable=False)
         self._steps_to_tensors()
 
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        st['step'] = _zero_step()
+        st['prev'] = _wrap(np.zeros_like(p._data))
+        # Shaped and laid out like the gradient, as PyTorch's full_like(grad, lr).
+        st['step_size'] = _wrap(np.full_like(p._grad._data, _as_float(group['lr'])))
+
     def step(self, closure=None):
         """Performs one Rprop step; returns ``closure()``'s loss when a closure is given."""
         loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
         for group in self.param_groups:
             etaminus, etaplus = group['etas']
             step_size_min, step_size_max = group['step_sizes']
             maximize = group['maximize']
-            for p in group['params']:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if len(st) == 0:
-                    st['step'] = _zero_step()
-                    st['prev'] = _wrap(np.zeros_like(d))
-                    st['step_size'] = _wrap(np.full_like(g, _as_float(group['lr'])))
+            for p, g, d, st in self._params_with_grad(group):
                 if maximize:
                     g = np.negative(g)
                 _tick(st['step'])
