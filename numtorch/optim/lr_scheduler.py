@@ -408,6 +408,40 @@ class ExponentialLR(LRScheduler):
         return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
 
 
+def _check_schedulers(name: str, optimizer: Optimizer, schedulers) -> None:
+    """The checks SequentialLR and ChainedScheduler make of the schedulers they are given."""
+    for idx, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, 'optimizer'):
+            raise TypeError(f'{name} at index {idx} should have `optimizer` as its '
+                            'attribute.')
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f'{name} does not support `ReduceLROnPlateau` scheduler as it requires '
+                'additional kwargs to be specified when calling `step`, but got one at '
+                f'index {idx} in the given schedulers sequence.')
+        if optimizer != scheduler.optimizer:
+            raise ValueError(
+                f'{name} expects all schedulers to belong to the same optimizer, but got '
+                f'scheduler {scheduler.__class__.__name__} at index {idx} has '
+                f'{scheduler.optimizer}, which is different from '
+                f'{optimizer.__class__.__name__}.')
+
+
+def _schedulers_state_dict(self) -> dict[str, Any]:
+    state_dict = {k: v for k, v in self.__dict__.items()
+                  if k not in ('optimizer', '_schedulers')}
+    state_dict['_schedulers'] = [s.state_dict() for s in self._schedulers]
+    return state_dict
+
+
+def _schedulers_load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    _schedulers = state_dict.pop('_schedulers')
+    self.__dict__.update(state_dict)
+    state_dict['_schedulers'] = _schedulers
+    for idx, s in enumerate(_schedulers):
+        self._schedulers[idx].load_state_dict(s)
+
+
 class SequentialLR(LRScheduler):
     """Runs ``schedulers`` one after another, switching at the ``milestones`` epochs."""
 
@@ -416,21 +450,7 @@ class SequentialLR(LRScheduler):
         name = self.__class__.__name__
         if len(schedulers) < 1:
             raise ValueError(f'{name} expects at least one scheduler, but got no scheduler.')
-        for idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, 'optimizer'):
-                raise TypeError(f'{name} at index {idx} should have `optimizer` as its '
-                                'attribute.')
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f'{name} does not support `ReduceLROnPlateau` scheduler as it requires '
-                    'additional kwargs to be specified when calling `step`, but got one at '
-                    f'index {idx} in the given schedulers sequence.')
-            if optimizer != scheduler.optimizer:
-                raise ValueError(
-                    f'{name} expects all schedulers to belong to the same optimizer, but got '
-                    f'scheduler {scheduler.__class__.__name__} at index {idx} has '
-                    f'{scheduler.optimizer}, which is different from '
-                    f'{optimizer.__class__.__name__}.')
+        _check_schedulers(name, optimizer, schedulers)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 'Sequential Schedulers expects number of schedulers provided to be one more '
@@ -472,17 +492,10 @@ class SequentialLR(LRScheduler):
 
     def state_dict(self) -> dict[str, Any]:
         """This scheduler's attributes with each inner scheduler's own state dict."""
-        state_dict = {k: v for k, v in self.__dict__.items()
-                      if k not in ('optimizer', '_schedulers')}
-        state_dict['_schedulers'] = [s.state_dict() for s in self._schedulers]
-        return state_dict
+        return _schedulers_state_dict(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _schedulers = state_dict.pop('_schedulers')
-        self.__dict__.update(state_dict)
-        state_dict['_schedulers'] = _schedulers
-        for idx, s in enumerate(_schedulers):
-            self._schedulers[idx].load_state_dict(s)
+        _schedulers_load_state_dict(self, state_dict)
 
 
 class PolynomialLR(LRScheduler):
@@ -553,21 +566,7 @@ class ChainedScheduler(LRScheduler):
             raise ValueError(f'{name} expects at least one scheduler to be chained, but got '
                              'no scheduler.')
         optimizer = optimizer or schedulers[0].optimizer
-        for idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, 'optimizer'):
-                raise TypeError(f'{name} at index {idx} should have `optimizer` as its '
-                                'attribute.')
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f'{name} does not support `ReduceLROnPlateau` scheduler as it requires '
-                    'additional kwargs to be specified when calling `step`, but got one at '
-                    f'index {idx} in the given schedulers sequence.')
-            if optimizer != scheduler.optimizer:
-                raise ValueError(
-                    f'{name} expects all schedulers to belong to the same optimizer, but got '
-                    f'scheduler {scheduler.__class__.__name__} at index {idx} has '
-                    f'{scheduler.optimizer}, which is different from '
-                    f'{optimizer.__class__.__name__}.')
+        _check_schedulers(name, optimizer, schedulers)
         self._schedulers = schedulers
         self.optimizer = optimizer
         self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, 'lr')
@@ -580,17 +579,10 @@ class ChainedScheduler(LRScheduler):
 
     def state_dict(self) -> dict[str, Any]:
         """This scheduler's attributes with each inner scheduler's own state dict."""
-        state_dict = {k: v for k, v in self.__dict__.items()
-                      if k not in ('optimizer', '_schedulers')}
-        state_dict['_schedulers'] = [s.state_dict() for s in self._schedulers]
-        return state_dict
+        return _schedulers_state_dict(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _schedulers = state_dict.pop('_schedulers')
-        self.__dict__.update(state_dict)
-        state_dict['_schedulers'] = _schedulers
-        for idx, s in enumerate(_schedulers):
-            self._schedulers[idx].load_state_dict(s)
+        _schedulers_load_state_dict(self, state_dict)
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -698,6 +690,34 @@ class ReduceLROnPlateau(LRScheduler):
                              threshold_mode=self.threshold_mode)
 
 
+def _momentum_uses_beta1(optimizer: Optimizer) -> bool:
+    """For ``cycle_momentum``: True where the momentum to cycle is Adam's beta1, False where
+    it is the ``momentum`` option; an optimizer with neither cannot cycle."""
+    if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
+        raise ValueError('optimizer must support momentum or beta1 with '
+                         '`cycle_momentum` option enabled')
+    return 'betas' in optimizer.defaults
+
+
+def _set_momentum(group: dict, use_beta1: bool, momentum: float) -> None:
+    """Writes a cycled momentum into a group, as beta1 or as ``momentum``."""
+    if use_beta1:
+        group['betas'] = (momentum, *group['betas'][1:])
+    else:
+        group['momentum'] = momentum
+
+
+def _start_momentums(optimizer: Optimizer, use_beta1: bool, max_momentums: list,
+                     base_momentums: list) -> None:
+    """A fresh cyclic schedule starts every group at its max momentum and records both ends
+    in the group."""
+    for m_momentum, b_momentum, group in zip(max_momentums, base_momentums,
+                                             optimizer.param_groups):
+        _set_momentum(group, use_beta1, m_momentum)
+        group['max_momentum'] = m_momentum
+        group['base_momentum'] = b_momentum
+
+
 class CyclicLR(LRScheduler):
     """Cycles the lr between ``base_lr`` and ``max_lr`` (triangular, triangular2,
     exp_range or a custom ``scale_fn``), and the momentum (or Adam's beta1) inversely
@@ -731,21 +751,12 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
-                raise ValueError('optimizer must support momentum or beta1 with '
-                                 '`cycle_momentum` option enabled')
-            self.use_beta1 = 'betas' in self.optimizer.defaults
+            self.use_beta1 = _momentum_uses_beta1(optimizer)
             self.base_momentums = _format_param('base_momentum', optimizer, base_momentum)
             self.max_momentums = _format_param('max_momentum', optimizer, max_momentum)
             if last_epoch == -1:
-                for m_momentum, b_momentum, group in zip(
-                        self.max_momentums, self.base_momentums, optimizer.param_groups):
-                    if self.use_beta1:
-                        group['betas'] = (m_momentum, *group['betas'][1:])
-                    else:
-                        group['momentum'] = m_momentum
-                    group['max_momentum'] = m_momentum
-                    group['base_momentum'] = b_momentum
+                _start_momentums(optimizer, self.use_beta1, self.max_momentums,
+                                 self.base_momentums)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -799,10 +810,7 @@ class CyclicLR(LRScheduler):
                 base_height = (max_momentum - base_momentum) * scale_factor
                 momentums.append(max_momentum - base_height * self.scale_fn(at))
             for param_group, momentum in zip(self.optimizer.param_groups, momentums):
-                if self.use_beta1:
-                    param_group['betas'] = (momentum, *param_group['betas'][1:])
-                else:
-                    param_group['momentum'] = momentum
+                _set_momentum(param_group, self.use_beta1, momentum)
         return lrs
 
     def state_dict(self) -> dict[str, Any]:
@@ -946,22 +954,11 @@ class OneCycleLR(LRScheduler):
                 group['min_lr'] = group['initial_lr'] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if self.cycle_momentum:
-            if ('momentum' not in self.optimizer.defaults
-                    and 'betas' not in self.optimizer.defaults):
-                raise ValueError('optimizer must support momentum or beta1 with '
-                                 '`cycle_momentum` option enabled')
-            self.use_beta1 = 'betas' in self.optimizer.defaults
+            self.use_beta1 = _momentum_uses_beta1(optimizer)
             max_momentums = _format_param('max_momentum', optimizer, max_momentum)
             base_momentums = _format_param('base_momentum', optimizer, base_momentum)
             if last_epoch == -1:
-                for m_momentum, b_momentum, group in zip(max_momentums, base_momentums,
-                                                         optimizer.param_groups):
-                    if self.use_beta1:
-                        group['betas'] = (m_momentum, *group['betas'][1:])
-                    else:
-                        group['momentum'] = m_momentum
-                    group['max_momentum'] = m_momentum
-                    group['base_momentum'] = b_momentum
+                _start_momentums(optimizer, self.use_beta1, max_momentums, base_momentums)
         super().__init__(optimizer, last_epoch)
 
     def _anneal_func(self, *args):
@@ -1005,8 +1002,5 @@ class OneCycleLR(LRScheduler):
                 start_step = phase['end_step']
             lrs.append(computed_lr)
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group['betas'] = (computed_momentum, *group['betas'][1:])
-                else:
-                    group['momentum'] = computed_momentum
+                _set_momentum(group, self.use_beta1, computed_momentum)
         return lrs
