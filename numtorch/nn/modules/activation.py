@@ -24,6 +24,34 @@ def _inplace_suffix(inplace: bool) -> str:
     return ', inplace=True' if inplace else ''
 
 
+class _InplaceActivation(Module):
+    """An activation whose one option is ``inplace``, shown by the repr only when True."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return _inplace_only(self.inplace)
+
+
+class _DimActivation(Module):
+    """Softmax, Softmin and LogSoftmax: one option, the ``dim`` to normalise over."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        # Modules pickled by old PyTorch versions have no dim.
+        if not hasattr(self, 'dim'):
+            self.dim = None
+
+    def extra_repr(self) -> str:
+        return f'dim={self.dim}'
+
+
 class Threshold(Module):
     """``x`` where ``x > threshold``, else ``value``."""
 
@@ -40,18 +68,11 @@ class Threshold(Module):
         return f'threshold={self.threshold}, value={self.value}{_inplace_suffix(self.inplace)}'
 
 
-class ReLU(Module):
+class ReLU(_InplaceActivation):
     """``max(x, 0)``."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_only(self.inplace)
 
 
 class Hardtanh(Module):
@@ -158,18 +179,11 @@ class CELU(Module):
         return f'alpha={self.alpha}{_inplace_suffix(self.inplace)}'
 
 
-class SELU(Module):
+class SELU(_InplaceActivation):
     """Scaled ELU with the self-normalising constants."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_only(self.inplace)
 
 
 class GELU(Module):
@@ -186,32 +200,18 @@ class GELU(Module):
         return f'approximate={self.approximate!r}'
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation):
     """``x * sigmoid(x)``."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.silu(input, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_only(self.inplace)
 
-
-class Mish(Module):
+class Mish(_InplaceActivation):
     """``x * tanh(softplus(x))``."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.mish(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_only(self.inplace)
 
 
 class Sigmoid(Module):
@@ -328,61 +328,25 @@ class GLU(Module):
         return f'dim={self.dim}'
 
 
-class Softmax(Module):
+class Softmax(_DimActivation):
     """``exp(x) / sum(exp(x))`` along ``dim``."""
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, 'dim'):
-            self.dim = None
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim, _stacklevel=5)
 
-    def extra_repr(self) -> str:
-        return f'dim={self.dim}'
 
-
-class Softmin(Module):
+class Softmin(_DimActivation):
     """``softmax(-x)`` along ``dim``."""
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, 'dim'):
-            self.dim = None
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmin(input, self.dim, _stacklevel=5)
 
-    def extra_repr(self) -> str:
-        return f'dim={self.dim}'
 
-
-class LogSoftmax(Module):
+class LogSoftmax(_DimActivation):
     """``log(softmax(x))`` along ``dim``."""
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, 'dim'):
-            self.dim = None
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f'dim={self.dim}'
 
 
 class Softmax2d(Module):
