@@ -59,6 +59,37 @@ def _scale_t(gy: Tensor, red: int, denom) -> Tensor:
     return gy
 
 
+def _class_weights(target: np.ndarray, weight, ignore_index: int, dtype):
+    """For a loss over class indices: the mask of targets that count, the targets as an
+    (N, 1, ...) index array (ignored ones pointing at class 0), and each sample's weight,
+    ``weight[t]`` (1 without weights) and 0 where the target is ``ignore_index``."""
+    valid = target != ignore_index
+    t = np.where(valid, target, 0)[:, None]
+    wt = valid.astype(dtype) if weight is None else np.where(valid, weight[t[:, 0]], 0).astype(
+        dtype)
+    return valid, t, wt
+
+
+def _reduce_weighted(op: Op, loss: np.ndarray, wt: np.ndarray, dtype) -> np.ndarray:
+    """'sum' or 'mean' of a class-index loss. The mean divides by the summed sample weights
+    (kept as ``op.denom`` for backward), not by the number of samples."""
+    total = loss.sum(dtype=dtype)
+    if op.red == 2:
+        return np.asarray(total, dtype)
+    op.denom = wt.sum(dtype=dtype)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        return np.asarray(total / op.denom, dtype)
+
+
+def _sample_grads(op: Op, gy: np.ndarray, shape) -> np.ndarray:
+    """The upstream gradient of each sample's loss (the inverse of ``_reduce_weighted``)."""
+    if op.red == 0:
+        return gy.reshape(shape)
+    if op.red == 2:
+        return np.broadcast_to(gy, shape)
+    return np.broadcast_to(gy / op.denom, shape)
+
+
 # -- classification ------------------------------------------------------------------------
 class CrossEntropy(Op):
     """log_softmax over dim 1 followed by the weighted negative log likelihood of the target
@@ -86,12 +117,9 @@ class CrossEntropy(Op):
         p = e
         p /= s                                           # softmax, kept for backward
         logs = np.log(s)
-        valid = self.t != self.ignore_index
-        t = np.where(valid, self.t, 0)[:, None]
+        valid, t, wt = _class_weights(self.t, self.w, self.ignore_index, x.dtype)
         nll = (logs - np.take_along_axis(z, t, 1))[:, 0]
         w = self.w
-        wt = valid.astype(x.dtype) if w is None else np.where(valid, w[t[:, 0]], 0).astype(
-            x.dtype)
         loss = nll * wt
         if self.eps:
             # -sum_c w_c log p_c = sum_c w_c (log s - z_c)
@@ -106,22 +134,12 @@ class CrossEntropy(Op):
         if self.red == 0:
             return loss.astype(x.dtype, copy=False).reshape(loss.shape[1:] if self.single
                                                             else loss.shape)
-        total = loss.sum(dtype=x.dtype)
-        if self.red == 2:
-            return np.asarray(total, x.dtype)
-        self.denom = wt.sum(dtype=x.dtype)
-        with np.errstate(invalid='ignore', divide='ignore'):
-            return np.asarray(total / self.denom, x.dtype)
+        return _reduce_weighted(self, loss, wt, x.dtype)
 
     def backward(self, gy):
         p, t, valid, wt = self.saved
         C = p.shape[1]
-        if self.red == 0:
-            g = gy.reshape(wt.shape)
-        elif self.red == 2:
-            g = np.broadcast_to(gy, wt.shape)
-        else:
-            g = np.broadcast_to(gy / self.denom, wt.shape)
+        g = _sample_grads(self, gy, wt.shape)
         coef = (g * wt)[:, None]
         if self.eps:
             coef = coef * (1 - self.eps)
@@ -372,31 +390,17 @@ class NllLoss(Op):
     def forward(self, x):
         if self.single:
             x = x[None]
-        valid = self.t != self.ignore_index
-        t = np.where(valid, self.t, 0)[:, None]
-        w = self.w
-        wt = valid.astype(x.dtype) if w is None else np.where(valid, w[t[:, 0]], 0).astype(
-            x.dtype)
+        _, t, wt = _class_weights(self.t, self.w, self.ignore_index, x.dtype)
         loss = -np.take_along_axis(x, t, 1)[:, 0] * wt
         self.saved = (t, wt)
         self.shape = x.shape
         if self.red == 0:
             return loss.reshape(()) if self.single else loss
-        total = loss.sum(dtype=x.dtype)
-        if self.red == 2:
-            return np.asarray(total, x.dtype)
-        self.denom = wt.sum(dtype=x.dtype)
-        with np.errstate(invalid='ignore', divide='ignore'):
-            return np.asarray(total / self.denom, x.dtype)
+        return _reduce_weighted(self, loss, wt, x.dtype)
 
     def backward(self, gy):
         t, wt = self.saved
-        if self.red == 0:
-            g = gy.reshape(wt.shape)
-        elif self.red == 2:
-            g = np.broadcast_to(gy, wt.shape)
-        else:
-            g = np.broadcast_to(gy / self.denom, wt.shape)
+        g = _sample_grads(self, gy, wt.shape)
         gx = np.zeros(self.shape, gy.dtype)
         np.put_along_axis(gx, t, (-g * wt)[:, None], 1)
         return gx[0] if self.single else gx
