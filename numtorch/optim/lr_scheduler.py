@@ -212,25 +212,6 @@ class _LRScheduler(LRScheduler):
     """The old name of ``LRScheduler``, kept for code that subclasses it."""
 
 
-def _lambdas_state_dict(self, exclude: tuple[str, ...]) -> dict[str, Any]:
-    # Plain functions and lambdas can't be saved; callable objects save their __dict__.
-    state_dict = {k: v for k, v in self.__dict__.items() if k not in exclude}
-    state_dict['lr_lambdas'] = [None] * len(self.lr_lambdas)
-    for idx, fn in enumerate(self.lr_lambdas):
-        if not isinstance(fn, types.FunctionType):
-            state_dict['lr_lambdas'][idx] = fn.__dict__.copy()
-    return state_dict
-
-
-def _lambdas_load_state_dict(self, state_dict: dict[str, Any]) -> None:
-    lr_lambdas = state_dict.pop('lr_lambdas')
-    self.__dict__.update(state_dict)
-    state_dict['lr_lambdas'] = lr_lambdas
-    for idx, fn in enumerate(lr_lambdas):
-        if fn is not None:
-            self.lr_lambdas[idx].__dict__.update(fn)
-
-
 def _lambda_list(optimizer: Optimizer, lr_lambda) -> list:
     if not isinstance(lr_lambda, (list, tuple)):
         return [lr_lambda] * len(optimizer.param_groups)
@@ -240,7 +221,30 @@ def _lambda_list(optimizer: Optimizer, lr_lambda) -> list:
     return list(lr_lambda)
 
 
-class LambdaLR(LRScheduler):
+class _LambdaScheduler(LRScheduler):
+    """LambdaLR and MultiplicativeLR: their state holds one lr function per group."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """The scheduler's state; lambdas are saved only if they are callable objects."""
+        # Plain functions and lambdas can't be saved; callable objects save their __dict__.
+        state_dict = {k: v for k, v in self.__dict__.items()
+                      if k not in ('optimizer', 'lr_lambdas')}
+        state_dict['lr_lambdas'] = [None] * len(self.lr_lambdas)
+        for idx, fn in enumerate(self.lr_lambdas):
+            if not isinstance(fn, types.FunctionType):
+                state_dict['lr_lambdas'][idx] = fn.__dict__.copy()
+        return state_dict
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        lr_lambdas = state_dict.pop('lr_lambdas')
+        self.__dict__.update(state_dict)
+        state_dict['lr_lambdas'] = lr_lambdas
+        for idx, fn in enumerate(lr_lambdas):
+            if fn is not None:
+                self.lr_lambdas[idx].__dict__.update(fn)
+
+
+class LambdaLR(_LambdaScheduler):
     """lr = initial lr * ``lr_lambda(epoch)`` (one function, or one per group)."""
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list,
@@ -249,20 +253,13 @@ class LambdaLR(LRScheduler):
         self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
-    def state_dict(self) -> dict[str, Any]:
-        """The scheduler's state; lambdas are saved only if they are callable objects."""
-        return _lambdas_state_dict(self, ('optimizer', 'lr_lambdas'))
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _lambdas_load_state_dict(self, state_dict)
-
     def get_lr(self) -> list:
         _warn_get_lr_called_within_step(self)
         return [base_lr * lmbda(self.last_epoch)
                 for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdaScheduler):
     """Each step multiplies the lr by ``lr_lambda(epoch)``."""
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list,
@@ -274,13 +271,6 @@ class MultiplicativeLR(LRScheduler):
                 raise TypeError(f'lr_lambda should be a function, but got '
                                 f'{type(fn).__name__}')
         super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """The scheduler's state; lambdas are saved only if they are callable objects."""
-        return _lambdas_state_dict(self, ('optimizer', 'lr_lambdas'))
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _lambdas_load_state_dict(self, state_dict)
 
     def get_lr(self) -> list:
         _warn_get_lr_called_within_step(self)
