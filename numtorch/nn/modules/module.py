@@ -296,22 +296,27 @@ class Module:
     def __setstate__(self, st: dict) -> None:
         self.__dict__.update(st)
 
+    def _check_slot_name(self, kind: str, slots: str, name) -> None:
+        """PyTorch's checks of the name a buffer or parameter is registered under: a
+        non-empty string without dots, not already taken by another attribute."""
+        if slots not in self.__dict__:
+            raise AttributeError(f'cannot assign {kind} before Module.__init__() call')
+        if not isinstance(name, str):
+            raise TypeError(f'{kind} name should be a string. Got {_typename(name)}')
+        if '.' in name:
+            raise KeyError(f'{kind} name can\'t contain "."')
+        if name == '':
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[slots]:
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_buffer(self, name: str, tensor: Tensor | None,
                         persistent: bool = True) -> None:
         """Adds a tensor that is module state but not a parameter (e.g. running means).
 
         Persistent buffers appear in ``state_dict()``; ``None`` registers an empty slot.
         """
-        if '_buffers' not in self.__dict__:
-            raise AttributeError('cannot assign buffer before Module.__init__() call')
-        if not isinstance(name, str):
-            raise TypeError(f'buffer name should be a string. Got {_typename(name)}')
-        if '.' in name:
-            raise KeyError('buffer name can\'t contain "."')
-        if name == '':
-            raise KeyError('buffer name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_slot_name('buffer', '_buffers', name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             '(torch Tensor or None required)')
@@ -323,16 +328,7 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Adds a parameter (or a ``None`` placeholder) under ``name``."""
-        if '_parameters' not in self.__dict__:
-            raise AttributeError('cannot assign parameter before Module.__init__() call')
-        if not isinstance(name, str):
-            raise TypeError(f'parameter name should be a string. Got {_typename(name)}')
-        if '.' in name:
-            raise KeyError('parameter name can\'t contain "."')
-        if name == '':
-            raise KeyError('parameter name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_slot_name('parameter', '_parameters', name)
         if param is None:
             self._parameters[name] = None
         elif not isinstance(param, Parameter):
