@@ -313,6 +313,13 @@ def _legacy_reduction(size_average, reduce, emit_warning: bool = True) -> str:
     return r
 
 
+def _reduce_composite(loss: Tensor, red: int) -> Tensor:
+    """Reduces a loss built from Tensor ops: as is (0), its mean (1) or its sum (2)."""
+    if red == 0:
+        return loss
+    return loss.mean() if red == 1 else loss.sum()
+
+
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average=None, ignore_index: int = -100, reduce=None,
                   reduction: str = 'mean', label_smoothing: float = 0.0) -> Tensor:
@@ -392,9 +399,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
         point = target.exp() * (target - input)
     else:
         point = _xlogy(target, target) - target * input
-    if red == 0:
-        return point
-    out = point.mean() if red == 1 else point.sum()
+    out = _reduce_composite(point, red)
     if reduction == 'batchmean' and input.dim() != 0:
         out = out / input.size(0)
     return out
@@ -423,15 +428,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor,
     pos = 1 - cos
     neg = (cos - margin).clamp_min(0)
     out = _where(target == 1, pos, zeros) + _where(target == -1, neg, zeros)
-    if red == 0:
-        return out
-    return out.mean() if red == 1 else out.sum()
-
-
-def _reduce_composite(loss: Tensor, red: int) -> Tensor:
-    if red == 0:
-        return loss
-    return loss.mean() if red == 1 else loss.sum()
+    return _reduce_composite(out, red)
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
