@@ -12,13 +12,9 @@ import numtorch.nn as nn
 import numtorch.nn.functional as F
 from numtorch.autograd import gradcheck
 from conftest import assert_close
+from test_nn_conv import copy_weights
 
 RNG = np.random.default_rng(7)
-
-
-def copy_weights(nt_module, pt_module):
-    nt_module.load_state_dict({k: numtorch.tensor(v.detach().numpy())
-                               for k, v in pt_module.state_dict().items()})
 
 
 def run_both(mp, mn, *arrays, train=True):

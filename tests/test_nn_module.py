@@ -12,6 +12,7 @@ import numtorch
 import numtorch.nn as nn
 import numtorch.nn.functional as F
 from conftest import assert_close
+from test_nn_conv import copy_weights
 
 
 # -- the user's networks, defined identically for both libraries -------------------------
@@ -34,12 +35,6 @@ def make_net(lib, n_feature, n_hidden, n_output, out_name='predict'):
 def make_seq(lib, n_in, n_hidden, n_out):
     return lib.nn.Sequential(lib.nn.Linear(n_in, n_hidden), lib.nn.ReLU(),
                              lib.nn.Linear(n_hidden, n_out))
-
-
-def copy_weights(nt_module, pt_module):
-    """Loads torch's weights into the numtorch module through load_state_dict."""
-    nt_module.load_state_dict({k: numtorch.tensor(v.detach().numpy())
-                               for k, v in pt_module.state_dict().items()})
 
 
 # -- Parameter --------------------------------------------------------------------------
