@@ -266,20 +266,6 @@ def _colsum(a: np.ndarray) -> np.ndarray:
     return np.matmul(o, a)
 
 
-def _reorder(dWa: np.ndarray, order, H: int, ni: int):
-    """Splits the (G*H, ni[+1]) input-weight gradient in internal gate order into the
-    weight and bias gradients in PyTorch's gate order."""
-    G = len(order)
-    W = _buf((G * H, ni), dWa.dtype)
-    b = np.empty(G * H, dWa.dtype) if dWa.shape[1] > ni else None
-    for k, j in enumerate(order):
-        src = dWa[j * H:(j + 1) * H]
-        W[k * H:(k + 1) * H] = src[:, :ni]
-        if b is not None:
-            b[k * H:(k + 1) * H] = src[:, ni]
-    return W, b
-
-
 # -- the layer op --------------------------------------------------------------
 class _Layer(Op):
     """One layer of a recurrent stack, all its directions, over a whole sequence (or one
@@ -407,27 +393,28 @@ class _Layer(Op):
         need_wi = any(needs[k0 + d * per] or (self.bias and (needs[k0 + d * per + 2]
                                                              or needs[k0 + d * per + nb]))
                       for d in range(D))
-        if needs[0] or need_wi:
+        if needs[0]:
             R = _buf((N, D * G * H), dt)
             np.copyto(R.reshape(N, D, G, H), inx.transpose(2, 0, 1, 3))
-            if needs[0]:
-                Wrow = np.concatenate([self._input_grad_weights(w[0], H) for w in ws])
-                gx = np.matmul(R, Wrow, out=_buf((N, Wrow.shape[1]), dt))
-                out[0] = _grad_from_rows(gx, self.lin, s)
-            if need_wi:
-                dWa = np.matmul(R.T, X)
-                Ii = Wi.shape[1]
-                GH = G * H
-                for d in range(D):
-                    W, b = self._input_grads(dWa[d * GH:(d + 1) * GH], Ii, H)
-                    i = k0 + d * per
-                    if needs[i]:
-                        out[i] = W
-                    if self.bias:
-                        if needs[i + 2]:
-                            out[i + 2] = b
-                        if needs[i + 3] and out[i + 3] is None:
-                            out[i + 3] = b.copy()
+            Wrow = np.concatenate([self._input_grad_weights(w[0], H) for w in ws])
+            gx = np.matmul(R, Wrow, out=_buf((N, Wrow.shape[1]), dt))
+            out[0] = _grad_from_rows(gx, self.lin, s)
+        if need_wi:
+            Ii = Wi.shape[1]
+            XT = X.T
+            order = self.order
+            for d in range(D):
+                # (G, F, H): faster than the transposed product and needs no row copy.
+                dW = np.matmul(XT, inx[d])[order]
+                i = k0 + d * per
+                if needs[i]:
+                    out[i] = dW[:, :Ii].transpose(0, 2, 1).reshape(G * H, Ii)
+                if self.bias:
+                    b = dW[:, Ii].reshape(G * H)
+                    if needs[i + 2]:
+                        out[i + 2] = b
+                    if needs[i + 3] and out[i + 3] is None:
+                        out[i + 3] = b.copy()
         return tuple(out)
 
     def _hidden_prev(self, ybuf: np.ndarray, reverse: bool) -> np.ndarray:
@@ -462,11 +449,7 @@ class _RNNLayer(_Layer):
     def _input_grad_weights(Wi, H):
         return Wi
 
-    @staticmethod
-    def _input_grads(dWa, ni, H):
-        W = _buf((H, ni), dWa.dtype)
-        np.copyto(W, dWa[:, :ni])
-        return W, (dWa[:, ni].copy() if dWa.shape[1] > ni else None)
+    order = [0]
 
     def _grad_buffers(self, D, N, H, dt):
         full = _buf((D, 1, N, H), dt)
@@ -526,9 +509,12 @@ class _RNNLayer(_Layer):
         return (dh,)
 
 
-# Internal LSTM gate order (i, f, o, g) keeps the three sigmoid gates adjacent;
-# PyTorch's is (i, f, g, o). The permutation is its own inverse.
-_LSTM_ORDER = [0, 1, 3, 2]
+# Internal LSTM gate order (o, i, f, g): the three sigmoid gates are adjacent, and so
+# are the three gates whose gradients are products with the cell-state gradient.
+# PyTorch's order is (i, f, g, o); _LSTM_ORDER[k] is the PyTorch gate at internal
+# position k, _LSTM_INV[k] the internal position of PyTorch's gate k.
+_LSTM_ORDER = [3, 0, 1, 2]
+_LSTM_INV = [1, 2, 3, 0]
 
 
 class _LSTMLayer(_Layer):
@@ -552,9 +538,7 @@ class _LSTMLayer(_Layer):
     def _input_grad_weights(Wi, H):
         return Wi.reshape(4, H, -1)[_LSTM_ORDER].reshape(4 * H, -1)
 
-    @staticmethod
-    def _input_grads(dWa, ni, H):
-        return _reorder(dWa, _LSTM_ORDER, H, ni)
+    order = _LSTM_INV
 
     def _grad_buffers(self, D, N, H, dt):
         full = _buf((D, 4, N, H), dt)
@@ -573,7 +557,8 @@ class _LSTMLayer(_Layer):
         dt = Wh.dtype
         Whs = Wh.reshape(4, H, P)[_LSTM_ORDER]
         Whs[:3] *= 0.5
-        WhsT = Whs.transpose(0, 2, 1)
+        # A contiguous (P, H) block per gate: BLAS is markedly slower on transposed views.
+        WhsT = np.ascontiguousarray(Whs.transpose(0, 2, 1))
         ybuf = _buf((N + B, P), dt)
         cbuf = _buf((N + B, H), dt)
         TC = _buf((N, H), dt)
@@ -596,17 +581,17 @@ class _LSTMLayer(_Layer):
             sg *= 0.5
             sg += 0.5
             c = cbuf[o0:o0 + b]
-            np.multiply(a[1], cp, out=c)
+            np.multiply(a[2], cp, out=c)
             t2 = tmp2[:b]
-            np.multiply(a[0], a[3], out=t2)
+            np.multiply(a[1], a[3], out=t2)
             c += t2
             tc = TC[r0:r1]
             np.tanh(c, out=tc)
             if M is None:
-                np.multiply(a[2], tc, out=ybuf[o0:o0 + b])
+                np.multiply(a[0], tc, out=ybuf[o0:o0 + b])
             else:
                 m = M[r0:r1]
-                np.multiply(a[2], tc, out=m)
+                np.multiply(a[0], tc, out=m)
                 np.matmul(m, WrT, out=ybuf[o0:o0 + b])
         return ybuf, cbuf, A, TC, M
 
@@ -621,24 +606,34 @@ class _LSTMLayer(_Layer):
         reverse = d == 1
         dh = np.zeros((B, P), dt) if init[0] is None else init[0].copy()
         dc = init[1].copy()
-        # Derivatives of the activations w.r.t. the (unscaled) gate pre-activations,
-        # for every step at once; the loop turns D into the gate gradients in place.
+        # NOTE: with m = o tanh(c) (= h without a projection), for every step at once:
+        #   d pre_o = dm * [o (1 - o) tanh(c)],   dc += dm * [o (1 - tanh(c)^2)],
+        #   d pre_i = dc * [i (1 - i) g],  d pre_f = dc * [f (1 - f) c_prev],
+        #   d pre_g = dc * [(1 - g^2) i],  and dc_prev = dc * f.
+        # The bracketed factors are computed here in bulk, into D (gates o, i, f, g) and K;
+        # the loop then turns D into the gate gradients in place, two products per step.
+        cprev = _take(cbuf, s.prev_rows(reverse), N)
         S = A[:3]
         np.subtract(1, S, out=D[:3])
         D[:3] *= S
+        D[0] *= TC
+        D[1] *= A[3]
+        D[2] *= cprev
         np.multiply(A[3], A[3], out=D[3])
         np.subtract(1, D[3], out=D[3])
+        D[3] *= A[1]
         K = np.multiply(TC, TC, out=_buf((N, H), dt))
         np.subtract(1, K, out=K)
-        K *= A[2]
-        cprev = _take(cbuf, s.prev_rows(reverse), N)
+        K *= A[0]
+        F = A[2]
         Wh3 = Wh.reshape(4, H, P)[_LSTM_ORDER]
-        Pb = _buf((4, B, H), dt)
         tmp = np.empty((B, H), dt)
         tmp4 = _buf((4, B, P), dt)
         if Wr is not None:
             GHs = _buf((N, P), dt)
             dmb_all = np.empty((B, H), dt)
+        add = np.add
+        mul = np.multiply
         for r0, b, _, _, _ in (s.fwd if reverse else s.rev):
             r1 = r0 + b
             dhb = dh[:b]
@@ -650,31 +645,24 @@ class _LSTMLayer(_Layer):
                 np.matmul(dhb, Wr, out=dmb)
             else:
                 dmb = dhb
-            p = Pb[:, :b]
-            a = A[:, r0:r1]
-            np.multiply(dmb, TC[r0:r1], out=p[2])
-            t = tmp[:b]
-            np.multiply(dmb, K[r0:r1], out=t)
-            dcb += t
-            np.multiply(dcb, a[3], out=p[0])
-            np.multiply(dcb, cprev[r0:r1], out=p[1])
-            np.multiply(dcb, a[0], out=p[3])
             dd = D[:, r0:r1]
-            np.multiply(p, dd, out=dd)
-            dcb *= a[1]
+            d0 = dd[0]
+            mul(dmb, d0, out=d0)
+            t = tmp[:b]
+            mul(dmb, K[r0:r1], out=t)
+            dcb += t
+            d3 = dd[1:]
+            mul(dcb, d3, out=d3)
+            dcb *= F[r0:r1]
             t4 = tmp4[:, :b]
             np.matmul(dd, Wh3, out=t4)
-            np.add(t4[0], t4[1], out=dhb)
-            dhb += t4[2]
-            dhb += t4[3]
+            add.reduce(t4, axis=0, out=dhb)
         i = self.k + d * self.per
         needs = self.needs
         if needs[i + 1]:
             hprev = self._hidden_prev(ybuf, reverse)
-            gW = _buf((4, H, P), dt)
-            for k, j in enumerate(_LSTM_ORDER):
-                np.matmul(D[j].T, hprev, out=gW[k])
-            out[i + 1] = gW.reshape(H4, P)
+            gW = np.matmul(D.transpose(0, 2, 1), hprev, out=_buf((4, H, P), dt))
+            out[i + 1] = gW[_LSTM_INV].reshape(H4, P)
         if Wr is not None and needs[i + self.per - 1]:
             out[i + self.per - 1] = np.matmul(GHs.T, M)
         return dh, dc
@@ -702,9 +690,8 @@ class _GRULayer(_Layer):
         # Gate-gradient rows of the input side are in the order (n, r, z).
         return Wi.reshape(3, H, -1)[[2, 0, 1]].reshape(3 * H, -1)
 
-    @staticmethod
-    def _input_grads(dWa, ni, H):
-        return _reorder(dWa, (1, 2, 0), H, ni)
+    # Internal position of PyTorch's gates r, z, n among the input-side gate gradients.
+    order = [1, 2, 0]
 
     def _grad_buffers(self, D, N, H, dt):
         # Per direction (n_i, r, z, n_h): [0:3] are the input projection's gate
