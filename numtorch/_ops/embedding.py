@@ -30,12 +30,24 @@ class Embedding(Op):
 
     def backward(self, gy):
         idx = self.idx.reshape(-1)
-        g = gy.reshape(idx.size, -1)
-        if self.freq:
-            counts = np.bincount(idx, minlength=self.wshape[0])
-            g = g / counts[idx][:, None].astype(g.dtype)
+        g = gy.reshape(idx.size, self.wshape[1])
         gW = np.zeros(self.wshape, gy.dtype)
-        np.add.at(gW, idx, g)
+        if idx.size == 0:
+            return gW
+        # Rows of gy grouped by index (a stable radix sort of the indices), each group
+        # summed by one reduceat: several times faster than np.add.at's scattered adds.
+        order = np.argsort(idx, kind='stable')
+        si = idx[order]
+        first = np.empty(si.size, bool)
+        first[0] = True
+        np.not_equal(si[1:], si[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        sums = np.add.reduceat(np.take(g, order, axis=0), starts, axis=0)
+        rows = si[starts]
+        if self.freq:
+            counts = np.diff(starts, append=si.size)
+            sums /= counts[:, None].astype(sums.dtype)
+        gW[rows] = sums
         if self.padding_idx >= 0:
             gW[self.padding_idx] = 0
         return gW
