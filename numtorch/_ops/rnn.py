@@ -294,8 +294,11 @@ class _Layer(Op):
     hidden_bias_is_input_bias = True
 
     def __init__(self, s: _Schedule, ndir: int, bias: bool, layout_in: int, layout_out: int,
-                 cell: bool = False, copy_out: bool = False, proj: bool = False) -> None:
+                 cell: bool = False, copy_out: bool = False, proj: bool = False,
+                 aug_out: bool = False, xaug: np.ndarray | None = None) -> None:
         self.s = s
+        self.aug_out = aug_out
+        self.xaug = xaug
         self.ndir = ndir
         self.bias = bias
         self.lin = layout_in
@@ -327,29 +330,38 @@ class _Layer(Op):
         P = Wh.shape[1]
         states = arrays[1:self.k]
         self.sshape = [a.shape for a in states]
-        X = _input_rows(arrays[0], self.lin, N, self.bias)
+        X = self.xaug
+        self.xaug = None
+        if X is None:
+            X = _input_rows(arrays[0], self.lin, N, self.bias)
         Ii = Wi.shape[1]
         WiT = np.empty((D * G, X.shape[1], H), dt)
         for d, w in enumerate(ws):
             self._input_weights(WiT[d * G:(d + 1) * G], Ii, *w)
         U = np.matmul(X, WiT, out=_buf((D * G, N, H), dt))
+        if D == 1:
+            ybufs = [_buf((N + B, P), dt)]
+        else:
+            # Both directions' states in one buffer, side by side: the forward one in rows
+            # [0, N + B) ([h0; y]), the reverse one in rows [B, N + 2B) ([y; h0]), so rows
+            # [B, N + B) are the layer's output with no copy. With ``aug_out`` a column of
+            # ones follows: the next layer's input with its bias column (see _input_rows).
+            S = _buf((N + 2 * B, D * P + self.aug_out), dt)
+            ybufs = [S[:N + B, :P], S[B:, P:2 * P]]
+            if self.aug_out:
+                S[B:N + B, 2 * P] = 1
+                self.xaug = S[B:N + B]
         saved = []
         for d, w in enumerate(ws):
             st = [a.reshape(D, B, a.shape[-1])[d] for a in states]
-            saved.append(self._forward_dir(d == 1, U[d * G:(d + 1) * G], st, w))
+            saved.append(self._forward_dir(d == 1, U[d * G:(d + 1) * G], st, w, ybufs[d]))
         self.saved = (X, saved, ws)
         if self.cell:
             return self._cell_outputs(saved[0])
-        Ys = [sv[0][:N] if d == 1 else sv[0][B:] for d, sv in enumerate(saved)]
-        if D == 1:
-            y = _from_rows(Ys[0], self.lout, s)
-            if self.copy_out:
-                y = y.copy()
-        else:
-            out = _buf((N, D * P), dt)
-            for d in range(D):
-                out[:, d * P:(d + 1) * P] = Ys[d]
-            y = _from_rows(out, self.lout, s)
+        Y = ybufs[0][B:] if D == 1 else S[B:N + B, :D * P]
+        if self.copy_out:
+            Y = Y.copy()
+        y = _from_rows(Y, self.lout, s)
         finals = []
         for k in range(self.nstate):
             w = self.sshape[k][-1]
@@ -458,27 +470,31 @@ class _RNNLayer(_Layer):
     def _cell_outputs(self, sv):
         return sv[0][self.s.B:]
 
-    def _forward_dir(self, reverse, U, st, w):
+    def _forward_dir(self, reverse, U, st, w, ybuf):
         s = self.s
         N, B = s.N, s.B
         Wh = w[1]
         H = Wh.shape[0]
-        ybuf = _buf((N + B, H), Wh.dtype)
         steps = self._init_state(reverse, ybuf, st[0])
         WhT = np.ascontiguousarray(Wh.T)
         tmp = np.empty((B, H), Wh.dtype)
+        # Element-wise loops write strided rows (a view of a shared buffer) at half speed:
+        # such a state is computed in ``tmp`` and copied.
+        contig = ybuf.flags.c_contiguous
         u = U[0]
         relu = self.relu
         for r0, b, o0, p0, g in steps:
             hp = _prev_state(ybuf, p0, b, g, N)
             t = tmp[:b]
             np.matmul(hp, WhT, out=t)
-            y = ybuf[o0:o0 + b]
+            y = ybuf[o0:o0 + b] if contig else t
             np.add(t, u[r0:r0 + b], out=y)
             if relu:
                 np.maximum(y, 0, out=y)
             else:
                 np.tanh(y, out=y)
+            if not contig:
+                ybuf[o0:o0 + b] = t
         return (ybuf,)
 
     def _backward_dir(self, d, sv, w, gY, init, full, out):
@@ -548,7 +564,7 @@ class _LSTMLayer(_Layer):
         B = self.s.B
         return sv[0][B:], sv[1][B:].copy()
 
-    def _forward_dir(self, reverse, A, st, w):
+    def _forward_dir(self, reverse, A, st, w, ybuf):
         s = self.s
         N, B = s.N, s.B
         Wh, Wr = w[1], w[4]
@@ -559,7 +575,8 @@ class _LSTMLayer(_Layer):
         Whs[:3] *= 0.5
         # A contiguous (P, H) block per gate: BLAS is markedly slower on transposed views.
         WhsT = np.ascontiguousarray(Whs.transpose(0, 2, 1))
-        ybuf = _buf((N + B, P), dt)
+        contig = ybuf.flags.c_contiguous
+        ytmp = None if contig else np.empty((B, P), dt)
         cbuf = _buf((N + B, H), dt)
         TC = _buf((N, H), dt)
         M = _buf((N, H), dt) if Wr is not None else None
@@ -587,12 +604,15 @@ class _LSTMLayer(_Layer):
             c += t2
             tc = TC[r0:r1]
             np.tanh(c, out=tc)
+            y = ybuf[o0:o0 + b] if contig else ytmp[:b]
             if M is None:
-                np.multiply(a[0], tc, out=ybuf[o0:o0 + b])
+                np.multiply(a[0], tc, out=y)
             else:
                 m = M[r0:r1]
                 np.multiply(a[0], tc, out=m)
-                np.matmul(m, WrT, out=ybuf[o0:o0 + b])
+                np.matmul(m, WrT, out=y)
+            if not contig:
+                ybuf[o0:o0 + b] = y
         return ybuf, cbuf, A, TC, M
 
     def _backward_dir(self, d, sv, w, gY, init, D, out):
@@ -702,49 +722,62 @@ class _GRULayer(_Layer):
     def _cell_outputs(self, sv):
         return sv[0][self.s.B:]
 
-    def _forward_dir(self, reverse, U, st, w):
+    def _forward_dir(self, reverse, U, st, w, ybuf):
         s = self.s
         N, B = s.N, s.B
         Wh, bh = w[1], w[3]
         H = Wh.shape[1]
-        H2 = 2 * H
         dt = Wh.dtype
-        Whs = Wh.reshape(3, H, H).copy()
-        Whs[:2] *= 0.5
-        WhsT = Whs.transpose(0, 2, 1)
-        bhn = bh[H2:] if bh is not None else None
-        ybuf = _buf((N + B, H), dt)
+        Whs = Wh.reshape(3, H, H)
+        # Contiguous (H, H) blocks (BLAS is slower on transposed views); r and z halved
+        # for sigmoid through tanh, as in _input_weights.
+        WrzT = np.ascontiguousarray(Whs[:2].transpose(0, 2, 1))
+        WrzT *= 0.5
+        WnT = np.ascontiguousarray(Whs[2].T)
+        bhn = bh[2 * H:] if bh is not None else None
         steps = self._init_state(reverse, ybuf, st[0])
-        GH = _buf((3, N, H), dt)
-        RZ = _buf((2, N, H), dt)
-        NN = _buf((N, H), dt)
+        # Saved for backward: U becomes (r, z, n) in place; GHn = W_hn h + b_hn; HMN = h - n.
+        GHn = _buf((N, H), dt)
         HMN = _buf((N, H), dt)
-        for r0, b, o0, p0, g in steps:
+        trz = _buf((2, B, H), dt)
+        tmp = np.empty((B, H), dt)
+        contig = ybuf.flags.c_contiguous
+        # A strided state (shared buffer) is computed in a contiguous array, copied, and
+        # read from there by the next step.
+        ytmp = None if contig else np.empty((2, B, H), dt)
+        mul, add, tanh = np.multiply, np.add, np.tanh
+        prev = None
+        for k, (r0, b, o0, p0, g) in enumerate(steps):
             r1 = r0 + b
-            hp = _prev_state(ybuf, p0, b, g, N)
-            gh = GH[:, r0:r1]
-            np.matmul(hp, WhsT, out=gh)
-            ghn = gh[2]
+            hp = _prev_state(ybuf, p0, b, g, N) if prev is None or g else prev[:b]
+            t2 = trz[:, :b]
+            np.matmul(hp, WrzT, out=t2)
+            ghn = GHn[r0:r1]
+            np.matmul(hp, WnT, out=ghn)
             if bhn is not None:
-                ghn += bhn
-            rz = RZ[:, r0:r1]
-            np.add(U[:2, r0:r1], gh[:2], out=rz)
-            np.tanh(rz, out=rz)
-            rz *= 0.5
-            rz += 0.5
-            n = NN[r0:r1]
-            np.multiply(rz[0], ghn, out=n)
-            n += U[2, r0:r1]
-            np.tanh(n, out=n)
+                add(ghn, bhn, out=ghn)
+            rz = U[:2, r0:r1]
+            add(rz, t2, out=rz)
+            tanh(rz, out=rz)
+            mul(rz, 0.5, out=rz)
+            add(rz, 0.5, out=rz)
+            n = U[2, r0:r1]
+            t = tmp[:b]
+            mul(rz[0], ghn, out=t)
+            add(n, t, out=n)
+            tanh(n, out=n)
             d = HMN[r0:r1]
             np.subtract(hp, n, out=d)
-            y = ybuf[o0:o0 + b]
-            np.multiply(d, rz[1], out=y)
-            y += n
-        return ybuf, GH, RZ, NN, HMN
+            y = ybuf[o0:o0 + b] if contig else ytmp[k & 1, :b]
+            mul(d, rz[1], out=y)
+            add(y, n, out=y)
+            if not contig:
+                ybuf[o0:o0 + b] = y
+                prev = y
+        return ybuf, U, GHn, HMN
 
     def _backward_dir(self, d, sv, w, gY, init, DG, out):
-        ybuf, GH, RZ, NN, HMN = sv
+        ybuf, U, GHn, HMN = sv
         s = self.s
         N, B = s.N, s.B
         Wh = w[1]
@@ -752,8 +785,7 @@ class _GRULayer(_Layer):
         dt = Wh.dtype
         reverse = d == 1
         dh = np.zeros((B, H), dt) if init[0] is None else init[0].copy()
-        R = RZ[0]
-        Z = RZ[1]
+        R, Z, NN = U
         # Per-step factors, for all steps at once: d pre_n = dh (1 - z)(1 - n^2);
         # d pre_z = dh (h - n) z (1 - z); d pre_r = d pre_n ghn r (1 - r).
         Dn = np.multiply(NN, NN, out=_buf((N, H), dt))
@@ -764,26 +796,26 @@ class _GRULayer(_Layer):
         Dz *= omz
         Dr = np.subtract(1, R, out=omz)
         Dr *= R
-        Dr *= GH[2]
+        Dr *= GHn
         Wh3 = Wh.reshape(3, H, H)
         tmp = np.empty((B, H), dt)
         tmp3 = _buf((3, B, H), dt)
+        mul, add = np.multiply, np.add
         for r0, b, _, _, _ in (s.fwd if reverse else s.rev):
             r1 = r0 + b
             dhb = dh[:b]
-            dhb += gY[r0:r1]
+            add(dhb, gY[r0:r1], out=dhb)
             dn = DG[0, r0:r1]
-            np.multiply(dhb, Dn[r0:r1], out=dn)
-            np.multiply(dhb, Dz[r0:r1], out=DG[2, r0:r1])
-            np.multiply(dn, Dr[r0:r1], out=DG[1, r0:r1])
-            np.multiply(dn, R[r0:r1], out=DG[3, r0:r1])
+            mul(dhb, Dn[r0:r1], out=dn)
+            mul(dhb, Dz[r0:r1], out=DG[2, r0:r1])
+            mul(dn, Dr[r0:r1], out=DG[1, r0:r1])
+            mul(dn, R[r0:r1], out=DG[3, r0:r1])
             t = tmp[:b]
-            np.multiply(dhb, Z[r0:r1], out=t)
+            mul(dhb, Z[r0:r1], out=t)
             t3 = tmp3[:, :b]
             np.matmul(DG[1:, r0:r1], Wh3, out=t3)
-            np.add(t3[0], t3[1], out=dhb)
-            dhb += t3[2]
-            dhb += t
+            add.reduce(t3, axis=0, out=dhb)
+            add(dhb, t, out=dhb)
         i = self.k + d * self.per
         needs = self.needs
         if needs[i + 1]:
@@ -834,20 +866,29 @@ def _run(cls, x: Tensor, s: _Schedule, layout: int, hxs: list, params, has_biase
     finals = [[] for _ in hxs]
     inp = x
     lin = layout
+    drop = dropout and train
+    xaug = None
     for layer in range(num_layers):
         last = layer == num_layers - 1
-        # The output of a one-direction last layer is the array backward reads.
-        aliased = recording and last and ndir == 1
+        # The last layer's output is a view of what backward reads. PyTorch lets it be
+        # changed in place except for a one-direction LSTM: copy it, or track its version.
+        aliased = recording and last
+        track = aliased and is_lstm and ndir == 1
+        # A two-direction layer feeding the next one directly hands over its output with
+        # the bias column of ones already in place.
+        aug = not last and ndir == 2 and has_biases and not drop
         states = hxs if num_layers == 1 else [h[layer * ndir:(layer + 1) * ndir] for h in hxs]
         op = cls(s, ndir, has_biases, lin, layout if last else inner, False,
-                 aliased and not is_lstm, proj, **kw)
+                 aliased and not track, proj, aug, xaug, **kw)
         res = op.apply(inp, *states, *params[layer * ndir * per:(layer + 1) * ndir * per])
-        if aliased and is_lstm:
+        xaug = op.xaug
+        op.xaug = None
+        if track:
             _track_output(op, res[0])
         for k, f in enumerate(finals):
             f.append(res[1 + k])
         inp = res[0]
-        if dropout and train and not last:
+        if drop and not last:
             inp = _dropout(inp, dropout)
         lin = inner
     return inp, [f[0] if num_layers == 1 else cat(f, 0) for f in finals]
