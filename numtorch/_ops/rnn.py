@@ -360,7 +360,9 @@ class _Layer(Op):
             return self._cell_outputs(saved[0])
         Y = ybufs[0][B:] if D == 1 else S[B:N + B, :D * P]
         if self.copy_out:
-            Y = Y.copy()
+            Yc = _buf(Y.shape, dt)
+            np.copyto(Yc, Y)
+            Y = Yc
         y = _from_rows(Y, self.lout, s)
         finals = []
         for k in range(self.nstate):
@@ -814,7 +816,8 @@ class _GRULayer(_Layer):
             mul(dhb, Z[r0:r1], out=t)
             t3 = tmp3[:, :b]
             np.matmul(DG[1:, r0:r1], Wh3, out=t3)
-            add.reduce(t3, axis=0, out=dhb)
+            add(t3[0], t3[1], out=dhb)
+            add(dhb, t3[2], out=dhb)
             add(dhb, t, out=dhb)
         i = self.k + d * self.per
         needs = self.needs
