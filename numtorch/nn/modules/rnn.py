@@ -106,13 +106,62 @@ class RNNBase(Module):
                     setattr(self, name, param)
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
+        self._init_flat_weights()
         self.reset_parameters()
 
-    @property
-    def _flat_weights(self) -> list:
+    # NOTE: ``_flat_weights`` (the weights in PyTorch's flat order) is an attribute kept as
+    # PyTorch keeps it, so that a pickled module's __dict__ is the one PyTorch expects:
+    # ``torch.save(module)`` files load in either library. forward() reads the current
+    # weights through _weights() instead, which no assignment can leave stale.
+    def _init_flat_weights(self) -> None:
+        self._flat_weights = [getattr(self, n) if hasattr(self, n) else None
+                              for n in self._flat_weights_names]
+
+    def _weights(self) -> list:
         """The weights in PyTorch's flat order (each layer-direction's group in turn)."""
         p = self._parameters
         return [p[n] if n in p else getattr(self, n, None) for n in self._flat_weights_names]
+
+    def __setattr__(self, attr: str, value) -> None:
+        names = self.__dict__.get('_flat_weights_names')
+        if names is not None and attr in names:
+            self._flat_weights[names.index(attr)] = value
+        super().__setattr__(attr, value)
+
+    def _apply(self, fn, recurse: bool = True) -> 'RNNBase':
+        ret = super()._apply(fn, recurse)
+        self._init_flat_weights()
+        return ret
+
+    def __getstate__(self) -> dict:
+        self._init_flat_weights()
+        return self.__dict__.copy()
+
+    def __setstate__(self, d: dict) -> None:
+        """Restores a pickled module, including the layouts older PyTorch versions wrote
+        (``all_weights``, no ``proj_size``, ``_all_weights`` holding tensors)."""
+        super().__setstate__(d)
+        if 'all_weights' in d:
+            self._all_weights = d['all_weights']
+        if 'proj_size' not in d:
+            self.proj_size = 0
+        if not isinstance(self._all_weights[0][0], str):
+            num_directions = 2 if self.bidirectional else 1
+            self._flat_weights_names = []
+            self._all_weights = []
+            for layer in range(self.num_layers):
+                for direction in range(num_directions):
+                    suffix = '_reverse' if direction == 1 else ''
+                    names = [n.format(layer, suffix) for n in
+                             ('weight_ih_l{}{}', 'weight_hh_l{}{}', 'bias_ih_l{}{}',
+                              'bias_hh_l{}{}', 'weight_hr_l{}{}')]
+                    if not self.bias:
+                        names = names[:2] + names[4:]
+                    if self.proj_size == 0:
+                        names = names[:-1]
+                    self._all_weights.append(names)
+                    self._flat_weights_names.extend(names)
+            self._init_flat_weights()
 
     def flatten_parameters(self) -> None:
         """Packs weights into one buffer for cuDNN in PyTorch; nothing to do on numtorch."""
@@ -124,7 +173,7 @@ class RNNBase(Module):
             init.uniform_(weight, -stdv, stdv)
 
     def check_input(self, input: Tensor, batch_sizes: Tensor | None) -> None:
-        wdt = self._flat_weights[0].dtype
+        wdt = self._weights()[0].dtype
         if input.dtype != wdt:
             raise ValueError(f'RNN input dtype ({input.dtype}) does not match weight dtype '
                              f'({wdt}). Convert input: input.to({wdt}), or convert model: '
@@ -224,7 +273,7 @@ class RNNBase(Module):
         else:
             hx = self._zeros(input, batch_sizes, self.hidden_size)
         self.check_forward_args(input, hx, batch_sizes)
-        weights = self._flat_weights
+        weights = self._weights()
         if batch_sizes is None:
             output, hidden = fn(input, hx, weights, self.bias, self.num_layers, self.dropout,
                                 self.training, self.bidirectional, self.batch_first)
@@ -344,7 +393,7 @@ class LSTM(RNNBase):
         else:
             hx = self.permute_hidden(hx, sorted_indices)
         self.check_forward_args(input, hx, batch_sizes)
-        weights = self._flat_weights
+        weights = self._weights()
         if batch_sizes is None:
             output, hn, cn = _R.lstm(input, hx, weights, self.bias, self.num_layers,
                                      self.dropout, self.training, self.bidirectional,
