@@ -1,24 +1,29 @@
 """Convolutions: conv1d/conv2d, their transposes, and unfold/fold (im2col/col2im).
 
 Every convolution is one op (``ConvolutionBackward0``): im2col through a strided view of
-the zero-padded input plus a GEMM ``W (O, C*kh*kw) @ cols``, and in backward the GEMMs
-``cols @ gy^T`` (weight) and ``W^T @ gy`` followed by col2im -- kh*kw vectorised adds,
-one per kernel offset -- (input). Details that measured faster here:
+the zero-padded input and GEMMs with the weight, one product per gradient in backward.
+Details that measured faster here:
 
-- The input is held batch-last, (C, H, W, N): every copied run of the column matrix is
-  then OW*N elements long, not OW. Layers with few columns per output (C=1 input layers)
-  keep NCHW order, whose transposes back to NCHW are cheaper.
-- The output is processed a few rows at a time, so a chunk's columns are built, used and
-  scattered back while in cache, into reused work buffers; backward rebuilds the columns
-  from the saved padded input instead of keeping them all.
-- The input gradient of a stride-1 'same' convolution is computed as a convolution of gy
-  with the flipped kernel (a well-shaped GEMM, no scatter).
-- 1x1 convolutions with stride 1 and no padding are a batched GEMM on the input as it is.
+- Columns are built channels last, one row (i, j, c) per output position, copied from an
+  (N, H, W, C) copy of the input in runs of kw*C elements; layers whose output rows are
+  longer than that (C=1 input layers) use NCHW columns ((c, i, j) x positions, runs of
+  OW), and 1x1 convolutions use the input itself as their columns.
+- The GEMMs are batched per sample (and per block of rows), small enough for OpenBLAS's
+  unpacked small-matrix kernels; the NCHW gradient gy enters them as it is.
+- The batch is processed a few samples at a time, so a chunk's columns are built, used
+  and scattered back while in cache, into reused work buffers; backward rebuilds the
+  columns instead of keeping them all.
+- A stride-1 'same' convolution's backward builds columns of gy only: its input gradient
+  is a convolution of gy with the flipped kernel (no col2im scatter), and the same columns
+  times the input give the weight gradient.
+- Transposed convolutions hold their input batch-last, (C, H, W, N), so that the col2im
+  of their forward adds runs of W*N elements.
 
 conv1d runs as conv2d with a height-1 kernel; unbatched inputs as a batch of one.
 """
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 
@@ -229,14 +234,19 @@ def _conv_args(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, nd
 
 
 # -- convolution -----------------------------------------------------------------------------
-# Column-matrix elements per chunk (4 MiB of float32): the conv works through the output a
-# few rows at a time so that each chunk's columns are built, multiplied and (in backward)
-# scattered back while they are still in cache. Measured here, this is 20-30% faster than
-# one whole-batch column matrix for the seed CNNs' layers, and the columns are never all
-# in memory at once (backward rebuilds them from the padded input). Much smaller chunks
-# make many small GEMM calls, each paying multi-threaded BLAS's synchronisation.
-_CHUNK = 1 << 20
+# The conv works through the batch a few samples at a time (a few output rows at a time
+# when one sample is bigger than a chunk), so that a chunk's columns are built, multiplied
+# and scattered back while they are in cache; backward rebuilds them instead of keeping
+# them all. Measured here, chunks of 2-4 MiB of columns beat both much smaller ones and
+# whole-batch column matrices.
+_CHUNK = 1 << 20  # column-matrix elements per chunk
 _SCRATCH_MAX = 1 << 22  # elements; bigger work arrays are not kept between calls
+# NOTE: OpenBLAS multiplies matrices with M*N*K up to about 1e6 with unpacked "small
+# matrix" kernels, which measured ~100 GFLOP/s on these conv shapes against 40-70 for the
+# same work as one big packed GEMM. So the products below are batched GEMMs over samples,
+# and over blocks of each sample's rows where one sample's product is larger than that
+# (see _rows_per_gemm). Other BLAS libraries do well with such batches too.
+_SMALL_GEMM = 1 << 20
 _local = threading.local()
 
 
@@ -262,73 +272,287 @@ def _scratch(slot: int, shape: tuple, dtype) -> np.ndarray:
     return buf[:n].reshape(shape)
 
 
-def _row_chunks(oh: int, per_row: int):
-    rows = max(1, _CHUNK // max(per_row, 1))
-    for a in range(0, oh, rows):
-        yield a, min(oh, a + rows)
+@functools.lru_cache(maxsize=1024)
+def _rows_per_gemm(m: int, kn: int) -> int:
+    """How many of a sample's m rows one GEMM takes when the other two GEMM dimensions
+    multiply to kn: the largest divisor of m keeping the product small (or all of m when
+    even 16 rows would not be small: big layers run fine as one packed GEMM)."""
+    most = _SMALL_GEMM // max(kn, 1)
+    if m <= most or most < 16:
+        return m
+    best = 1
+    d = 1
+    while d * d <= m:
+        if m % d == 0:
+            if d <= most:
+                best = max(best, d)
+            if m // d <= most:
+                best = max(best, m // d)
+        d += 1
+    return best
 
 
-def _geometry(n, c, h, w, o, kh, kw, stride, pads, dilation):
-    (sh, sw), ((pt, pb), (pl, pr)), (dh, dw) = stride, pads, dilation
-    oh = (h + pt + pb - dh * (kh - 1) - 1) // sh + 1
-    ow = (w + pl + pr - dw * (kw - 1) - 1) // sw + 1
-    return (n, c, h, w, o, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, oh, ow)
+class _ConvGeo:
+    """The shape of one convolution: input (n, c, h, w), weight (o, c/g, kh, kw), output
+    (n, o, oh, ow), and the layout its columns are built in (``nhwc``)."""
+    __slots__ = ('n', 'c', 'h', 'w', 'o', 'g', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw',
+                 'pt', 'pb', 'pl', 'pr', 'oh', 'ow', 'nhwc', 'pointwise')
+
+    def __init__(self, n, c, h, w, o, g, kh, kw, stride, pads, dilation):
+        self.n, self.c, self.h, self.w = n, c, h, w
+        self.o, self.g, self.kh, self.kw = o, g, kh, kw
+        (self.sh, self.sw), (self.dh, self.dw) = stride, dilation
+        (self.pt, self.pb), (self.pl, self.pr) = pads
+        self.oh = (h + self.pt + self.pb - self.dh * (kh - 1) - 1) // self.sh + 1
+        self.ow = (w + self.pl + self.pr - self.dw * (kw - 1) - 1) // self.sw + 1
+        self.pointwise = (kh == 1 and kw == 1 and self.sh == 1 and self.sw == 1
+                          and not any(pads[0]) and not any(pads[1]))
+        # NOTE: the layout whose column copies move the longer contiguous runs: channels
+        # last gives runs of kw*C/g (one kernel row over all channels), NCHW runs of ow
+        # (one output row). A 1x1 conv's columns in NCHW are the input itself.
+        run_nhwc = kw * (c // g) if self.dw == 1 else c // g
+        run_nchw = self.ow if self.sw == 1 else 1
+        self.nhwc = not self.pointwise and run_nhwc >= run_nchw
+
+    @property
+    def kg(self) -> int:
+        """Columns per group: (C/g)*kh*kw."""
+        return self.c // self.g * self.kh * self.kw
+
+    def chunks(self, rows: int, per_row: int):
+        """(n0, n1, r0, r1): samples [n0, n1), rows [r0, r1) of each, ~_CHUNK columns."""
+        n = self.n
+        per_sample = per_row * rows
+        if per_sample <= _CHUNK:
+            step = max(1, _CHUNK // max(per_sample, 1))
+            for a in range(0, n, step):
+                yield a, min(n, a + step), 0, rows
+        else:
+            step = max(1, _CHUNK // max(per_row, 1))
+            for a in range(n):
+                for r in range(0, rows, step):
+                    yield a, a + 1, r, min(rows, r + step)
 
 
-def _cols(src: np.ndarray, bl: bool, geo: tuple, a: int, b: int) -> np.ndarray:
-    """Columns of output rows [a, b): (C*kh*kw, M) with M ordered (rows, OW, N) from the
-    batch-last (C, Hp, Wp, N) input, or (N, rows, OW) from the padded NCHW input."""
-    n, c, h, w, o, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, oh, ow = geo
-    if bl:
-        s0, s1, s2, s3 = src.strides
-        v = as_strided(src[:, a * sh:], (c, kh, kw, b - a, ow, n),
-                       (s0, s1 * dh, s2 * dw, s1 * sh, s2 * sw, s3), writeable=False)
+def _padded(x: np.ndarray, geo: _ConvGeo) -> np.ndarray:
+    """The input zero-padded, channels last (N, Hp, Wp, C) or as it is (N, C, Hp, Wp)."""
+    pt, pb, pl, pr = geo.pt, geo.pb, geo.pl, geo.pr
+    n, c, h, w = x.shape
+    if geo.nhwc:
+        out = np.empty((n, h + pt + pb, w + pl + pr, c), x.dtype)
+        _zero_border(out, 1, pt, pb, pl, pr)
+        out[:, pt:pt + h, pl:pl + w] = x.transpose(0, 2, 3, 1)
+        return out
+    if not (pt or pb or pl or pr):
+        return x
+    out = np.empty((n, c, h + pt + pb, w + pl + pr), x.dtype)
+    _zero_border(out, 2, pt, pb, pl, pr)
+    out[:, :, pt:pt + h, pl:pl + w] = x
+    return out
+
+
+def _cols(xp: np.ndarray, geo: _ConvGeo, n0: int, n1: int, r0: int, r1: int) -> np.ndarray:
+    """The columns of output rows [r0, r1) of samples [n0, n1), per group: channels last
+    (nb, g, m, Kg) with Kg ordered (i, j, c), else (nb, g, Kg, m) ordered (c, i, j);
+    m = (r1 - r0) * ow output positions."""
+    g, kh, kw, sh, sw, dh, dw, ow = geo.g, geo.kh, geo.kw, geo.sh, geo.sw, geo.dh, geo.dw, geo.ow
+    nb, rows = n1 - n0, r1 - r0
+    if geo.pointwise:
+        return xp[n0:n1].reshape(nb, g, -1, geo.h * geo.w)[..., r0 * ow:r1 * ow]
+    s0, s1, s2, s3 = xp.strides
+    if geo.nhwc:
+        cg = xp.shape[3] // g
+        v = as_strided(xp[n0:, r0 * sh:], (nb, g, rows, ow, kh, kw, cg),
+                       (s0, s3 * cg, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3), writeable=False)
     else:
-        sn, s0, s1, s2 = src.strides
-        v = as_strided(src[:, :, a * sh:], (c, kh, kw, n, b - a, ow),
-                       (s0, s1 * dh, s2 * dw, sn, s1 * sh, s2 * sw), writeable=False)
-    out = _scratch(0, v.shape, src.dtype)
+        cg = xp.shape[1] // g
+        v = as_strided(xp[n0:, :, r0 * sh:], (nb, g, cg, kh, kw, rows, ow),
+                       (s0, s1 * cg, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
+    out = _scratch(0, v.shape, xp.dtype)
     np.copyto(out, v)
-    return out.reshape(c * kh * kw, -1)
+    return out.reshape((nb, g, rows * ow, -1) if geo.nhwc else (nb, g, -1, rows * ow))
 
 
-def _conv_gemm(x: np.ndarray, W: np.ndarray, b, geo: tuple, g: int):
-    """The im2col convolution of NCHW ``x`` with ``W`` (O, C/g, kh, kw): returns the NCHW
-    output, the padded input it read (kept for backward) and its layout."""
-    n, c, h, w, o, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, oh, ow = geo
-    # NOTE: with the batch last, the column copies run over OW*N contiguous elements, but
-    # results go back to NCHW through an N-strided transpose; that pays off unless the
-    # columns are short compared with the outputs (C=1 input layers), where the NCHW order
-    # (OW-long runs, cheap transposes) wins.
-    bl = c * kh * kw >= 4 * o
-    if bl:
-        src = _to_chwn(x, pt, pb, pl, pr)
-    elif pt or pb or pl or pr:
-        src = np.empty((n, c, h + pt + pb, w + pl + pr), x.dtype)
-        _zero_border(src, 2, pt, pb, pl, pr)
-        src[:, :, pt:pt + h, pl:pl + w] = x
-    else:
-        src = x
-    W2 = W.reshape(o, -1) if g == 1 else W.reshape(g, o // g, -1)
-    y = np.empty((n, o, oh, ow), np.result_type(x, W))
-    bb = None if b is None else b.reshape(1, o, 1, 1)
-    for r0, r1 in _row_chunks(oh, c * kh * kw * ow * n):
-        cols = _cols(src, bl, geo, r0, r1)
-        ym = _scratch(1, (o, cols.shape[1]), y.dtype)
-        if g == 1:
-            np.matmul(W2, cols, out=ym)
+def _gemm_weights(W: np.ndarray, geo: _ConvGeo) -> np.ndarray:
+    """W (O, C/g, kh, kw) as per-group matrices in the order of the columns: channels last
+    (g, Kg, O/g), else (g, O/g, Kg)."""
+    g, o = geo.g, geo.o
+    if geo.nhwc:
+        Wt = W.reshape(g, o // g, -1, geo.kh, geo.kw).transpose(0, 3, 4, 2, 1)
+        return np.ascontiguousarray(Wt).reshape(g, -1, o // g)
+    return W.reshape(g, o // g, -1)
+
+
+def _blocked(a: np.ndarray, mb: int, axis: int) -> np.ndarray:
+    """``a`` with its row axis (length m, at ``axis`` = -2 or -1) split into m/mb blocks of
+    mb, the block index moved in front of the last two axes."""
+    if axis == -2:
+        return a.reshape(a.shape[:-2] + (-1, mb, a.shape[-1]))
+    s = a.shape
+    return a.reshape(s[:-1] + (-1, mb)).swapaxes(-2, -3)
+
+
+def _conv_chunk(cols: np.ndarray, Wg: np.ndarray, y: np.ndarray, b, geo: _ConvGeo,
+                n0: int, n1: int, r0: int, r1: int) -> None:
+    """y[n0:n1, :, r0:r1] = the chunk's columns times the weights (+ b), y being NCHW."""
+    g, o, ow = geo.g, geo.o, geo.ow
+    og = o // g
+    nb, rows = n1 - n0, r1 - r0
+    m = rows * ow
+    mb = _rows_per_gemm(m, Wg.shape[1] * Wg.shape[2])
+    if geo.nhwc:
+        ym = _scratch(1, (nb, g, m, og), y.dtype)
+        np.matmul(_blocked(cols, mb, -2), Wg[:, None], out=_blocked(ym, mb, -2))
+        # The chunk goes to NCHW (and gets its bias) while it is in cache.
+        yv = ym.reshape(nb, g, rows, ow, og).transpose(0, 1, 4, 2, 3).reshape(nb, o, rows, ow)
+        if b is None:
+            y[n0:n1, :, r0:r1] = yv
         else:
-            np.matmul(W2, cols.reshape(g, -1, cols.shape[1]), out=ym.reshape(g, o // g, -1))
-        # The chunk's result goes to NCHW while it is in cache.
-        if bl:
-            yv = ym.reshape(o, r1 - r0, ow, n).transpose(3, 0, 1, 2)
+            np.add(yv, b[:, None, None], out=y[n0:n1, :, r0:r1])
+        return
+    full = rows == geo.oh
+    ym = y[n0:n1].reshape(nb, g, og, m) if full else _scratch(1, (nb, g, og, m), y.dtype)
+    np.matmul(Wg[:, None], _blocked(cols, mb, -1), out=_blocked(ym, mb, -1))
+    if not full:
+        y[n0:n1, :, r0:r1] = ym.reshape(nb, o, rows, ow)
+    if b is not None:
+        y[n0:n1, :, r0:r1] += b[:, None, None]
+
+
+def _conv_forward(x: np.ndarray, Wg: np.ndarray, b, geo: _ConvGeo):
+    """The convolution of NCHW ``x`` with weights laid out by _gemm_weights: returns the
+    NCHW output and the padded input the columns were built from."""
+    xp = _padded(x, geo)
+    y = np.empty((geo.n, geo.o, geo.oh, geo.ow), np.result_type(x, Wg))
+    for n0, n1, r0, r1 in geo.chunks(geo.oh, geo.ow * geo.kg * geo.g):
+        _conv_chunk(_cols(xp, geo, n0, n1, r0, r1), Wg, y, b, geo, n0, n1, r0, r1)
+    return y, xp
+
+
+def _weight_grad_layout(gWg: np.ndarray, geo: _ConvGeo) -> np.ndarray:
+    """Per-group (g, O/g, Kg) weight-gradient matrices in column order -> (O, C/g, kh, kw)."""
+    g, og, cg = geo.g, geo.o // geo.g, geo.c // geo.g
+    if geo.nhwc:
+        gWg = gWg.reshape(g, og, geo.kh, geo.kw, cg).transpose(0, 1, 4, 2, 3)
+    return np.ascontiguousarray(gWg).reshape(geo.o, cg, geo.kh, geo.kw)
+
+
+def _backward_via_cols(x_pad: np.ndarray, Wg: np.ndarray, gy: np.ndarray, geo: _ConvGeo,
+                       need_x: bool, need_w: bool):
+    """Weight gradient gy @ cols and input gradient col2im(gy^T @ W), chunk by chunk with
+    the columns rebuilt from the padded input."""
+    g, o, kh, kw, sh, sw, dh, dw, ow = (geo.g, geo.o, geo.kh, geo.kw, geo.sh, geo.sw, geo.dh,
+                                        geo.dw, geo.ow)
+    og, cg, kg = o // g, geo.c // g, geo.kg
+    gy4 = gy.reshape(geo.n, g, og, geo.oh * ow)
+    gW = gp = None
+    if need_x:
+        gp = _scratch(3, x_pad.shape, gy.dtype)
+        gp.fill(0)
+    for n0, n1, r0, r1 in geo.chunks(geo.oh, ow * kg * g):
+        nb, rows = n1 - n0, r1 - r0
+        m = rows * ow
+        mb = _rows_per_gemm(m, og * kg)
+        gyb = _blocked(gy4[n0:n1, :, :, r0 * ow:r1 * ow], mb, -1)  # (nb, g, m/mb, og, mb)
+        if need_w:
+            cols = _cols(x_pad, geo, n0, n1, r0, r1)
+            if geo.nhwc:
+                part = np.matmul(gyb, _blocked(cols, mb, -2))
+            else:
+                part = np.matmul(gyb, _blocked(cols, mb, -1).swapaxes(-1, -2))
+            part = part.sum((0, 2))
+            gW = part if gW is None else gW.__iadd__(part)
+        if need_x:
+            top, he, we = r0 * sh, sh * (rows - 1) + 1, sw * (ow - 1) + 1
+            if geo.nhwc:
+                gc = _scratch(4, (nb, g, m, kg), gy.dtype)
+                np.matmul(gyb.swapaxes(-1, -2), Wg.swapaxes(-1, -2)[:, None],
+                          out=_blocked(gc, mb, -2))
+                g6 = gc.reshape(nb, g, rows, ow, kh, kw, cg).transpose(0, 2, 3, 4, 5, 1, 6)
+                g6 = g6.reshape(nb, rows, ow, kh, kw, g * cg)
+                gv = gp[n0:n1]
+                for i in range(kh):
+                    for j in range(kw):
+                        gv[:, top + i * dh:top + i * dh + he:sh, j * dw:j * dw + we:sw] += \
+                            g6[:, :, :, i, j]
+            else:
+                gc = _scratch(4, (nb, g, kg, m), gy.dtype)
+                np.matmul(Wg.swapaxes(-1, -2)[:, None], gyb, out=_blocked(gc, mb, -1))
+                g6 = gc.reshape(nb, g * cg, kh, kw, rows, ow)
+                gv = gp[n0:n1]
+                for i in range(kh):
+                    for j in range(kw):
+                        gv[:, :, top + i * dh:top + i * dh + he:sh, j * dw:j * dw + we:sw] += \
+                            g6[:, :, i, j]
+    gx = None
+    if need_x:
+        h, w, pt, pl = geo.h, geo.w, geo.pt, geo.pl
+        # (copies: gp is a reused work buffer)
+        if geo.nhwc:
+            gx = np.ascontiguousarray(gp[:, pt:pt + h, pl:pl + w].transpose(0, 3, 1, 2))
         else:
-            yv = ym.reshape(o, n, r1 - r0, ow).transpose(1, 0, 2, 3)
-        if bb is None:
-            y[:, :, r0:r1] = yv
+            gx = gp[:, :, pt:pt + h, pl:pl + w].copy()
+    if need_w and gW is None:  # an empty batch
+        gW = np.zeros((g, og, kg), gy.dtype)
+    return gx, (_weight_grad_layout(gW, geo) if need_w else None)
+
+
+def _full_geometry(geo: _ConvGeo):
+    """For a stride-1 conv whose output is about as large as its input ('same' padding):
+    the geometry of the input gradient as a convolution of gy, or None."""
+    pads = (geo.dh * (geo.kh - 1) - geo.pt, geo.dh * (geo.kh - 1) - geo.pb,
+            geo.dw * (geo.kw - 1) - geo.pl, geo.dw * (geo.kw - 1) - geo.pr)
+    if (geo.sh != 1 or geo.sw != 1 or geo.pointwise or min(pads) < 0
+            or 2 * geo.h * geo.w > 3 * geo.oh * geo.ow):
+        return None
+    return _ConvGeo(geo.n, geo.o, geo.oh, geo.ow, geo.c, geo.g, geo.kh, geo.kw, (1, 1),
+                    (pads[:2], pads[2:]), (geo.dh, geo.dw))
+
+
+def _backward_via_gy_cols(x: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _ConvGeo,
+                          fgeo: _ConvGeo, need_x: bool, need_w: bool):
+    """Both gradients of a stride-1 'same'-like convolution from one set of columns: those
+    of gy padded by d*(k-1)-p.
+
+    NOTE: gx is then the convolution of gy with the kernel flipped and its in/out channels
+    swapped, Wf[c, o, i, j] = W[o, c, kh-1-i, kw-1-j]: a GEMM with O*kh*kw inner products
+    and no col2im scatter. The same columns give the weight gradient, since
+    sum_{y,x} x[c, y, x] * gy_pad[o, y+i', x+j'] = gW[o, c, kh-1-i', kw-1-j']: the
+    columns of x need not be rebuilt."""
+    g, og, cg = geo.g, geo.o // geo.g, geo.c // geo.g
+    kh, kw = geo.kh, geo.kw
+    Wf = W.reshape(g, og, cg, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
+    Wfg = _gemm_weights(Wf.reshape(geo.c, og, kh, kw), fgeo)
+    gp = _padded(gy, fgeo)
+    h, w = geo.h, geo.w
+    gx = np.empty((geo.n, geo.c, h, w), gy.dtype) if need_x else None
+    x4 = x.reshape(geo.n, g, cg, h * w)
+    gWf = None
+    for n0, n1, r0, r1 in fgeo.chunks(h, w * fgeo.kg * g):
+        cols = _cols(gp, fgeo, n0, n1, r0, r1)
+        if need_x:
+            _conv_chunk(cols, Wfg, gx, None, fgeo, n0, n1, r0, r1)
+        if need_w:
+            m = (r1 - r0) * w
+            mb = _rows_per_gemm(m, cg * fgeo.kg)
+            xb = _blocked(x4[n0:n1, :, :, r0 * w:r1 * w], mb, -1)  # (nb, g, m/mb, cg, mb)
+            if fgeo.nhwc:
+                part = np.matmul(xb, _blocked(cols, mb, -2))
+            else:
+                part = np.matmul(xb, _blocked(cols, mb, -1).swapaxes(-1, -2))
+            part = part.sum((0, 2))
+            gWf = part if gWf is None else gWf.__iadd__(part)
+    gW = None
+    if need_w:
+        if gWf is None:  # an empty batch
+            gWf = np.zeros((g, cg, fgeo.kg), gy.dtype)
+        # gWf (g, cg, Kg') in the flipped conv's column order -> (o, cg, kh, kw), unflipped.
+        if fgeo.nhwc:
+            gW = gWf.reshape(g, cg, kh, kw, og).transpose(0, 4, 1, 2, 3)
         else:
-            np.add(yv, bb, out=y[:, :, r0:r1])
-    return y, src, bl
+            gW = gWf.reshape(g, cg, og, kh, kw).transpose(0, 2, 1, 3, 4)
+        gW = np.ascontiguousarray(gW[..., ::-1, ::-1]).reshape(geo.o, cg, kh, kw)
+    return gx, gW
 
 
 class Conv(Op):
@@ -354,116 +578,32 @@ class Conv(Op):
         else:
             stride, pads, dil = self.stride, self.pads, self.dilation
         n, c, h, w = x.shape
-        o, cg, kh, kw = W.shape
-        g = self.groups
-        self.geo = geo = _geometry(n, c, h, w, o, kh, kw, stride, pads, dil)
-        if kh == 1 and kw == 1 and stride == (1, 1) and g == 1 and pads == ((0, 0), (0, 0)):
-            # NOTE: a 1x1 convolution is a batched GEMM on the input as laid out; no
-            # im2col copy and an (N, O, H*W) result that is already NCHW.
-            x3 = x.reshape(n, c, h * w)
-            W2 = W.reshape(o, c)
-            y = np.matmul(W2, x3)
-            if b is not None:
-                y += b[:, None]
-            self.saved = (x3, W2)
-            self.path = 0
-            y = y.reshape(n, o, h, w)
-        else:
-            y, src, self.bl = _conv_gemm(x, W, b, geo, g)
-            self.saved = (src, W.reshape(o, -1) if g == 1 else W.reshape(g, o // g, -1))
-            self.path = 1
+        o, _, kh, kw = W.shape
+        self.geo = geo = _ConvGeo(n, c, h, w, o, self.groups, kh, kw, stride, pads, dil)
+        Wg = _gemm_weights(W, geo)
+        y, xp = _conv_forward(x, Wg, b, geo)
+        self.saved = (x, W, xp, Wg)
         if nd == 1:
-            y = y.reshape(n, o, geo[16])
+            y = y.reshape(n, o, geo.ow)
         return y
 
     def backward(self, gy):
-        src, W2 = self.saved
+        x, W, xp, Wg = self.saved
+        geo = self.geo
         need_x, need_w = self.needs[0], self.needs[1]
         need_b = len(self.needs) > 2 and self.needs[2]
-        n, c, h, w, o, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, oh, ow = self.geo
-        gy = gy.reshape(n, o, oh, ow)
-        gx = gW = gb = None
-        if self.path == 0:
-            gy3 = gy.reshape(n, o, oh * ow)
-            if need_b:
-                gb = gy3.sum(2).sum(0)
-            if need_w:
-                gW = np.matmul(gy3, src.transpose(0, 2, 1)).sum(0).reshape(self.wshape)
-            if need_x:
-                gx = np.matmul(W2.T, gy3).reshape(self.xshape)
-            return gx, gW, gb
-        g = self.groups
-        K = c * kh * kw
-        if need_b:
-            gb = gy.sum(3).sum(2).sum(0)
-        # NOTE: for a stride-1 convolution whose output is about as large as its input
-        # ('same' padding) the input gradient is itself a convolution: gy, padded by
-        # d*(k-1)-p, correlated with the flipped, transposed kernel. That runs as a forward
-        # conv (a well-shaped GEMM with O*kh*kw inner products) instead of a GEMM with only
-        # O inner products followed by kh*kw scatter-adds -- measured ~1.5x faster here.
-        ft, fb, fl, fr = (dh * (kh - 1) - pt, dh * (kh - 1) - pb, dw * (kw - 1) - pl,
-                          dw * (kw - 1) - pr)
-        full = (need_x and sh == 1 and sw == 1 and min(ft, fb, fl, fr) >= 0
-                and 2 * h * w <= 3 * oh * ow)
-        if full:
-            Wf = W2.reshape(g, o // g, c // g, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
-            Wf = np.ascontiguousarray(Wf).reshape(c, o // g, kh, kw)
-            fgeo = _geometry(n, o, oh, ow, c, kh, kw, (1, 1), ((ft, fb), (fl, fr)), (dh, dw))
-            gx = _conv_gemm(gy, Wf, None, fgeo, g)[0].reshape(self.xshape)
-            need_x = False
-        if need_w:
-            gW = np.zeros((K, o) if g == 1 else (g, K // g, o // g), W2.dtype)
-        if need_x:
-            gp = _scratch(3, src.shape, gy.dtype)
-            gp.fill(0)
-            W2T = W2.T if g == 1 else W2.transpose(0, 2, 1)
-        bl = self.bl
-        for r0, r1 in _row_chunks(oh, K * ow * n):
-            rows = r1 - r0
-            gv = gy[:, :, r0:r1].transpose((1, 2, 3, 0) if bl else (1, 0, 2, 3))
-            gym = _scratch(2, gv.shape, gy.dtype)
-            np.copyto(gym, gv)
-            gym = gym.reshape(o, -1)
-            m = gym.shape[1]
-            if need_w:
-                cols = _cols(src, bl, self.geo, r0, r1)
-                # NOTE: cols @ gy^T (then transposed) is 1.5x faster in OpenBLAS than
-                # gy @ cols^T for these skinny shapes.
-                if g == 1:
-                    gW += cols @ gym.T
-                else:
-                    gW += np.matmul(cols.reshape(g, -1, m), gym.reshape(g, o // g, m)
-                                    .transpose(0, 2, 1))
-            if need_x:
-                gc = _scratch(4, (K, m), gy.dtype)
-                if g == 1:
-                    np.matmul(W2T, gym, out=gc)
-                else:
-                    np.matmul(W2T, gym.reshape(g, o // g, m), out=gc.reshape(g, K // g, m))
-                top = r0 * sh
-                he = sh * (rows - 1) + 1
-                we = sw * (ow - 1) + 1
-                if bl:
-                    g6 = gc.reshape(c, kh, kw, rows, ow, n)
-                    gv = gp
-                else:
-                    g6 = gc.reshape(c, kh, kw, n, rows, ow).transpose(0, 1, 2, 4, 5, 3)
-                    gv = gp.transpose(1, 2, 3, 0)
-                for i in range(kh):
-                    ri = top + i * dh
-                    for j in range(kw):
-                        qj = j * dw
-                        gv[:, ri:ri + he:sh, qj:qj + we:sw] += g6[:, i, j]
-        if need_w:
-            gW = gW.T if g == 1 else gW.transpose(0, 2, 1)
-            gW = np.ascontiguousarray(gW).reshape(self.wshape)
-        if need_x:
-            if bl:
-                gx = _from_chwn(gp, pt, pl, h, w)
-            else:
-                # (a copy even when unpadded: gp is a reused work buffer)
-                gx = gp[:, :, pt:pt + h, pl:pl + w].copy()
+        gy = gy.reshape(geo.n, geo.o, geo.oh, geo.ow)
+        gb = gy.sum((0, 2, 3)) if need_b else None
+        fgeo = _full_geometry(geo) if need_x else None
+        if fgeo is not None:
+            gx, gW = _backward_via_gy_cols(x, W.reshape(geo.o, -1, geo.kh, geo.kw), gy, geo,
+                                           fgeo, need_x, need_w)
+        else:
+            gx, gW = _backward_via_cols(xp, Wg, gy, geo, need_x, need_w)
+        if gx is not None:
             gx = gx.reshape(self.xshape)
+        if gW is not None:
+            gW = gW.reshape(self.wshape)
         return gx, gW, gb
 
 
