@@ -283,6 +283,33 @@ def test_packed_final_state_is_taken_at_each_true_length():
         assert_close(h[:, i], torch.tensor(hi[:, 0]._data), 1e-5, 1e-6)
 
 
+# Lengths that drive PyTorch's introsort into its heapsort fallback (found by running
+# McIlroy's quicksort adversary against it), with ties.
+HEAPSORT_LENGTHS = [10, 19, 1, 18, 2, 17, 3, 16, 4, 15, 2, 14, 4, 13, 1, 12, 5, 11, 9, 19, 18,
+                    17, 16, 15, 14, 13, 12, 11, 10, 6, 5, 7, 6, 8, 7, 9, 8, 3]
+
+
+@pytest.mark.parametrize('lengths', [
+    [3, 1, 3, 2, 3, 1, 1, 2, 3, 2, 2, 1, 3, 3, 1, 2, 2],   # 17: past insertion sort
+    RNG.integers(1, 4, 40).tolist(), RNG.integers(1, 7, 256).tolist(),
+    sorted(RNG.integers(1, 5, 30).tolist()), HEAPSORT_LENGTHS],
+    ids=['17', '40', '256', 'ascending', 'heapsort'])
+def test_unsorted_packing_orders_equal_lengths_as_torch(lengths):
+    # torch.sort (not stable) decides where tied sequences go in the packed batch.
+    T, B = max(lengths), len(lengths)
+    x = rand(T, B, 2)
+    pp = TU.pack_padded_sequence(pt(x), lengths, enforce_sorted=False)
+    pn = U.pack_padded_sequence(nt(x), lengths, enforce_sorted=False)
+    assert pn.sorted_indices.tolist() == pp.sorted_indices.tolist()
+    assert pn.unsorted_indices.tolist() == pp.unsorted_indices.tolist()
+    assert pn.batch_sizes.tolist() == pp.batch_sizes.tolist()
+    assert_close(pn.data, pp.data, 0, 0)
+    seqs = [x[:n, i] for i, n in enumerate(lengths)]
+    sp = TU.pack_sequence([pt(a) for a in seqs], enforce_sorted=False)
+    sn = U.pack_sequence([nt(a) for a in seqs], enforce_sorted=False)
+    assert sn.sorted_indices.tolist() == sp.sorted_indices.tolist()
+
+
 # -- cells ------------------------------------------------------------------------------
 CELLS = [('RNNCell', {}), ('RNNCell', {'nonlinearity': 'relu'}), ('RNNCell', {'bias': False}),
          ('LSTMCell', {}), ('LSTMCell', {'bias': False}), ('GRUCell', {}),
