@@ -13,6 +13,7 @@ import torch
 import numtorch
 import numtorch.nn as nn
 import numtorch.nn.functional as F
+from numtorch._ops import conv as conv_ops
 from numtorch.autograd import gradcheck
 from conftest import assert_close
 
@@ -141,6 +142,47 @@ def test_conv2d_float64_and_integer():
     assert_close(F.conv2d(numtorch.tensor(x), numtorch.tensor(w)),
                  torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w)))
     assert numtorch.conv2d is F.conv2d
+
+
+# The conv kernels' paths: channels-last and NCHW columns (and a 1x1 conv's input as its
+# columns), the gy-column backward of stride-1 'same' convs and the col2im one of the rest,
+# each with chunks of whole samples or of a few rows of one sample, and with GEMMs split
+# into blocks of rows (small chunk and GEMM limits force the latter two).
+PATH_CASES = [
+    ((3, 4, 7, 6), (5, 4, 3, 3), dict(padding=1)),
+    ((2, 6, 9, 7), (4, 3, 3, 3), dict(padding='same', groups=2)),
+    ((2, 3, 8, 9), (4, 3, 3, 3), dict(padding=2, dilation=2)),
+    ((1, 5, 9, 9), (3, 5, 5, 5), dict(padding=2)),
+    ((2, 3, 6, 7), (4, 3, 4, 2), dict(padding='same')),
+    ((2, 5, 9, 8), (3, 5, 5, 5), {}),
+    ((2, 4, 9, 9), (6, 4, 3, 3), dict(stride=2, padding=1)),
+    ((2, 4, 9, 9), (6, 2, 3, 3), dict(stride=(1, 2), padding=(0, 1), groups=2)),
+    ((2, 1, 13, 11), (4, 1, 3, 3), dict(padding=1)),
+    ((2, 1, 13, 11), (4, 1, 5, 5), {}),
+    ((1, 2, 12, 10), (4, 1, 3, 3), dict(groups=2, padding=(1, 0))),
+    ((2, 6, 5, 5), (4, 6, 1, 1), {}),
+    ((2, 6, 5, 5), (6, 2, 1, 1), dict(groups=3)),
+    ((0, 3, 5, 5), (2, 3, 3, 3), dict(padding=1)),
+]
+
+
+@pytest.mark.parametrize('chunk,small', [(1 << 20, 1 << 20), (100, 1 << 20), (4000, 4096)])
+@pytest.mark.parametrize('needs', ['xw', 'x', 'w'])
+def test_conv2d_kernel_paths(monkeypatch, chunk, small, needs):
+    monkeypatch.setattr(conv_ops, '_CHUNK', chunk)
+    monkeypatch.setattr(conv_ops, '_SMALL_GEMM', small)
+    for xs, ws, kw in PATH_CASES:
+        x, w, b = arr(*xs), arr(*ws), arr(ws[0])
+        g = arr(*torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), **kw).shape)
+        grads = []
+        for lib in (numtorch, torch):
+            t = [lib.tensor(x, requires_grad='x' in needs),
+                 lib.tensor(w, requires_grad='w' in needs), lib.tensor(b, requires_grad=True)]
+            y = lib.nn.functional.conv2d(*t, **kw)
+            y.backward(lib.tensor(g))
+            grads.append([y] + [e.grad for e in t])
+        for a, e in zip(*grads):
+            assert_close(a, e, 1e-4, 1e-4)
 
 
 # -- conv1d ------------------------------------------------------------------------------------
@@ -393,6 +435,9 @@ def test_gradcheck_conv():
                      (_t(1, 2, 4, 4), _t(2, 2, 3, 3), _t(2)))
     assert gradcheck(lambda x, w: F.conv2d(x, w, groups=2, dilation=2, padding=1),
                      (_t(1, 4, 4, 4), _t(2, 2, 2, 2)))
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding='same'),
+                     (_t(2, 3, 5, 4), _t(2, 3, 3, 3), _t(2)))
+    assert gradcheck(lambda x, w: F.conv2d(x, w), (_t(1, 3, 4, 5), _t(2, 3, 1, 1)))
     assert gradcheck(lambda x, w, b: F.conv1d(x, w, b, stride=2, padding='valid'),
                      (_t(2, 2, 7), _t(3, 2, 3), _t(3)))
     assert gradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1,

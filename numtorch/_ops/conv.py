@@ -272,14 +272,19 @@ def _scratch(slot: int, shape: tuple, dtype) -> np.ndarray:
     return buf[:n].reshape(shape)
 
 
-@functools.lru_cache(maxsize=1024)
 def _rows_per_gemm(m: int, kn: int) -> int:
     """How many of a sample's m rows one GEMM takes when the other two GEMM dimensions
-    multiply to kn: the largest divisor of m keeping the product small (or all of m when
-    even 16 rows would not be small: big layers run fine as one packed GEMM)."""
+    multiply to kn: the most that keep it a small-matrix product (all m when even 16 rows
+    would not be small: big layers run well as one packed GEMM)."""
     most = _SMALL_GEMM // max(kn, 1)
     if m <= most or most < 16:
         return m
+    return _divisor_at_most(m, most)
+
+
+@functools.lru_cache(maxsize=1024)
+def _divisor_at_most(m: int, most: int) -> int:
+    """The largest divisor of m that is at most ``most``."""
     best = 1
     d = 1
     while d * d <= m:
