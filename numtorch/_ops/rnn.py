@@ -295,8 +295,11 @@ class _Layer(Op):
 
     def __init__(self, s: _Schedule, ndir: int, bias: bool, layout_in: int, layout_out: int,
                  cell: bool = False, copy_out: bool = False, proj: bool = False,
-                 aug_out: bool = False, xaug: np.ndarray | None = None) -> None:
+                 aug_out: bool = False, xaug: np.ndarray | None = None,
+                 grad: bool = True) -> None:
         self.s = s
+        # Whether backward may run (forward then also keeps what only backward needs).
+        self.grad = grad
         self.aug_out = aug_out
         self.xaug = xaug
         self.ndir = ndir
@@ -738,16 +741,21 @@ class _GRULayer(_Layer):
         WnT = np.ascontiguousarray(Whs[2].T)
         bhn = bh[2 * H:] if bh is not None else None
         steps = self._init_state(reverse, ybuf, st[0])
-        # Saved for backward: U becomes (r, z, n) in place; GHn = W_hn h + b_hn; HMN = h - n.
+        # U becomes (r, z, n) in place, GHn holds W_hn h + b_hn. When backward will run,
+        # the derivative factors it needs are formed here, while each step's values are in
+        # cache, over arrays that are no longer needed: U[2] <- (1 - z)(1 - n^2),
+        # GHn <- (W_hn h + b_hn) r (1 - r), ZD <- (h - n) z (1 - z).
         GHn = _buf((N, H), dt)
-        HMN = _buf((N, H), dt)
+        grad = self.grad
+        ZD = _buf((N, H), dt) if grad else None
         trz = _buf((2, B, H), dt)
         tmp = np.empty((B, H), dt)
+        tmp2 = np.empty((B, H), dt)
         contig = ybuf.flags.c_contiguous
         # A strided state (shared buffer) is computed in a contiguous array, copied, and
         # read from there by the next step.
         ytmp = None if contig else np.empty((2, B, H), dt)
-        mul, add, tanh = np.multiply, np.add, np.tanh
+        mul, add, sub, tanh = np.multiply, np.add, np.subtract, np.tanh
         prev = None
         for k, (r0, b, o0, p0, g) in enumerate(steps):
             r1 = r0 + b
@@ -763,23 +771,35 @@ class _GRULayer(_Layer):
             tanh(rz, out=rz)
             mul(rz, 0.5, out=rz)
             add(rz, 0.5, out=rz)
+            r, z = rz
             n = U[2, r0:r1]
             t = tmp[:b]
-            mul(rz[0], ghn, out=t)
+            mul(r, ghn, out=t)
             add(n, t, out=n)
             tanh(n, out=n)
-            d = HMN[r0:r1]
-            np.subtract(hp, n, out=d)
+            # y = n + z (h - n)
+            d = ZD[r0:r1] if grad else tmp2[:b]
+            sub(hp, n, out=d)
+            mul(d, z, out=d)
             y = ybuf[o0:o0 + b] if contig else ytmp[k & 1, :b]
-            mul(d, rz[1], out=y)
-            add(y, n, out=y)
+            add(d, n, out=y)
             if not contig:
                 ybuf[o0:o0 + b] = y
                 prev = y
-        return ybuf, U, GHn, HMN
+            if grad:
+                omz = tmp2[:b]
+                sub(1, z, out=omz)
+                mul(d, omz, out=d)
+                mul(n, n, out=n)
+                sub(1, n, out=n)
+                mul(n, omz, out=n)
+                sub(1, r, out=t)
+                mul(t, r, out=t)
+                mul(ghn, t, out=ghn)
+        return ybuf, U, GHn, ZD
 
     def _backward_dir(self, d, sv, w, gY, init, DG, out):
-        ybuf, U, GHn, HMN = sv
+        ybuf, U, Dr, Dz = sv
         s = self.s
         N, B = s.N, s.B
         Wh = w[1]
@@ -787,18 +807,8 @@ class _GRULayer(_Layer):
         dt = Wh.dtype
         reverse = d == 1
         dh = np.zeros((B, H), dt) if init[0] is None else init[0].copy()
-        R, Z, NN = U
-        # Per-step factors, for all steps at once: d pre_n = dh (1 - z)(1 - n^2);
-        # d pre_z = dh (h - n) z (1 - z); d pre_r = d pre_n ghn r (1 - r).
-        Dn = np.multiply(NN, NN, out=_buf((N, H), dt))
-        np.subtract(1, Dn, out=Dn)
-        omz = np.subtract(1, Z, out=_buf((N, H), dt))
-        Dn *= omz
-        Dz = np.multiply(HMN, Z, out=_buf((N, H), dt))
-        Dz *= omz
-        Dr = np.subtract(1, R, out=omz)
-        Dr *= R
-        Dr *= GHn
+        # d pre_n = dh Dn, d pre_z = dh Dz, d pre_r = d pre_n Dr (factors from forward).
+        R, Z, Dn = U
         Wh3 = Wh.reshape(3, H, H)
         tmp = np.empty((B, H), dt)
         tmp3 = _buf((3, B, H), dt)
@@ -882,7 +892,7 @@ def _run(cls, x: Tensor, s: _Schedule, layout: int, hxs: list, params, has_biase
         aug = not last and ndir == 2 and has_biases and not drop
         states = hxs if num_layers == 1 else [h[layer * ndir:(layer + 1) * ndir] for h in hxs]
         op = cls(s, ndir, has_biases, lin, layout if last else inner, False,
-                 aliased and not track, proj, aug, xaug, **kw)
+                 aliased and not track, proj, aug, xaug, recording, **kw)
         res = op.apply(inp, *states, *params[layer * ndir * per:(layer + 1) * ndir * per])
         xaug = op.xaug
         op.xaug = None
