@@ -801,7 +801,7 @@ class _GRULayer(_Layer):
     def _backward_dir(self, d, sv, w, gY, init, DG, out):
         ybuf, U, Dr, Dz = sv
         s = self.s
-        N, B = s.N, s.B
+        B = s.B
         Wh = w[1]
         H = Wh.shape[1]
         dt = Wh.dtype
