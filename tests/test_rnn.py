@@ -212,6 +212,23 @@ def test_several_graphs_alive_and_retain_graph(name):
         assert_close(pn[k].grad, p.grad, RTOL, ATOL)
 
 
+@pytest.mark.parametrize('name', ['RNN', 'LSTM', 'GRU'])
+@pytest.mark.parametrize('bi', [False, True])
+def test_no_grad_outputs_match_and_stay_valid(name, bi):
+    # Without a graph, outputs are views of pooled state buffers (and the layers skip
+    # what only backward needs); a later call must not reuse an output still held.
+    mp, mn = twin(name, 3, 40, 3, bidirectional=bi)
+    xs = [rand(7, 50, 3) for _ in range(2)]
+    with numtorch.no_grad():
+        first = mn(nt(xs[0]))
+        second = mn(nt(xs[1]))
+    with torch.no_grad():
+        expect = [mp(pt(x)) for x in xs]
+    for got, exp in zip([first, second], expect):
+        for a, b in zip(flat(got), flat(exp)):
+            assert_close(a, b, RTOL, ATOL)
+
+
 # -- packed sequences ------------------------------------------------------------------
 @pytest.mark.parametrize('name', ['RNN', 'LSTM', 'GRU'])
 @pytest.mark.parametrize('cfg', [(1, False, True, True), (2, True, False, True),

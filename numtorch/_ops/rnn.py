@@ -278,15 +278,16 @@ class _Layer(Op):
 
     The input projection of every step, gate and direction is one batched GEMM over the
     input with a column of ones appended, so the biases ride along. Each direction's
-    recurrence then runs over preallocated arrays, keeping what backward needs. In
-    backward each direction runs BPTT into gate-gradient arrays; the input-side ones of
-    all directions are laid out as rows once, so that the input gradient and the
-    W_ih/bias gradients are one GEMM each, and each W_hh gradient is one GEMM over all
-    steps.
+    recurrence then runs over preallocated arrays, keeping what backward needs (for the
+    LSTM and GRU, backward's derivative factors are formed from them in as few passes as
+    possible). In backward each direction runs BPTT into gate-gradient arrays; the input
+    gradient of all directions is one GEMM over those laid out as rows, the W_ih/bias
+    gradients one GEMM per direction, each W_hh gradient one GEMM over all steps.
 
     Gate pre-activations are kept gate-major, (G, N, H): each gate of a step is then a
     contiguous (b, H) block, and NumPy's element-wise loops are several times faster on
-    contiguous blocks than on column slices of a wide (N, G*H) array.
+    contiguous blocks than on column slices of a wide (N, G*H) array. The cost of the
+    loops is the number of passes over those blocks, not the number of calls.
     """
     G = 1
     nstate = 1
