@@ -21,6 +21,7 @@ from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inferen
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import return_types
 from ._threads import set_num_threads, get_num_threads
+from . import _alloc  # noqa: F401  (malloc keeps freed pages between steps; see _alloc.py)
 from ._ops.arithmetic import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                               floor_divide, remainder, fmod, pow, rsub, maximum, minimum, fmax,
                               fmin, lerp, addcmul, addcdiv, where, atan2, arctan2, hypot, xlogy,
