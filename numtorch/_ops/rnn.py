@@ -411,6 +411,7 @@ class _Layer(Op):
         need_wi = any(needs[k0 + d * per] or (self.bias and (needs[k0 + d * per + 2]
                                                              or needs[k0 + d * per + nb]))
                       for d in range(D))
+        R = None
         if needs[0]:
             R = _buf((N, D * G * H), dt)
             np.copyto(R.reshape(N, D, G, H), inx.transpose(2, 0, 1, 3))
@@ -419,16 +420,23 @@ class _Layer(Op):
             out[0] = _grad_from_rows(gx, self.lin, s)
         if need_wi:
             Ii = Wi.shape[1]
-            XT = X.T
+            GH = G * H
+            if R is not None:
+                dWall = np.matmul(R.T, X).reshape(D, G, H, -1)
             order = self.order
             for d in range(D):
-                # (G, F, H): faster than the transposed product and needs no row copy.
-                dW = np.matmul(XT, inx[d])[order]
+                # (G, H, F) in internal gate order, from the rows when they exist, else as
+                # X^T @ gates (no row copy needed).
+                if R is not None:
+                    dW = dWall[d]
+                else:
+                    dW = np.matmul(X.T, inx[d]).transpose(0, 2, 1)
+                dW = dW[order]
                 i = k0 + d * per
                 if needs[i]:
-                    out[i] = dW[:, :Ii].transpose(0, 2, 1).reshape(G * H, Ii)
+                    out[i] = dW[:, :, :Ii].reshape(GH, Ii)
                 if self.bias:
-                    b = dW[:, Ii].reshape(G * H)
+                    b = dW[:, :, Ii].reshape(GH)
                     if needs[i + 2]:
                         out[i + 2] = b
                     if needs[i + 3] and out[i + 3] is None:
