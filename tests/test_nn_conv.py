@@ -147,7 +147,7 @@ def test_conv2d_float64_and_integer():
 # The conv kernels' paths: channels-last and NCHW columns (and a 1x1 conv's input as its
 # columns), the gy-column backward of stride-1 'same' convs and the col2im one of the rest,
 # each with chunks of whole samples or of a few rows of one sample, and with GEMMs split
-# into blocks of rows (small chunk and GEMM limits force the latter two).
+# into blocks of rows and columns (small chunk and GEMM limits force the latter two).
 PATH_CASES = [
     ((3, 4, 7, 6), (5, 4, 3, 3), dict(padding=1)),
     ((2, 6, 9, 7), (4, 3, 3, 3), dict(padding='same', groups=2)),
@@ -171,6 +171,8 @@ PATH_CASES = [
 def test_conv2d_kernel_paths(monkeypatch, chunk, small, needs):
     monkeypatch.setattr(conv_ops, '_CHUNK', chunk)
     monkeypatch.setattr(conv_ops, '_SMALL_GEMM', small)
+    if small < 1 << 20:
+        monkeypatch.setattr(conv_ops, '_COL2IM_ROWS', 8)
     for xs, ws, kw in PATH_CASES:
         x, w, b = arr(*xs), arr(*ws), arr(ws[0])
         with warnings.catch_warnings():
