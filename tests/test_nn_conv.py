@@ -147,7 +147,8 @@ def test_conv2d_float64_and_integer():
 # The conv kernels' paths: channels-last and NCHW columns (and a 1x1 conv's input as its
 # columns), the gy-column backward of stride-1 'same' convs and the col2im one of the rest,
 # each with chunks of whole samples or of a few rows of one sample, and with GEMMs split
-# into blocks of rows and columns (small chunk and GEMM limits force the latter two).
+# into blocks of rows and columns (small chunk and GEMM limits force the latter two), in
+# one thread or with the batch split between threads.
 PATH_CASES = [
     ((3, 4, 7, 6), (5, 4, 3, 3), dict(padding=1)),
     ((2, 6, 9, 7), (4, 3, 3, 3), dict(padding='same', groups=2)),
@@ -166,13 +167,27 @@ PATH_CASES = [
 ]
 
 
-@pytest.mark.parametrize('chunk,small', [(1 << 20, 1 << 20), (100, 1 << 20), (4000, 4096)])
+@pytest.fixture
+def threads():
+    """Runs a test with numtorch's intra-op threads set to the parameter, then back to 1."""
+    def use(n):
+        numtorch.set_num_threads(n)
+    yield use
+    numtorch.set_num_threads(1)
+
+
+@pytest.mark.parametrize('chunk,small,nthreads', [(1 << 20, 1 << 20, 1), (100, 1 << 20, 1),
+                                                   (4000, 4096, 1), (1 << 20, 1 << 20, 3),
+                                                   (400, 4096, 2)])
 @pytest.mark.parametrize('needs', ['xw', 'x', 'w'])
-def test_conv2d_kernel_paths(monkeypatch, chunk, small, needs):
+def test_conv2d_kernel_paths(monkeypatch, threads, chunk, small, nthreads, needs):
     monkeypatch.setattr(conv_ops, '_CHUNK', chunk)
     monkeypatch.setattr(conv_ops, '_SMALL_GEMM', small)
     if small < 1 << 20:
         monkeypatch.setattr(conv_ops, '_COL2IM_ROWS', 8)
+    # The batch split between threads (any convolution, however small, when nthreads > 1).
+    monkeypatch.setattr(conv_ops, '_PARALLEL_MIN', 0)
+    threads(nthreads)
     for xs, ws, kw in PATH_CASES:
         x, w, b = arr(*xs), arr(*ws), arr(ws[0])
         with warnings.catch_warnings():

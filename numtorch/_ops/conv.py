@@ -26,11 +26,13 @@ from __future__ import annotations
 import functools
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
+from .._threads import get_num_threads
 from ._op import Op
 
 __all__ = ['conv1d', 'conv2d', 'conv_transpose1d', 'conv_transpose2d', 'unfold', 'fold']
@@ -73,10 +75,12 @@ def _to_chwn(x: np.ndarray, pt: int, pb: int, pl: int, pr: int) -> np.ndarray:
     return out
 
 
-def _from_chwn(g: np.ndarray, pt: int, pl: int, h: int, w: int) -> np.ndarray:
-    """The (N, C, h, w) block of a (C, H, W, N) array starting at row pt, column pl."""
+def _from_chwn(g: np.ndarray, pt: int, pl: int, h: int, w: int, out=None) -> np.ndarray:
+    """The (N, C, h, w) block of a (C, H, W, N) array starting at row pt, column pl (into
+    ``out`` if given)."""
     c, n = g.shape[0], g.shape[3]
-    out = np.empty((n, c, h, w), g.dtype)
+    if out is None:
+        out = np.empty((n, c, h, w), g.dtype)
     src = g[:, pt:pt + h, pl:pl + w]
     for a in range(0, n, _NT):
         out[a:a + _NT] = src[..., a:a + _NT].transpose(3, 0, 1, 2)
@@ -324,36 +328,52 @@ class _ConvGeo:
         """Columns per group: (C/g)*kh*kw."""
         return self.c // self.g * self.kh * self.kw
 
-    def chunks(self, rows: int, per_row: int):
-        """(n0, n1, r0, r1): samples [n0, n1), rows [r0, r1) of each, ~_CHUNK columns."""
-        n = self.n
+    def chunks(self, n0: int, n1: int, rows: int, per_row: int):
+        """(a, b, r0, r1): samples [a, b) of [n0, n1), rows [r0, r1) of each sample's
+        ``rows``, about _CHUNK columns at a time."""
         per_sample = per_row * rows
         if per_sample <= _CHUNK:
-            step = max(1, _CHUNK // max(per_sample, 1))
-            for a in range(0, n, step):
-                yield a, min(n, a + step), 0, rows
+            count = -(-(n1 - n0) * per_sample // _CHUNK)  # chunks of equal size
+            step = max(1, -(-(n1 - n0) // max(count, 1)))
+            for a in range(n0, n1, step):
+                yield a, min(n1, a + step), 0, rows
         else:
             step = max(1, _CHUNK // max(per_row, 1))
-            for a in range(n):
+            for a in range(n0, n1):
                 for r in range(0, rows, step):
                     yield a, a + 1, r, min(rows, r + step)
 
+    def work(self) -> int:
+        """Multiply-adds of the convolution."""
+        return self.n * self.oh * self.ow * self.o * self.kg
 
-def _padded(x: np.ndarray, geo: _ConvGeo) -> np.ndarray:
-    """The input zero-padded, channels last (N, Hp, Wp, C) or as it is (N, C, Hp, Wp)."""
+
+def _padded_empty(x: np.ndarray, geo: _ConvGeo) -> np.ndarray:
+    """The array _cols reads for input ``x``: channels last (N, Hp, Wp, C) or NCHW
+    (N, C, Hp, Wp), zero-padded; its interior is filled in by _fill_padded. An unpadded
+    NCHW input is used as it is."""
     pt, pb, pl, pr = geo.pt, geo.pb, geo.pl, geo.pr
     n, c, h, w = x.shape
     if geo.nhwc:
         out = np.empty((n, h + pt + pb, w + pl + pr, c), x.dtype)
         _zero_border(out, 1, pt, pb, pl, pr)
-        out[:, pt:pt + h, pl:pl + w] = x.transpose(0, 2, 3, 1)
-        return out
-    if not (pt or pb or pl or pr):
-        return x
-    out = np.empty((n, c, h + pt + pb, w + pl + pr), x.dtype)
-    _zero_border(out, 2, pt, pb, pl, pr)
-    out[:, :, pt:pt + h, pl:pl + w] = x
+    elif pt or pb or pl or pr:
+        out = np.empty((n, c, h + pt + pb, w + pl + pr), x.dtype)
+        _zero_border(out, 2, pt, pb, pl, pr)
+    else:
+        out = x
     return out
+
+
+def _fill_padded(xp: np.ndarray, x: np.ndarray, geo: _ConvGeo, n0: int, n1: int) -> None:
+    """Copies samples [n0, n1) of NCHW ``x`` into the interior of ``xp``."""
+    if xp is x:
+        return
+    pt, pl, h, w = geo.pt, geo.pl, x.shape[2], x.shape[3]
+    if geo.nhwc:
+        xp[n0:n1, pt:pt + h, pl:pl + w] = x[n0:n1].transpose(0, 2, 3, 1)
+    else:
+        xp[n0:n1, :, pt:pt + h, pl:pl + w] = x[n0:n1]
 
 
 def _cols(xp: np.ndarray, geo: _ConvGeo, n0: int, n1: int, r0: int, r1: int) -> np.ndarray:
@@ -424,13 +444,62 @@ def _conv_chunk(cols: np.ndarray, Wg: np.ndarray, y: np.ndarray, b, geo: _ConvGe
         y[n0:n1, :, r0:r1] += b[:, None, None]
 
 
+# -- threads -----------------------------------------------------------------------------
+# Convolutions split their batch between the intra-op threads (numtorch.set_num_threads):
+# NumPy's copies, ufuncs and matmul release the GIL, and the small-matrix GEMMs above run
+# in the calling thread, so each thread works through its own samples with its own work
+# buffers. Less work than this (multiply-adds) is not worth a thread hand-off.
+_PARALLEL_MIN = 1 << 23
+_executor = None
+
+
+def _in_parallel(part, n: int, work: int, small_gemms: bool = True) -> list:
+    """Runs ``part(n0, n1)`` over a split of samples [0, n) on the intra-op threads (the
+    calling one included) and returns the results in sample order.
+
+    NOTE: one piece per thread: with more, smaller pieces the threads' many short NumPy
+    calls hand the GIL back and forth, each hand-off a thread wake-up (~50 us here), and
+    small layers ran slower than in one thread. Convolutions with big GEMMs stay in one
+    thread too: OpenBLAS threads those itself."""
+    global _executor
+    t = min(get_num_threads(), n) if small_gemms and work >= _PARALLEL_MIN else 1
+    if t <= 1:
+        return [part(0, n)]
+    if _executor is None or _executor._max_workers < t - 1:
+        _executor = ThreadPoolExecutor(t - 1, thread_name_prefix='numtorch-conv')
+    bounds = [n * i // t for i in range(t + 1)]
+    futures = [_executor.submit(part, bounds[i], bounds[i + 1]) for i in range(1, t)]
+    first = part(bounds[0], bounds[1])
+    return [first] + [f.result() for f in futures]
+
+
+def _sum_parts(parts: list):
+    """The sum of the non-None partial results (None if there are none)."""
+    total = None
+    for p in parts:
+        if p is not None:
+            total = p if total is None else total.__iadd__(p)
+    return total
+
+
+def _small_gemms(geo: _ConvGeo) -> bool:
+    """Whether the conv's GEMMs are small-matrix ones (see _rows_per_gemm)."""
+    return (geo.o // geo.g) * geo.kg * 16 <= _SMALL_GEMM
+
+
+# -- the convolution kernels ---------------------------------------------------------------
 def _conv_forward(x: np.ndarray, Wg: np.ndarray, b, geo: _ConvGeo):
     """The convolution of NCHW ``x`` with weights laid out by _gemm_weights: returns the
     NCHW output and the padded input the columns were built from."""
-    xp = _padded(x, geo)
+    xp = _padded_empty(x, geo)
     y = np.empty((geo.n, geo.o, geo.oh, geo.ow), np.result_type(x, Wg))
-    for n0, n1, r0, r1 in geo.chunks(geo.oh, geo.ow * geo.kg * geo.g):
-        _conv_chunk(_cols(xp, geo, n0, n1, r0, r1), Wg, y, b, geo, n0, n1, r0, r1)
+
+    def part(n0, n1):
+        _fill_padded(xp, x, geo, n0, n1)
+        for a, e, r0, r1 in geo.chunks(n0, n1, geo.oh, geo.ow * geo.kg * geo.g):
+            _conv_chunk(_cols(xp, geo, a, e, r0, r1), Wg, y, b, geo, a, e, r0, r1)
+
+    _in_parallel(part, geo.n, geo.work(), _small_gemms(geo))
     return y, xp
 
 
@@ -442,45 +511,42 @@ def _weight_grad_layout(gWg: np.ndarray, geo: _ConvGeo) -> np.ndarray:
     return np.ascontiguousarray(gWg).reshape(geo.o, cg, geo.kh, geo.kw)
 
 
-def _weight_grad_via_cols(x_pad: np.ndarray, gy: np.ndarray, geo: _ConvGeo) -> np.ndarray:
-    """The weight gradient gy @ cols, chunk by chunk with the columns rebuilt from the
-    padded input."""
+def _weight_grad_part(x_pad: np.ndarray, gy: np.ndarray, geo: _ConvGeo, n0: int, n1: int):
+    """Samples [n0, n1)'s share of the weight gradient gy @ cols, per group (g, O/g, Kg),
+    chunk by chunk with the columns rebuilt from the padded input (None if no samples)."""
     g, og, kg, ow = geo.g, geo.o // geo.g, geo.kg, geo.ow
     gy4 = gy.reshape(geo.n, g, og, geo.oh * ow)
     gW = None
-    for n0, n1, r0, r1 in geo.chunks(geo.oh, ow * kg * g):
+    for a, e, r0, r1 in geo.chunks(n0, n1, geo.oh, ow * kg * g):
         mb = _rows_per_gemm((r1 - r0) * ow, og * kg)
-        gyb = _blocked(gy4[n0:n1, :, :, r0 * ow:r1 * ow], mb, -1)  # (nb, g, m/mb, og, mb)
-        cols = _cols(x_pad, geo, n0, n1, r0, r1)
+        gyb = _blocked(gy4[a:e, :, :, r0 * ow:r1 * ow], mb, -1)  # (nb, g, m/mb, og, mb)
+        cols = _cols(x_pad, geo, a, e, r0, r1)
         if geo.nhwc:
             part = np.matmul(gyb, _blocked(cols, mb, -2))
         else:
             part = np.matmul(gyb, _blocked(cols, mb, -1).swapaxes(-1, -2))
         part = part.sum((0, 2))
         gW = part if gW is None else gW.__iadd__(part)
-    if gW is None:  # an empty batch
-        gW = np.zeros((g, og, kg), gy.dtype)
-    return _weight_grad_layout(gW, geo)
+    return gW
 
 
-# Rows of W^T per GEMM in _input_grad_col2im: a block of W^T rows times a block of gy
+# Rows of W^T per GEMM in _input_grad_part: a block of W^T rows times a block of gy
 # columns keeps each product a small-matrix one (see _SMALL_GEMM) when C*kh*kw is large.
 _COL2IM_ROWS = 400
 
 
-def _input_grad_col2im(gy: np.ndarray, W: np.ndarray, geo: _ConvGeo) -> np.ndarray:
-    """The input gradient col2im(W^T @ gy) of any convolution.
+def _input_grad_part(gy: np.ndarray, WT: np.ndarray, gx: np.ndarray, geo: _ConvGeo,
+                     n0: int, n1: int) -> None:
+    """gx[n0:n1] = col2im(W^T @ gy[n0:n1]), the input gradient of any convolution, with
+    ``WT`` the weight as (g, C/g*kh*kw / kb, 1, kb, O/g) blocks of W^T.
 
-    NOTE: done batch-last, gy as (O, oh, ow, N) and the gradient as (C, Hp, Wp, N): the
-    kh*kw shifted adds of col2im then move runs of ow*N elements. With channels-last
+    NOTE: done batch-last, gy as (O, oh, ow, n) and the gradient as (C, Hp, Wp, n): the
+    kh*kw shifted adds of col2im then move runs of ow*n elements. With channels-last
     columns they would move runs of C, which measured 1.1-1.5x slower overall."""
-    g, c, o, kh, kw = geo.g, geo.c, geo.o, geo.kh, geo.kw
-    sh, sw, dh, dw, oh, ow, n = geo.sh, geo.sw, geo.dh, geo.dw, geo.oh, geo.ow, geo.n
-    og, kg = o // g, geo.kg
-    kb = _divisor_at_most(kg, _COL2IM_ROWS)
-    WT = np.ascontiguousarray(W.reshape(g, og, kg).transpose(0, 2, 1))
-    WT = WT.reshape(g, kg // kb, 1, kb, og)
-    gyt = _to_chwn(gy, 0, 0, 0, 0)
+    g, c, kh, kw = geo.g, geo.c, geo.kh, geo.kw
+    sh, sw, dh, dw, oh, ow = geo.sh, geo.sw, geo.dh, geo.dw, geo.oh, geo.ow
+    og, kg, kb, n = geo.o // g, geo.kg, WT.shape[3], n1 - n0
+    gyt = _to_chwn(gy[n0:n1], 0, 0, 0, 0)
     gp = _scratch(3, (c, geo.h + geo.pt + geo.pb, geo.w + geo.pl + geo.pr, n), gy.dtype)
     gp.fill(0)
     rows = max(1, _CHUNK // max(kg * g * ow * n, 1))
@@ -497,7 +563,33 @@ def _input_grad_col2im(gy: np.ndarray, W: np.ndarray, geo: _ConvGeo) -> np.ndarr
         for i in range(kh):
             for j in range(kw):
                 gp[:, top + i * dh:top + i * dh + he:sh, j * dw:j * dw + we:sw] += g6[:, i, j]
-    return _from_chwn(gp, geo.pt, geo.pl, geo.h, geo.w)
+    _from_chwn(gp, geo.pt, geo.pl, geo.h, geo.w, out=gx[n0:n1])
+
+
+def _backward_via_cols(x_pad: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _ConvGeo,
+                       need_x: bool, need_w: bool):
+    """The gradients of any convolution: gy @ cols (the columns rebuilt from the padded
+    input) and col2im(W^T @ gy)."""
+    g, og, kg = geo.g, geo.o // geo.g, geo.kg
+    gx = WT = None
+    if need_x:
+        gx = np.empty((geo.n, geo.c, geo.h, geo.w), gy.dtype)
+        kb = _divisor_at_most(kg, _COL2IM_ROWS)
+        WT = np.ascontiguousarray(W.reshape(g, og, kg).transpose(0, 2, 1))
+        WT = WT.reshape(g, kg // kb, 1, kb, og)
+
+    def part(n0, n1):
+        if need_x and n1 > n0:
+            _input_grad_part(gy, WT, gx, geo, n0, n1)
+        return _weight_grad_part(x_pad, gy, geo, n0, n1) if need_w else None
+
+    gW = _sum_parts(_in_parallel(part, geo.n, geo.work() * (need_x + need_w),
+                                 _small_gemms(geo)))
+    if need_w:
+        if gW is None:  # an empty batch
+            gW = np.zeros((g, og, kg), gy.dtype)
+        gW = _weight_grad_layout(gW, geo)
+    return gx, gW
 
 
 def _full_geometry(geo: _ConvGeo):
@@ -523,28 +615,34 @@ def _backward_via_gy_cols(x: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _Co
     sum_{y,x} x[c, y, x] * gy_pad[o, y+i', x+j'] = gW[o, c, kh-1-i', kw-1-j']: the
     columns of x need not be rebuilt."""
     g, og, cg = geo.g, geo.o // geo.g, geo.c // geo.g
-    kh, kw = geo.kh, geo.kw
+    kh, kw, h, w = geo.kh, geo.kw, geo.h, geo.w
     Wf = W.reshape(g, og, cg, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
     Wfg = _gemm_weights(Wf.reshape(geo.c, og, kh, kw), fgeo)
-    gp = _padded(gy, fgeo)
-    h, w = geo.h, geo.w
+    gp = _padded_empty(gy, fgeo)
     gx = np.empty((geo.n, geo.c, h, w), gy.dtype) if need_x else None
     x4 = x.reshape(geo.n, g, cg, h * w)
-    gWf = None
-    for n0, n1, r0, r1 in fgeo.chunks(h, w * fgeo.kg * g):
-        cols = _cols(gp, fgeo, n0, n1, r0, r1)
-        if need_x:
-            _conv_chunk(cols, Wfg, gx, None, fgeo, n0, n1, r0, r1)
-        if need_w:
-            m = (r1 - r0) * w
-            mb = _rows_per_gemm(m, cg * fgeo.kg)
-            xb = _blocked(x4[n0:n1, :, :, r0 * w:r1 * w], mb, -1)  # (nb, g, m/mb, cg, mb)
-            if fgeo.nhwc:
-                part = np.matmul(xb, _blocked(cols, mb, -2))
-            else:
-                part = np.matmul(xb, _blocked(cols, mb, -1).swapaxes(-1, -2))
-            part = part.sum((0, 2))
-            gWf = part if gWf is None else gWf.__iadd__(part)
+
+    def part(n0, n1):
+        _fill_padded(gp, gy, fgeo, n0, n1)
+        gWf = None
+        for a, e, r0, r1 in fgeo.chunks(n0, n1, h, w * fgeo.kg * g):
+            cols = _cols(gp, fgeo, a, e, r0, r1)
+            if need_x:
+                _conv_chunk(cols, Wfg, gx, None, fgeo, a, e, r0, r1)
+            if need_w:
+                m = (r1 - r0) * w
+                mb = _rows_per_gemm(m, cg * fgeo.kg)
+                xb = _blocked(x4[a:e, :, :, r0 * w:r1 * w], mb, -1)  # (nb, g, m/mb, cg, mb)
+                if fgeo.nhwc:
+                    p = np.matmul(xb, _blocked(cols, mb, -2))
+                else:
+                    p = np.matmul(xb, _blocked(cols, mb, -1).swapaxes(-1, -2))
+                p = p.sum((0, 2))
+                gWf = p if gWf is None else gWf.__iadd__(p)
+        return gWf
+
+    gWf = _sum_parts(_in_parallel(part, geo.n, geo.work() * (need_x + need_w),
+                                  _small_gemms(fgeo)))
     gW = None
     if need_w:
         if gWf is None:  # an empty batch
@@ -602,8 +700,7 @@ class Conv(Op):
             gx, gW = _backward_via_gy_cols(x, W.reshape(geo.o, -1, geo.kh, geo.kw), gy, geo,
                                            fgeo, need_x, need_w)
         else:
-            gx = _input_grad_col2im(gy, W, geo) if need_x else None
-            gW = _weight_grad_via_cols(xp, gy, geo) if need_w else None
+            gx, gW = _backward_via_cols(xp, W, gy, geo, need_x, need_w)
         if gx is not None:
             gx = gx.reshape(self.xshape)
         if gW is not None:
