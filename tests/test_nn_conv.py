@@ -176,9 +176,9 @@ def threads():
     numtorch.set_num_threads(1)
 
 
-@pytest.mark.parametrize('chunk,small,nthreads', [(1 << 20, 1 << 20, 1), (100, 1 << 20, 1),
-                                                   (4000, 4096, 1), (1 << 20, 1 << 20, 3),
-                                                   (400, 4096, 2)])
+@pytest.mark.parametrize('chunk,small,nthreads', [
+    (1 << 20, 1 << 20, 1), (100, 1 << 20, 1), (4000, 4096, 1), (1 << 20, 1 << 20, 3),
+    (400, 4096, 2)])
 @pytest.mark.parametrize('needs', ['xw', 'x', 'w'])
 def test_conv2d_kernel_paths(monkeypatch, threads, chunk, small, nthreads, needs):
     monkeypatch.setattr(conv_ops, '_CHUNK', chunk)
