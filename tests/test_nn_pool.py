@@ -8,6 +8,7 @@ import torch
 
 import numtorch
 import numtorch.nn.functional as F
+from numtorch._ops import pool as pool_ops
 from numtorch.autograd import gradcheck
 from conftest import assert_close
 from test_nn_conv import both, same_error
@@ -47,6 +48,22 @@ MAX2D = [
 def test_max_pool2d(xs, a, kw, kind, ri):
     both(lambda t: F.max_pool2d(t, *a, return_indices=ri, **kw),
          lambda t: TF.max_pool2d(t, *a, return_indices=ri, **kw), data(xs, kind))
+
+
+@pytest.mark.parametrize('xs,a,kw', MAX2D)
+@pytest.mark.parametrize('kind', ['float', 'ties'])
+def test_max_pool2d_threads(monkeypatch, xs, a, kw, kind):
+    """Forward and backward with the batch split between threads (3 here, so that some
+    threads get one sample or none)."""
+    monkeypatch.setattr(pool_ops, '_PARALLEL_MIN', 0)
+    numtorch.set_num_threads(3)
+    try:
+        both(lambda t: F.max_pool2d(t, *a, **kw), lambda t: TF.max_pool2d(t, *a, **kw),
+             data(xs, kind))
+        both(lambda t: F.relu(F.max_pool2d(t, *a, **kw), inplace=True),
+             lambda t: TF.relu(TF.max_pool2d(t, *a, **kw), inplace=True), data(xs, kind))
+    finally:
+        numtorch.set_num_threads(1)
 
 
 @pytest.mark.parametrize('xs,a,kw', [

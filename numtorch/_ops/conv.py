@@ -27,14 +27,13 @@ import functools
 import math
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
-from .._threads import get_num_threads
 from ._op import Op
+from ._parallel import in_parallel, sum_parts
 
 __all__ = ['conv1d', 'conv2d', 'conv_transpose1d', 'conv_transpose2d', 'unfold', 'fold']
 
@@ -446,46 +445,16 @@ def _conv_chunk(cols: np.ndarray, Wg: np.ndarray, y: np.ndarray, b, geo: _ConvGe
 
 
 # -- threads -----------------------------------------------------------------------------
-# Convolutions split their batch between the intra-op threads (numtorch.set_num_threads):
-# NumPy's copies, ufuncs and matmul release the GIL, and the small-matrix GEMMs above run
-# in the calling thread, so each thread works through its own samples with its own work
-# buffers. Less work than this (multiply-adds) is not worth a thread hand-off.
+# Convolutions split their batch between the intra-op threads (see _parallel.py); the
+# small-matrix GEMMs above run in the calling thread. Less work than this (multiply-adds)
+# is not worth a thread hand-off, and convolutions with big GEMMs stay in one thread:
+# OpenBLAS threads those itself.
 _PARALLEL_MIN = 1 << 23
-_executor = None
 
 
-def _in_parallel(part, n: int, work: int, small_gemms: bool = True) -> list:
-    """Runs ``part(n0, n1)`` over a split of samples [0, n) on the intra-op threads (the
-    calling one included) and returns the results in sample order.
-
-    NOTE: one piece per thread: with more, smaller pieces the threads' many short NumPy
-    calls hand the GIL back and forth, each hand-off a thread wake-up (~50 us here), and
-    small layers ran slower than in one thread. Convolutions with big GEMMs stay in one
-    thread too: OpenBLAS threads those itself."""
-    global _executor
-    t = min(get_num_threads(), n) if small_gemms and work >= _PARALLEL_MIN else 1
-    if t <= 1:
-        return [part(0, n)]
-    if _executor is None or _executor._max_workers < t - 1:
-        _executor = ThreadPoolExecutor(t - 1, thread_name_prefix='numtorch-conv')
-    bounds = [n * i // t for i in range(t + 1)]
-    futures = [_executor.submit(part, bounds[i], bounds[i + 1]) for i in range(1, t)]
-    first = part(bounds[0], bounds[1])
-    return [first] + [f.result() for f in futures]
-
-
-def _sum_parts(parts: list):
-    """The sum of the non-None partial results (None if there are none)."""
-    total = None
-    for p in parts:
-        if p is not None:
-            total = p if total is None else total.__iadd__(p)
-    return total
-
-
-def _small_gemms(geo: _ConvGeo) -> bool:
-    """Whether the conv's GEMMs are small-matrix ones (see _rows_per_gemm)."""
-    return (geo.o // geo.g) * geo.kg * 16 <= _SMALL_GEMM
+def _split(geo: _ConvGeo, work: int) -> bool:
+    """Whether a kernel of ``work`` multiply-adds on this geometry splits its batch."""
+    return work >= _PARALLEL_MIN and (geo.o // geo.g) * geo.kg * 16 <= _SMALL_GEMM
 
 
 # -- the convolution kernels ---------------------------------------------------------------
@@ -500,7 +469,7 @@ def _conv_forward(x: np.ndarray, Wg: np.ndarray, b, geo: _ConvGeo):
         for a, e, r0, r1 in geo.chunks(n0, n1, geo.oh, geo.ow * geo.kg * geo.g):
             _conv_chunk(_cols(xp, geo, a, e, r0, r1), Wg, y, b, geo, a, e, r0, r1)
 
-    _in_parallel(part, geo.n, geo.work(), _small_gemms(geo))
+    in_parallel(part, geo.n, _split(geo, geo.work()))
     return y, xp
 
 
@@ -597,8 +566,7 @@ def _backward_via_cols(x_pad: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _C
             _input_grad_part(gy, WT, gx, geo, n0, n1)
         return _weight_grad_part(x_pad, gy, geo, n0, n1) if need_w else None
 
-    gW = _sum_parts(_in_parallel(part, geo.n, geo.work() * (need_x + need_w),
-                                 _small_gemms(geo)))
+    gW = sum_parts(in_parallel(part, geo.n, _split(geo, geo.work() * (need_x + need_w))))
     if need_w:
         if gW is None:  # an empty batch
             gW = np.zeros((g, og, kg), gy.dtype)
@@ -655,8 +623,7 @@ def _backward_via_gy_cols(x: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _Co
                 gWf = p if gWf is None else gWf.__iadd__(p)
         return gWf
 
-    gWf = _sum_parts(_in_parallel(part, geo.n, geo.work() * (need_x + need_w),
-                                  _small_gemms(fgeo)))
+    gWf = sum_parts(in_parallel(part, geo.n, _split(fgeo, geo.work() * (need_x + need_w))))
     gW = None
     if need_w:
         if gWf is None:  # an empty batch

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._op import Op
+from ._parallel import in_parallel
 
 __all__ = ['max_pool1d', 'max_pool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'avg_pool1d', 'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d',
@@ -85,17 +86,50 @@ def _lowest(dt):
     return -np.inf if dt.kind == 'f' else np.iinfo(dt).min
 
 
-def _max_forward(xp: np.ndarray, g: _Geo) -> np.ndarray:
+def _max_forward(xp: np.ndarray, g: _Geo, out=None) -> np.ndarray:
+    """The window maxima of ``xp`` (into ``out`` if given)."""
     it = g.offsets()
-    i, j = next(it)
-    first = g.window(xp, i, j)
+    first = g.window(xp, *next(it))
+    if out is None:
+        out = np.empty(first.shape, first.dtype)
     nxt = next(it, None)
     if nxt is None:
-        return first.copy()
-    y = np.maximum(first, g.window(xp, *nxt))
+        np.copyto(out, first)
+        return out
+    np.maximum(first, g.window(xp, *nxt), out=out)
     for i, j in it:
-        np.maximum(y, g.window(xp, i, j), out=y)
-    return y
+        np.maximum(out, g.window(xp, i, j), out=out)
+    return out
+
+
+def _max_backward(xp: np.ndarray, y: np.ndarray, k, gy: np.ndarray, gxp: np.ndarray,
+                  g: _Geo) -> None:
+    """Adds each window's gradient gy to the element it picked (zero-filled ``gxp``):
+    the offset ``k`` holds, or without ``k`` the first one equal to the maximum y."""
+    disjoint = g.disjoint()
+    offs = list(g.offsets())
+    rem = None
+    for n, (i, j) in enumerate(offs):
+        if k is not None:
+            m = k == n
+        elif n == len(offs) - 1 and rem is not None:
+            m = rem
+        else:
+            m = g.window(xp, i, j) == y
+            if rem is None:
+                rem = ~m
+            else:
+                m &= rem
+                rem &= ~m
+        if disjoint:
+            np.multiply(gy, m, out=g.window(gxp, i, j))
+        else:
+            g.window(gxp, i, j)[...] += gy * m
+
+
+# Pools of inputs this big (elements) split their batch between the intra-op threads
+# (see _parallel.py); smaller ones are not worth a thread hand-off.
+_PARALLEL_MIN = 1 << 17
 
 
 def _argmax_scan(xp: np.ndarray, g: _Geo) -> np.ndarray:
@@ -140,7 +174,9 @@ class MaxPool(Op):
         self.xshape = x.shape
         x4 = x.reshape(self.lead + (g.h, g.w))
         xp = _padded(x4, g.ph, g.pb, g.pw, g.pr, _lowest(x.dtype))
-        y = _max_forward(xp, g)
+        y = np.empty(xp.shape[:-2] + (g.oh, g.ow), x.dtype)
+        in_parallel(lambda a, b: _max_forward(xp[a:b], g, y[a:b]), len(xp),
+                    xp.size >= _PARALLEL_MIN)
         k = None
         if self.ri:
             k = _argmax_scan(xp, g)
@@ -160,31 +196,9 @@ class MaxPool(Op):
         if k is None and y.dtype.kind == 'f' and np.isnan(y.sum()):
             k = _argmax_scan(xp, g)
         gxp = np.zeros(xp.shape, gy.dtype)
-        disjoint = g.disjoint()
-        if k is not None:
-            for n, (i, j) in enumerate(g.offsets()):
-                m = k == n
-                if disjoint:
-                    np.multiply(gy, m, out=g.window(gxp, i, j))
-                else:
-                    g.window(gxp, i, j)[...] += gy * m
-        else:
-            offs = list(g.offsets())
-            rem = None
-            for n, (i, j) in enumerate(offs):
-                if n == len(offs) - 1 and rem is not None:
-                    m = rem
-                else:
-                    m = g.window(xp, i, j) == y
-                    if rem is None:
-                        rem = ~m
-                    else:
-                        m &= rem
-                        rem &= ~m
-                if disjoint:
-                    np.multiply(gy, m, out=g.window(gxp, i, j))
-                else:
-                    g.window(gxp, i, j)[...] += gy * m
+        in_parallel(lambda a, b: _max_backward(xp[a:b], y[a:b], None if k is None else k[a:b],
+                                               gy[a:b], gxp[a:b], g),
+                    len(xp), xp.size >= _PARALLEL_MIN)
         gx = gxp[..., g.ph:g.ph + g.h, g.pw:g.pw + g.w]
         return np.ascontiguousarray(gx).reshape(self.xshape)
 
