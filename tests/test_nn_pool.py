@@ -89,6 +89,17 @@ AVG2D = [
 
 
 @pytest.mark.parametrize('xs,a,kw', AVG2D)
+def test_avg_pool2d_threads(monkeypatch, xs, a, kw):
+    monkeypatch.setattr(pool_ops, '_PARALLEL_MIN', 0)
+    numtorch.set_num_threads(3)
+    try:
+        both(lambda t: F.avg_pool2d(t, *a, **kw), lambda t: TF.avg_pool2d(t, *a, **kw),
+             data(xs, 'float'))
+    finally:
+        numtorch.set_num_threads(1)
+
+
+@pytest.mark.parametrize('xs,a,kw', AVG2D)
 def test_avg_pool2d(xs, a, kw):
     both(lambda t: F.avg_pool2d(t, *a, **kw), lambda t: TF.avg_pool2d(t, *a, **kw),
          data(xs, 'float'))

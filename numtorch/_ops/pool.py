@@ -360,34 +360,49 @@ class AvgPool(Op):
         g = self.g
         self.xshape = x.shape
         xp = _padded(x.reshape(self.lead + (g.h, g.w)), g.ph, g.pb, g.pw, g.pr, 0)
-        # NOTE: a rectangular window sum is separable: first along W (kw slices), then
-        # along H (kh slices) -- kh + kw adds instead of kh * kw.
-        t = None
-        for j in range(g.kw):
-            s = _slice(xp, 0, j, 1, 1, 1, g.sw, xp.shape[-2], g.ow)
-            t = s.copy() if t is None else np.add(t, s, out=t)
-        y = None
-        for i in range(g.kh):
-            s = _slice(t, i, 0, 1, 1, g.sh, 1, g.oh, g.ow)
-            y = s.copy() if y is None else np.add(y, s, out=y)
+        y = np.empty(xp.shape[:-2] + (g.oh, g.ow), x.dtype)
+        in_parallel(lambda a, b: self._sum_windows(xp[a:b], y[a:b]), len(xp),
+                    xp.size >= _PARALLEL_MIN)
         if y.dtype.kind == 'f':
             y /= self.div.astype(y.dtype)
         else:
             y = np.sign(y) * (np.abs(y) // self.div.astype(y.dtype))
         return y.reshape(self.oshape)
 
+    def _sum_windows(self, xp: np.ndarray, y: np.ndarray) -> None:
+        # NOTE: a rectangular window sum is separable: first along W (kw slices), then
+        # along H (kh slices) -- kh + kw adds instead of kh * kw.
+        g = self.g
+        t = None
+        for j in range(g.kw):
+            s = _slice(xp, 0, j, 1, 1, 1, g.sw, xp.shape[-2], g.ow)
+            t = s.copy() if t is None else np.add(t, s, out=t)
+        for i in range(g.kh):
+            s = _slice(t, i, 0, 1, 1, g.sh, 1, g.oh, g.ow)
+            if i == 0:
+                np.copyto(y, s)
+            else:
+                np.add(y, s, out=y)
+
     def backward(self, gy):
         g = self.g
         gq = gy.reshape(self.lead + (g.oh, g.ow)) / self.div.astype(gy.dtype)
         hp, wp = g.h + g.ph + g.pb, g.w + g.pw + g.pr
-        gt = np.zeros(self.lead + (hp, g.ow), gy.dtype)
-        for i in range(g.kh):
-            _slice(gt, i, 0, 1, 1, g.sh, 1, g.oh, g.ow)[...] += gq
         gxp = np.zeros(self.lead + (hp, wp), gy.dtype)
-        for j in range(g.kw):
-            _slice(gxp, 0, j, 1, 1, 1, g.sw, hp, g.ow)[...] += gt
+        in_parallel(lambda a, b: self._spread(gq[a:b], gxp[a:b]), len(gxp),
+                    gxp.size >= _PARALLEL_MIN)
         gx = gxp[..., g.ph:g.ph + g.h, g.pw:g.pw + g.w]
         return np.ascontiguousarray(gx).reshape(self.xshape)
+
+    def _spread(self, gq: np.ndarray, gxp: np.ndarray) -> None:
+        """Adds every window's gradient gq to all its elements (the adjoint of
+        _sum_windows), into zero-filled ``gxp``."""
+        g = self.g
+        gt = np.zeros(gq.shape[:-2] + (gxp.shape[-2], g.ow), gq.dtype)
+        for i in range(g.kh):
+            _slice(gt, i, 0, 1, 1, g.sh, 1, g.oh, g.ow)[...] += gq
+        for j in range(g.kw):
+            _slice(gxp, 0, j, 1, 1, 1, g.sw, gxp.shape[-2], g.ow)[...] += gt
 
 
 def _avg_pool(fn, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
