@@ -481,30 +481,36 @@ def _weight_grad_layout(gWg: np.ndarray, geo: _ConvGeo) -> np.ndarray:
     return np.ascontiguousarray(gWg).reshape(geo.o, cg, geo.kh, geo.kw)
 
 
+def _sum_of_products(a: np.ndarray, cols: np.ndarray, nhwc: bool) -> np.ndarray:
+    """The sum over samples of a[n] @ cols[n], per group: ``a`` (nb, g, p, m) times
+    columns (nb, g, m, K) (channels last) or (nb, g, K, m); returns (g, p, K)."""
+    nb, g, p, m = a.shape
+    k = cols.shape[-1] if nhwc else cols.shape[-2]
+    mb = _rows_per_gemm(m, p * k)
+    if mb < 32 and nhwc:
+        # NOTE: small GEMMs of so few rows (large K, small p, or small images) run at
+        # half speed; one packed GEMM over all the chunk's rows instead, with ``a``
+        # transposed to (g, p, rows) for it.
+        at = _scratch(5, (g, p, nb, m), a.dtype)
+        np.copyto(at, a.transpose(1, 2, 0, 3))
+        return np.matmul(at.reshape(g, p, nb * m), cols.swapaxes(0, 1).reshape(g, nb * m, k))
+    ab = _blocked(a, mb, -1)  # (nb, g, m/mb, p, mb)
+    if nhwc:
+        part = np.matmul(ab, _blocked(cols, mb, -2))
+    else:
+        part = np.matmul(ab, _blocked(cols, mb, -1).swapaxes(-1, -2))
+    return part.sum((0, 2))
+
+
 def _weight_grad_part(x_pad: np.ndarray, gy: np.ndarray, geo: _ConvGeo, n0: int, n1: int):
     """Samples [n0, n1)'s share of the weight gradient gy @ cols, per group (g, O/g, Kg),
     chunk by chunk with the columns rebuilt from the padded input (None if no samples)."""
-    g, og, kg, ow = geo.g, geo.o // geo.g, geo.kg, geo.ow
+    g, og, ow = geo.g, geo.o // geo.g, geo.ow
     gy4 = gy.reshape(geo.n, g, og, geo.oh * ow)
     gW = None
-    for a, e, r0, r1 in geo.chunks(n0, n1, geo.oh, ow * kg * g):
-        m = (r1 - r0) * ow
-        mb = _rows_per_gemm(m, og * kg)
-        cols = _cols(x_pad, geo, a, e, r0, r1)
-        if mb < 32 and geo.nhwc:
-            # NOTE: small GEMMs of so few rows (C*kh*kw large, O small) run at half
-            # speed; one packed GEMM over all the chunk's rows instead, gy transposed to
-            # (g, O/g, rows) for it.
-            gyt = _scratch(5, (g, og, e - a, m), gy.dtype)
-            np.copyto(gyt, gy4[a:e, :, :, r0 * ow:r1 * ow].transpose(1, 2, 0, 3))
-            part = np.matmul(gyt.reshape(g, og, -1), cols.swapaxes(0, 1).reshape(g, -1, kg))
-        else:
-            gyb = _blocked(gy4[a:e, :, :, r0 * ow:r1 * ow], mb, -1)  # (nb, g, m/mb, og, mb)
-            if geo.nhwc:
-                part = np.matmul(gyb, _blocked(cols, mb, -2))
-            else:
-                part = np.matmul(gyb, _blocked(cols, mb, -1).swapaxes(-1, -2))
-            part = part.sum((0, 2))
+    for a, e, r0, r1 in geo.chunks(n0, n1, geo.oh, ow * geo.kg * g):
+        part = _sum_of_products(gy4[a:e, :, :, r0 * ow:r1 * ow],
+                                _cols(x_pad, geo, a, e, r0, r1), geo.nhwc)
         gW = part if gW is None else gW.__iadd__(part)
     return gW
 
@@ -612,14 +618,7 @@ def _backward_via_gy_cols(x: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _Co
             if need_x:
                 _conv_chunk(cols, Wfg, gx, None, fgeo, a, e, r0, r1)
             if need_w:
-                m = (r1 - r0) * w
-                mb = _rows_per_gemm(m, cg * fgeo.kg)
-                xb = _blocked(x4[a:e, :, :, r0 * w:r1 * w], mb, -1)  # (nb, g, m/mb, cg, mb)
-                if fgeo.nhwc:
-                    p = np.matmul(xb, _blocked(cols, mb, -2))
-                else:
-                    p = np.matmul(xb, _blocked(cols, mb, -1).swapaxes(-1, -2))
-                p = p.sum((0, 2))
+                p = _sum_of_products(x4[a:e, :, :, r0 * w:r1 * w], cols, fgeo.nhwc)
                 gWf = p if gWf is None else gWf.__iadd__(p)
         return gWf
 
