@@ -1,39 +1,92 @@
-"""Intra-op threads for the NumPy kernels of convolution, pooling and normalisation.
+"""Intra-op threads for the NumPy kernels of convolution and pooling.
 
 An op splits its batch between ``numtorch.get_num_threads()`` threads, the calling one
 included: NumPy's copies, ufuncs and matmul release the GIL, so each thread works through
 its own samples (with its own work buffers) while the others run. PyTorch's intra-op
-threads (``torch.set_num_threads``) play the same part.
+threads (``torch.set_num_threads``) play the same part. While they run, BLAS runs one
+thread per caller (the threads are already busy).
 """
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from .._threads import get_num_threads
+from .._threads import _blas, get_num_threads, set_num_threads
 
 __all__ = ['in_parallel', 'sum_parts']
 
 _executor = None
+# Per call site and size: each thread's measured speed (items per second), which sets its
+# share of the next call.
+_speeds: dict = {}
+
+
+def _quiet_blas() -> None:
+    """Stops OpenBLAS's own threads if they are spinning.
+
+    NOTE: after a multi-threaded product (a big Linear layer, say) OpenBLAS's threads
+    busy-wait for their next job for ~0.1 s, each taking a core from the intra-op threads:
+    measured here, the seed Inception step ran 1.6x slower with them. Stopping them is
+    what OpenBLAS itself does before a fork, and is safe when no other thread can be in
+    the middle of a BLAS call: so only when no thread but the main one and the intra-op
+    threads is running. The next multi-threaded product starts them again."""
+    lib = _blas()
+    stop = getattr(lib, 'blas_thread_shutdown_', None)
+    if stop is None or threading.active_count() > 1 + _executor._max_workers:
+        return
+    stop()
+
+
+def _timed(part, n0: int, n1: int, start: float):
+    result = part(n0, n1)
+    return result, time.perf_counter() - start
 
 
 def in_parallel(part, n: int, split: bool = True) -> list:
     """Runs ``part(n0, n1)`` over a split of [0, n) on the intra-op threads (all of it in
     the calling thread when ``split`` is false) and returns the results in order.
 
-    NOTE: one piece per thread: with more, smaller pieces the threads' many short NumPy
-    calls hand the GIL back and forth, each hand-off a thread wake-up (~50 us here), and
-    small ops ran slower than in one thread. Callers pass ``split`` false for work too
-    small to pay for a hand-off."""
+    NOTE: one piece per thread, sized by how fast each thread got through its piece last
+    time at this call site: a pool thread starts ~50-100 us late (its wake-up), and shares
+    its core with OpenBLAS's threads while those spin after a multi-threaded product, so
+    equal pieces leave the calling thread waiting. More, smaller pieces taken in turn
+    measured slower: the threads' many short NumPy calls then hand the GIL back and forth,
+    each hand-off a thread wake-up. Callers pass ``split`` false for work too small to pay
+    for a hand-off."""
     global _executor
     t = min(get_num_threads(), n) if split else 1
     if t <= 1:
         return [part(0, n)]
     if _executor is None or _executor._max_workers < t - 1:
         _executor = ThreadPoolExecutor(t - 1, thread_name_prefix='numtorch-intraop')
-    bounds = [n * i // t for i in range(t + 1)]
-    futures = [_executor.submit(part, bounds[i], bounds[i + 1]) for i in range(1, t)]
-    first = part(bounds[0], bounds[1])
-    return [first] + [f.result() for f in futures]
+    key = (part.__code__, n, t)
+    speeds = _speeds.get(key) or [1.0] * t
+    total = sum(speeds)
+    bounds = [0]
+    for v in speeds:
+        bounds.append(min(n, round(bounds[-1] + n * v / total)))
+    bounds[-1] = n
+    blas = get_num_threads()
+    set_num_threads(1)
+    _quiet_blas()
+    try:
+        start = time.perf_counter()
+        futures = [_executor.submit(_timed, part, bounds[i], bounds[i + 1], start)
+                   for i in range(1, t)]
+        first = _timed(part, bounds[0], bounds[1], start)
+        done = [first] + [f.result() for f in futures]
+    finally:
+        set_num_threads(blas)
+    if all(b > a for a, b in zip(bounds, bounds[1:])):
+        raw = [(b - a) / max(s, 1e-7) for (_, s), a, b in zip(done, bounds, bounds[1:])]
+        scale = t / sum(raw)
+        if len(_speeds) > 4096:
+            _speeds.clear()
+        # (relative speeds, averaged with the last ones; none below a quarter, so that a
+        # thread measured slow once still gets work and is measured again)
+        _speeds[key] = [max(0.25, (v + r * scale) / 2) for v, r in zip(speeds, raw)]
+    return [r for r, _ in done]
 
 
 def sum_parts(parts: list):

@@ -1,0 +1,107 @@
+"""numtorch._ops._parallel: the intra-op threads of conv and pooling kernels."""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import numtorch
+from numtorch._ops import _parallel
+
+
+@pytest.fixture
+def threads():
+    numtorch.set_num_threads(2)
+    yield
+    numtorch.set_num_threads(1)
+
+
+def test_pieces_cover_the_range_in_order(threads):
+    seen = []
+
+    def part(a, b):
+        seen.append((a, b, threading.get_ident()))
+        return list(range(a, b))
+
+    for n in (2, 3, 10, 64):
+        seen.clear()
+        out = _parallel.in_parallel(part, n)
+        assert [i for p in out for i in p] == list(range(n))
+        assert len({t for *_, t in seen}) == 2  # the calling thread and one pool thread
+
+
+def test_no_split_runs_once_in_the_calling_thread(threads):
+    calls = []
+    out = _parallel.in_parallel(lambda a, b: calls.append((a, b, threading.get_ident())),
+                                7, split=False)
+    assert calls == [(0, 7, threading.get_ident())] and out == [None]
+    numtorch.set_num_threads(1)
+    calls.clear()
+    _parallel.in_parallel(lambda a, b: calls.append((a, b)), 7)
+    assert calls == [(0, 7)]
+
+
+def test_shares_follow_measured_speed(threads):
+    """A thread that got through its piece twice as slowly gets a smaller piece next time,
+    and every thread keeps some work."""
+    main = threading.get_ident()
+
+    def part(a, b):
+        time.sleep((b - a) * (0.002 if threading.get_ident() == main else 0.001))
+        return b - a
+
+    for _ in range(6):
+        sizes = _parallel.in_parallel(part, 60)
+    assert sum(sizes) == 60 and 10 <= sizes[0] < 30 < sizes[1]
+
+
+def test_blas_threads_one_inside_and_restored_after(threads):
+    inside = []
+    _parallel.in_parallel(lambda a, b: inside.append(numtorch.get_num_threads()), 4)
+    assert inside == [1, 1]
+    assert numtorch.get_num_threads() == 2
+    a = np.random.default_rng(0).standard_normal((300, 300))
+    assert np.allclose(a @ a, np.einsum('ij,jk->ik', a, a))  # BLAS works after a region
+
+
+def test_exceptions_reach_the_caller(threads):
+    def part(a, b):
+        if a > 0:
+            raise ValueError('in the pool thread')
+        return a
+
+    with pytest.raises(ValueError, match='in the pool thread'):
+        _parallel.in_parallel(part, 4)
+    assert numtorch.get_num_threads() == 2
+
+
+def test_sum_parts():
+    assert _parallel.sum_parts([None, None]) is None
+    assert np.array_equal(_parallel.sum_parts([np.ones(2), None, np.ones(2)]), [2, 2])
+
+
+def test_openblas_threads_stopped_only_without_other_threads(threads, monkeypatch):
+    _parallel.in_parallel(lambda a, b: None, 2)  # (the pool exists)
+    calls = []
+
+    class Lib:
+        def blas_thread_shutdown_(self):
+            calls.append(1)
+
+    monkeypatch.setattr(_parallel, '_blas', Lib)
+    ours = 1 + _parallel._executor._max_workers  # the main thread and the pool's
+    monkeypatch.setattr(threading, 'active_count', lambda: ours)
+    _parallel._quiet_blas()
+    assert calls == [1]
+    monkeypatch.setattr(threading, 'active_count', lambda: ours + 1)  # a user's thread
+    _parallel._quiet_blas()
+    assert calls == [1]
+
+
+def test_products_after_openblas_threads_stopped(threads):
+    _parallel.in_parallel(lambda a, b: None, 2)
+    _parallel._quiet_blas()
+    a = np.random.default_rng(1).standard_normal((600, 600))
+    assert np.allclose(a @ a, np.einsum('ij,jk->ik', a, a))
