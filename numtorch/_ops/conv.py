@@ -251,6 +251,7 @@ _SCRATCH_MAX = 1 << 22  # elements; bigger work arrays are not kept between call
 # and over blocks of each sample's rows where one sample's product is larger than that
 # (see _rows_per_gemm). Other BLAS libraries do well with such batches too.
 _SMALL_GEMM = 1 << 20
+_CONCAT_ROWS = 32  # fewer rows per small GEMM: one packed GEMM (_sum_of_products)
 _local = threading.local()
 
 
@@ -487,7 +488,7 @@ def _sum_of_products(a: np.ndarray, cols: np.ndarray, nhwc: bool) -> np.ndarray:
     nb, g, p, m = a.shape
     k = cols.shape[-1] if nhwc else cols.shape[-2]
     mb = _rows_per_gemm(m, p * k)
-    if mb < 32 and nhwc:
+    if mb < _CONCAT_ROWS and nhwc:
         # NOTE: small GEMMs of so few rows (large K, small p, or small images) run at
         # half speed; one packed GEMM over all the chunk's rows instead, with ``a``
         # transposed to (g, p, rows) for it.

@@ -80,6 +80,12 @@ class _Geo:
     def disjoint(self) -> bool:
         return self.sh >= self.dh * (self.kh - 1) + 1 and self.sw >= self.dw * (self.kw - 1) + 1
 
+    def tiles(self, shape: tuple) -> bool:
+        """Whether the windows cut an array of ``shape`` into tiles, each element in
+        exactly one window (the usual 2x2, stride-2 pool of an even-sized input)."""
+        return (self.sh == self.kh and self.sw == self.kw and self.dh == 1 and self.dw == 1
+                and shape[-2] == self.oh * self.kh and shape[-1] == self.ow * self.kw)
+
 
 # -- max pooling ---------------------------------------------------------------------------
 def _lowest(dt):
@@ -195,7 +201,8 @@ class MaxPool(Op):
             y = _max_forward(xp, g)
         if k is None and y.dtype.kind == 'f' and np.isnan(y.sum()):
             k = _argmax_scan(xp, g)
-        gxp = np.zeros(xp.shape, gy.dtype)
+        # (every element is written when the windows tile the input)
+        gxp = (np.empty if g.tiles(xp.shape) else np.zeros)(xp.shape, gy.dtype)
         in_parallel(lambda a, b: _max_backward(xp[a:b], y[a:b], None if k is None else k[a:b],
                                                gy[a:b], gxp[a:b], g),
                     len(xp), xp.size >= _PARALLEL_MIN)
