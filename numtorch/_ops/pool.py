@@ -93,18 +93,26 @@ def _lowest(dt):
 
 
 def _max_forward(xp: np.ndarray, g: _Geo, out=None) -> np.ndarray:
-    """The window maxima of ``xp`` (into ``out`` if given)."""
-    it = g.offsets()
-    first = g.window(xp, *next(it))
+    """The window maxima of ``xp`` (into ``out`` if given).
+
+    NOTE: like a window sum, a window maximum is separable: the maximum over the
+    window's rows of whole strided rows first (kh - 1 ops), then over its columns (kw - 1
+    ops), instead of kh*kw - 1 ops on strided windows; NaNs propagate either way."""
+    rows = [xp[..., i * g.dh:i * g.dh + g.sh * (g.oh - 1) + 1:g.sh, :] for i in range(g.kh)]
+    t = rows[0]
+    if g.kh > 1:
+        t = np.maximum(rows[0], rows[1])
+        for r in rows[2:]:
+            np.maximum(t, r, out=t)
+    cols = [t[..., j * g.dw:j * g.dw + g.sw * (g.ow - 1) + 1:g.sw] for j in range(g.kw)]
     if out is None:
-        out = np.empty(first.shape, first.dtype)
-    nxt = next(it, None)
-    if nxt is None:
-        np.copyto(out, first)
+        out = np.empty(cols[0].shape, xp.dtype)
+    if g.kw == 1:
+        np.copyto(out, cols[0])
         return out
-    np.maximum(first, g.window(xp, *nxt), out=out)
-    for i, j in it:
-        np.maximum(out, g.window(xp, i, j), out=out)
+    np.maximum(cols[0], cols[1], out=out)
+    for c in cols[2:]:
+        np.maximum(out, c, out=out)
     return out
 
 
