@@ -118,6 +118,20 @@ def test_conv2d(xs, ws, kw, bias):
              *arrays)
 
 
+@pytest.mark.parametrize('kw', [{}, dict(stride=2)])
+def test_conv2d_of_strided_views(kw):
+    """Inputs that are views with gaps (every other row of a bigger array, a transposed
+    array): a 1-channel conv reads its columns from the input itself."""
+    for make in (lambda a: a[:, :, ::2], lambda a: a.transpose(2, 3)):
+        x = arr(2, 1, 14, 7)
+        w = arr(3, 1, 3, 3)
+        xn = make(numtorch.tensor(x, requires_grad=True))
+        xp = make(torch.tensor(x, requires_grad=True))
+        yn = F.conv2d(xn, numtorch.tensor(w), **kw)
+        yp = torch.nn.functional.conv2d(xp, torch.tensor(w), **kw)
+        assert_close(yn, yp, 1e-5, 1e-5)
+
+
 def test_conv2d_weight_only_and_input_only_gradients():
     x, w = arr(2, 3, 6, 6), arr(4, 3, 3, 3)
     xn = numtorch.tensor(x)
