@@ -105,3 +105,28 @@ def test_products_after_openblas_threads_stopped(threads):
     _parallel._quiet_blas()
     a = np.random.default_rng(1).standard_normal((600, 600))
     assert np.allclose(a @ a, np.einsum('ij,jk->ik', a, a))
+
+
+def test_regions_from_several_threads_restore_blas_threads(threads):
+    """Two user threads running parallel regions at once: BLAS is single-threaded while
+    any runs and gets its thread count back after the last."""
+    barrier = threading.Barrier(2)
+    seen, sums = [], []
+
+    def part(a, b):
+        time.sleep(0.01)
+        seen.append(numtorch.get_num_threads())
+        return b - a
+
+    def user():
+        barrier.wait()
+        for _ in range(5):
+            sums.append(sum(_parallel.in_parallel(part, 8)))
+
+    users = [threading.Thread(target=user) for _ in range(2)]
+    for u in users:
+        u.start()
+    for u in users:
+        u.join()
+    assert sums == [8] * 10 and set(seen) == {1}
+    assert numtorch.get_num_threads() == 2

@@ -38,6 +38,40 @@ def _quiet_blas() -> None:
     stop()
 
 
+_lock = threading.Lock()
+_regions = 0  # parallel regions running (from several user threads at once, possibly)
+_blas_threads = 1  # BLAS's thread count outside them
+
+
+def _threads() -> int:
+    """The intra-op thread count (BLAS runs one thread while regions run)."""
+    with _lock:
+        return _blas_threads if _regions else get_num_threads()
+
+
+def _enter(t: int) -> ThreadPoolExecutor:
+    """Starts a region on ``t`` threads: BLAS to one thread per caller, the pool ready."""
+    global _executor, _regions, _blas_threads
+    with _lock:
+        if not _regions:
+            _blas_threads = get_num_threads()
+            set_num_threads(1)
+        _regions += 1
+        if _executor is None or _executor._max_workers < t - 1:
+            _executor = ThreadPoolExecutor(t - 1, thread_name_prefix='numtorch-intraop')
+        if _regions == 1:
+            _quiet_blas()
+        return _executor
+
+
+def _leave() -> None:
+    global _regions
+    with _lock:
+        _regions -= 1
+        if not _regions:
+            set_num_threads(_blas_threads)
+
+
 def _timed(part, n0: int, n1: int, start: float):
     result = part(n0, n1)
     return result, time.perf_counter() - start
@@ -54,12 +88,9 @@ def in_parallel(part, n: int, split: bool = True) -> list:
     measured slower: the threads' many short NumPy calls then hand the GIL back and forth,
     each hand-off a thread wake-up. Callers pass ``split`` false for work too small to pay
     for a hand-off."""
-    global _executor
-    t = min(get_num_threads(), n) if split else 1
+    t = min(_threads(), n) if split else 1
     if t <= 1:
         return [part(0, n)]
-    if _executor is None or _executor._max_workers < t - 1:
-        _executor = ThreadPoolExecutor(t - 1, thread_name_prefix='numtorch-intraop')
     key = (part.__code__, n, t)
     speeds = _speeds.get(key) or [1.0] * t
     total = sum(speeds)
@@ -67,17 +98,15 @@ def in_parallel(part, n: int, split: bool = True) -> list:
     for v in speeds:
         bounds.append(min(n, round(bounds[-1] + n * v / total)))
     bounds[-1] = n
-    blas = get_num_threads()
-    set_num_threads(1)
-    _quiet_blas()
+    executor = _enter(t)
     try:
         start = time.perf_counter()
-        futures = [_executor.submit(_timed, part, bounds[i], bounds[i + 1], start)
+        futures = [executor.submit(_timed, part, bounds[i], bounds[i + 1], start)
                    for i in range(1, t)]
         first = _timed(part, bounds[0], bounds[1], start)
         done = [first] + [f.result() for f in futures]
     finally:
-        set_num_threads(blas)
+        _leave()
     if all(b > a for a, b in zip(bounds, bounds[1:])):
         raw = [(b - a) / max(s, 1e-7) for (_, s), a, b in zip(done, bounds, bounds[1:])]
         scale = t / sum(raw)
