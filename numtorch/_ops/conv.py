@@ -12,12 +12,14 @@ Details that measured faster here:
   unpacked small-matrix kernels; the NCHW gradient gy enters them as it is.
 - The batch is processed a few samples at a time, so a chunk's columns are built, used
   and scattered back while in cache, into reused work buffers; backward rebuilds the
-  columns instead of keeping them all.
+  columns instead of keeping them all. The batch is split between the intra-op threads
+  (_parallel.py).
 - A stride-1 'same' convolution's backward builds columns of gy only: its input gradient
   is a convolution of gy with the flipped kernel (no col2im scatter), and the same columns
-  times the input give the weight gradient.
-- Transposed convolutions hold their input batch-last, (C, H, W, N), so that the col2im
-  of their forward adds runs of W*N elements.
+  times the input give the weight gradient. Other convolutions get their input gradient
+  by col2im done batch-last, (C, H, W, N), whose shifted adds move runs of W*N elements.
+- Transposed convolutions hold their input batch-last too, for the col2im of their
+  forward.
 
 conv1d runs as conv2d with a height-1 kernel; unbatched inputs as a batch of one.
 """
@@ -249,7 +251,7 @@ _SCRATCH_MAX = 1 << 22  # elements; bigger work arrays are not kept between call
 # matrix" kernels, which measured ~100 GFLOP/s on these conv shapes against 40-70 for the
 # same work as one big packed GEMM. So the products below are batched GEMMs over samples,
 # and over blocks of each sample's rows where one sample's product is larger than that
-# (see _rows_per_gemm). Other BLAS libraries do well with such batches too.
+# (see _rows_per_gemm).
 _SMALL_GEMM = 1 << 20
 _CONCAT_ROWS = 32  # fewer rows per small GEMM: one packed GEMM (_sum_of_products)
 _local = threading.local()
