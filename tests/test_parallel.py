@@ -82,8 +82,7 @@ def test_sum_parts():
     assert np.array_equal(_parallel.sum_parts([np.ones(2), None, np.ones(2)]), [2, 2])
 
 
-def test_openblas_threads_stopped_only_without_other_threads(threads, monkeypatch):
-    _parallel.in_parallel(lambda a, b: None, 2)  # (the pool exists)
+def test_openblas_threads_stopped_only_without_other_threads(monkeypatch):
     calls = []
 
     class Lib:
@@ -91,19 +90,26 @@ def test_openblas_threads_stopped_only_without_other_threads(threads, monkeypatc
             calls.append(1)
 
     monkeypatch.setattr(_parallel, '_blas', Lib)
-    ours = 1 + _parallel._executor._max_workers  # the main thread and the pool's
-    monkeypatch.setattr(threading, 'active_count', lambda: ours)
-    _parallel._quiet_blas()
+    monkeypatch.setattr(_parallel.ctypes.c_int, 'in_dll',
+                        lambda lib, name: _parallel.ctypes.c_int(4))
+    blas = _parallel._OpenBLAS()
+    monkeypatch.setattr(threading, 'active_count', lambda: 2)
+    blas.quiet(2)
     assert calls == [1]
-    monkeypatch.setattr(threading, 'active_count', lambda: ours + 1)  # a user's thread
-    _parallel._quiet_blas()
+    monkeypatch.setattr(threading, 'active_count', lambda: 3)  # a thread of the user's
+    blas.quiet(2)
     assert calls == [1]
+    blas.set(3)
+    assert blas.count.value == 3
 
 
 def test_products_after_openblas_threads_stopped(threads):
-    _parallel.in_parallel(lambda a, b: None, 2)
-    _parallel._quiet_blas()
+    """A region stops OpenBLAS's threads; multi-threaded products after it still work and
+    BLAS reports the thread count it had."""
     a = np.random.default_rng(1).standard_normal((600, 600))
+    a @ a
+    _parallel.in_parallel(lambda n0, n1: None, 2)
+    assert numtorch.get_num_threads() == 2
     assert np.allclose(a @ a, np.einsum('ij,jk->ik', a, a))
 
 

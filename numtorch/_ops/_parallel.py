@@ -8,6 +8,7 @@ thread per caller (the threads are already busy).
 """
 from __future__ import annotations
 
+import ctypes
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,22 +23,41 @@ _executor = None
 _speeds: dict = {}
 
 
-def _quiet_blas() -> None:
-    """Stops OpenBLAS's own threads if they are spinning.
+class _OpenBLAS:
+    """OpenBLAS's thread count and thread pool, reached directly where the library
+    exports them (NumPy's wheels do); otherwise the thread count through set_num_threads.
 
     NOTE: after a multi-threaded product (a big Linear layer, say) OpenBLAS's threads
     busy-wait for their next job for ~0.1 s, each taking a core from the intra-op threads:
-    measured here, the seed Inception step ran 1.6x slower with them. Stopping them is
-    what OpenBLAS itself does before a fork, and is safe when no other thread can be in
-    the middle of a BLAS call: so only when no thread but the main one and the intra-op
-    threads is running. The next multi-threaded product starts them again."""
-    lib = _blas()
-    stop = getattr(lib, 'blas_thread_shutdown_', None)
-    if stop is None or threading.active_count() > 1 + _executor._max_workers:
-        return
-    stop()
+    measured here, the seed Inception step ran 1.6x slower with them. So a region first
+    stops them -- what OpenBLAS itself does before a fork, safe when no other thread can
+    be in the middle of a BLAS call: only when no thread but the calling one and the
+    intra-op threads is running. The thread count is then set by writing OpenBLAS's
+    variable, because set_num_threads would start the threads again at once (~70 us,
+    and they spin); the next multi-threaded product starts them."""
+
+    def __init__(self):
+        lib = _blas()
+        self.stop = getattr(lib, 'blas_thread_shutdown_', None)
+        try:
+            self.count = ctypes.c_int.in_dll(lib, 'blas_cpu_number')
+        except (TypeError, ValueError, AttributeError):
+            self.count = None
+
+    def quiet(self, ours: int) -> None:
+        """Stops OpenBLAS's threads unless threads other than ``ours`` exist."""
+        if self.stop is not None and self.count is not None \
+                and threading.active_count() <= ours:
+            self.stop()
+
+    def set(self, n: int) -> None:
+        if self.count is not None:
+            self.count.value = n
+        else:
+            set_num_threads(n)
 
 
+_openblas = None
 _lock = threading.Lock()
 _regions = 0  # parallel regions running (from several user threads at once, possibly)
 _blas_threads = 1  # BLAS's thread count outside them
@@ -50,17 +70,19 @@ def _threads() -> int:
 
 
 def _enter(t: int) -> ThreadPoolExecutor:
-    """Starts a region on ``t`` threads: BLAS to one thread per caller, the pool ready."""
-    global _executor, _regions, _blas_threads
+    """Starts a region on ``t`` threads: BLAS quiet and at one thread per caller, the
+    pool ready."""
+    global _executor, _regions, _blas_threads, _openblas
     with _lock:
-        if not _regions:
-            _blas_threads = get_num_threads()
-            set_num_threads(1)
-        _regions += 1
         if _executor is None or _executor._max_workers < t - 1:
             _executor = ThreadPoolExecutor(t - 1, thread_name_prefix='numtorch-intraop')
-        if _regions == 1:
-            _quiet_blas()
+        if not _regions:
+            if _openblas is None:
+                _openblas = _OpenBLAS()
+            _blas_threads = get_num_threads()
+            _openblas.quiet(1 + _executor._max_workers)
+            _openblas.set(1)
+        _regions += 1
         return _executor
 
 
@@ -69,7 +91,7 @@ def _leave() -> None:
     with _lock:
         _regions -= 1
         if not _regions:
-            set_num_threads(_blas_threads)
+            _openblas.set(_blas_threads)
 
 
 def _timed(part, n0: int, n1: int, start: float):
