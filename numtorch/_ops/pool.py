@@ -143,7 +143,7 @@ def _max_backward(xp: np.ndarray, y: np.ndarray, k, gy: np.ndarray, gxp: np.ndar
 
 # Pools of inputs this big (elements) split their batch between the intra-op threads
 # (see _parallel.py); smaller ones are not worth a thread hand-off.
-_PARALLEL_MIN = 1 << 17
+_PARALLEL_MIN = 1 << 16
 
 
 def _argmax_scan(xp: np.ndarray, g: _Geo) -> np.ndarray:
