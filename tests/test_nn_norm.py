@@ -132,9 +132,13 @@ def test_layernorm_layer(kw):
 def test_group_norm(shape, groups, affine):
     c = shape[1]
     arrays = [arr(*shape)] + ([arr(c), arr(c)] if affine else [])
-    # (With one element per group torch's output is rounding noise around 0: atol 1e-4.)
+    # (With one element per group the normalised input is 0 and torch's is rounding noise
+    # (x - mean) / sqrt(eps), up to ~3e-5 |x|, which the weight gradient sums over the
+    # batch: atol 1e-3 there.)
+    atol = 1e-3 if c == groups and len(shape) == 2 else 1e-4
     both(lambda x, *wb: F.group_norm(x, groups, *wb),
-         lambda x, *wb: TF.group_norm(x, groups, *wb), *arrays, rtol=1e-4, atol=1e-4)
+         lambda x, *wb: TF.group_norm(x, groups, *wb), *arrays, rtol=1e-4, atol=1e-4,
+         grad_atol=atol)
     for kw in (dict(affine=affine), dict(affine=affine, bias=False)):
         mn, mp = nn.GroupNorm(groups, c, **kw), torch.nn.GroupNorm(groups, c, **kw)
         assert repr(mn) == repr(mp)
