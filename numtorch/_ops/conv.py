@@ -353,29 +353,27 @@ class _ConvGeo:
 
 def _padded_empty(x: np.ndarray, geo: _ConvGeo) -> np.ndarray:
     """The array _cols reads for input ``x``: channels last (N, Hp, Wp, C) or NCHW
-    (N, C, Hp, Wp), zero-padded; its interior is filled in by _fill_padded. An unpadded
-    NCHW input is used as it is."""
+    (N, C, Hp, Wp), zero-padded, filled in by _fill_padded. An unpadded NCHW input is
+    used as it is."""
     pt, pb, pl, pr = geo.pt, geo.pb, geo.pl, geo.pr
     n, c, h, w = x.shape
     if geo.nhwc:
-        out = np.empty((n, h + pt + pb, w + pl + pr, c), x.dtype)
-        _zero_border(out, 1, pt, pb, pl, pr)
-    elif pt or pb or pl or pr:
-        out = np.empty((n, c, h + pt + pb, w + pl + pr), x.dtype)
-        _zero_border(out, 2, pt, pb, pl, pr)
-    else:
-        out = x
-    return out
+        return np.empty((n, h + pt + pb, w + pl + pr, c), x.dtype)
+    if pt or pb or pl or pr:
+        return np.empty((n, c, h + pt + pb, w + pl + pr), x.dtype)
+    return x
 
 
 def _fill_padded(xp: np.ndarray, x: np.ndarray, geo: _ConvGeo, n0: int, n1: int) -> None:
-    """Copies samples [n0, n1) of NCHW ``x`` into the interior of ``xp``."""
+    """Copies samples [n0, n1) of NCHW ``x`` into ``xp`` and zeroes their padding."""
     if xp is x:
         return
     pt, pl, h, w = geo.pt, geo.pl, x.shape[2], x.shape[3]
     if geo.nhwc:
+        _zero_border(xp[n0:n1], 1, pt, geo.pb, pl, geo.pr)
         xp[n0:n1, pt:pt + h, pl:pl + w] = x[n0:n1].transpose(0, 2, 3, 1)
     else:
+        _zero_border(xp[n0:n1], 2, pt, geo.pb, pl, geo.pr)
         xp[n0:n1, :, pt:pt + h, pl:pl + w] = x[n0:n1]
 
 
