@@ -13,6 +13,23 @@ from .module import Module
 __all__ = ['LayerNorm', 'GroupNorm']
 
 
+
+def _affine_parameters(m: Module, shape: tuple, affine: bool, bias: bool, device,
+                       dtype) -> None:
+    """Registers the optional ``weight`` and ``bias`` of a normalisation layer."""
+    m.register_parameter('weight', Parameter(empty(shape, device=device, dtype=dtype))
+                         if affine else None)
+    m.register_parameter('bias', Parameter(empty(shape, device=device, dtype=dtype))
+                         if affine and bias else None)
+
+
+def _reset_affine(m: Module) -> None:
+    """Weight to ones and bias to zeros, as PyTorch initialises them."""
+    if m.weight is not None:
+        init.ones_(m.weight)
+    if m.bias is not None:
+        init.zeros_(m.bias)
+
 class LayerNorm(Module):
     """Normalises over the trailing ``normalized_shape`` dims; elementwise affine
     (weight=1, bias=0 initially) unless ``elementwise_affine=False``."""
@@ -25,22 +42,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         p = self._parameters
@@ -64,22 +70,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _affine_parameters(self, (num_channels,), affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         p = self._parameters
