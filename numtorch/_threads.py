@@ -54,13 +54,29 @@ def set_num_threads(n: int) -> None:
             return
 
 
+def _getter():
+    """BLAS's thread-count getter (resolved once: the lookup costs ~10 us, and the intra-op
+    threads ask for the count on every split), or None if there is none."""
+    global _get
+    if _get is None:
+        _get = False
+        lib = _blas()
+        if lib is not None:
+            for name in _GET:
+                fn = getattr(lib, name, None)
+                if fn is not None:
+                    fn.restype = ctypes.c_int
+                    _get = fn
+                    break
+    return _get or None
+
+
+_get = None
+
+
 def get_num_threads() -> int:
     """How many threads matrix products use."""
-    lib = _blas()
-    if lib is not None:
-        for name in _GET:
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn.restype = ctypes.c_int
-                return int(fn())
+    fn = _getter()
+    if fn is not None:
+        return int(fn())
     return os.cpu_count() or 1

@@ -136,3 +136,51 @@ def test_regions_from_several_threads_restore_blas_threads(threads):
         u.join()
     assert sums == [8] * 10 and set(seen) == {1}
     assert numtorch.get_num_threads() == 2
+
+
+def test_region_inside_a_region_runs_in_its_calling_thread(threads):
+    """The pool is busy while a region runs: a region started from inside one (or from
+    another user thread meanwhile) runs whole in its own thread instead of waiting."""
+    inner = []
+
+    def part(a, b):
+        me = threading.get_ident()
+        inner.append((me, _parallel.in_parallel(lambda c, d: (c, d, threading.get_ident()), 6)))
+        return b - a
+
+    assert _parallel.in_parallel(part, 4) == [2, 2]
+    assert len(inner) == 2 and all(out == [(0, 6, me)] for me, out in inner)
+
+
+def _child_region(q):
+    q.put(sum(_parallel.in_parallel(lambda a, b: b - a, 10)))
+
+
+@pytest.mark.skipif(not hasattr(__import__('os'), 'fork'), reason='needs fork')
+def test_forked_child_starts_its_own_pool(threads):
+    import multiprocessing
+    _parallel.in_parallel(lambda a, b: None, 4)  # the parent's pool threads exist
+    ctx = multiprocessing.get_context('fork')
+    q = ctx.Queue()
+    p = ctx.Process(target=_child_region, args=(q,))
+    p.start()
+    assert q.get(timeout=30) == 10
+    p.join(30)
+    assert p.exitcode == 0
+
+
+def test_kernels_run_with_short_ufunc_buffers(threads):
+    seen = []
+    before = np.getbufsize()
+    _parallel.in_parallel(lambda a, b: seen.append(np.getbufsize()), 4)
+    assert seen == [_parallel._BUFSIZE] * 2 and np.getbufsize() == before
+
+
+def test_sites_balance_separately(threads):
+    def part(a, b):
+        return b - a
+
+    _parallel._speeds.clear()
+    _parallel.in_parallel(part, 40, site='small')
+    _parallel.in_parallel(part, 40, site='big')
+    assert {k[3] for k in _parallel._speeds} == {'small', 'big'}

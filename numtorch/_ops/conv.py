@@ -346,6 +346,11 @@ class _ConvGeo:
                 for r in range(0, rows, step):
                     yield a, a + 1, r, min(rows, r + step)
 
+    def key(self) -> tuple:
+        """The sizes that tell this convolution apart (the batch size aside)."""
+        return (self.c, self.h, self.w, self.o, self.g, self.kh, self.kw, self.sh, self.sw,
+                self.dh, self.dw, self.pt, self.pb, self.pl, self.pr)
+
     def work(self) -> int:
         """Multiply-adds of the convolution."""
         return self.n * self.oh * self.ow * self.o * self.kg
@@ -484,7 +489,7 @@ def _conv_forward(x: np.ndarray, Wg: np.ndarray, b, geo: _ConvGeo):
         for a, e, r0, r1 in geo.chunks(n0, n1, geo.oh, geo.ow * geo.kg * geo.g):
             _conv_chunk(_cols(xp, geo, a, e, r0, r1), Wg, y, b, geo, a, e, r0, r1)
 
-    in_parallel(part, geo.n, _split(geo, geo.work()))
+    in_parallel(part, geo.n, _split(geo, geo.work()), geo.key())
     return y, xp
 
 
@@ -587,7 +592,8 @@ def _backward_via_cols(x_pad: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _C
             _input_grad_part(gy, WT, gx, geo, n0, n1)
         return _weight_grad_part(x_pad, gy, geo, n0, n1) if need_w else None
 
-    gW = sum_parts(in_parallel(part, geo.n, _split(geo, geo.work() * (need_x + need_w))))
+    gW = sum_parts(in_parallel(part, geo.n, _split(geo, geo.work() * (need_x + need_w)),
+                               (geo.key(), need_x, need_w)))
     if need_w:
         if gW is None:  # an empty batch
             gW = np.zeros((g, og, kg), gy.dtype)
@@ -637,7 +643,8 @@ def _backward_via_gy_cols(x: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _Co
                 gWf = p if gWf is None else gWf.__iadd__(p)
         return gWf
 
-    gWf = sum_parts(in_parallel(part, geo.n, _split(fgeo, geo.work() * (need_x + need_w))))
+    gWf = sum_parts(in_parallel(part, geo.n, _split(fgeo, geo.work() * (need_x + need_w)),
+                                (geo.key(), need_x, need_w)))
     gW = None
     if need_w:
         if gWf is None:  # an empty batch

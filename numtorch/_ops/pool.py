@@ -190,7 +190,7 @@ class MaxPool(Op):
         xp = _padded(x4, g.ph, g.pb, g.pw, g.pr, _lowest(x.dtype))
         y = np.empty(xp.shape[:-2] + (g.oh, g.ow), x.dtype)
         in_parallel(lambda a, b: _max_forward(xp[a:b], g, y[a:b]), len(xp),
-                    xp.size >= _PARALLEL_MIN)
+                    xp.size >= _PARALLEL_MIN, xp.shape)
         k = None
         if self.ri:
             k = _argmax_scan(xp, g)
@@ -213,7 +213,7 @@ class MaxPool(Op):
         gxp = (np.empty if g.tiles(xp.shape) else np.zeros)(xp.shape, gy.dtype)
         in_parallel(lambda a, b: _max_backward(xp[a:b], y[a:b], None if k is None else k[a:b],
                                                gy[a:b], gxp[a:b], g),
-                    len(xp), xp.size >= _PARALLEL_MIN)
+                    len(xp), xp.size >= _PARALLEL_MIN, xp.shape)
         gx = gxp[..., g.ph:g.ph + g.h, g.pw:g.pw + g.w]
         return np.ascontiguousarray(gx).reshape(self.xshape)
 
@@ -377,7 +377,7 @@ class AvgPool(Op):
         xp = _padded(x.reshape(self.lead + (g.h, g.w)), g.ph, g.pb, g.pw, g.pr, 0)
         y = np.empty(xp.shape[:-2] + (g.oh, g.ow), x.dtype)
         in_parallel(lambda a, b: self._sum_windows(xp[a:b], y[a:b]), len(xp),
-                    xp.size >= _PARALLEL_MIN)
+                    xp.size >= _PARALLEL_MIN, xp.shape)
         if y.dtype.kind == 'f':
             y /= self.div.astype(y.dtype)
         else:
@@ -405,7 +405,7 @@ class AvgPool(Op):
         hp, wp = g.h + g.ph + g.pb, g.w + g.pw + g.pr
         gxp = np.zeros(self.lead + (hp, wp), gy.dtype)
         in_parallel(lambda a, b: self._spread(gq[a:b], gxp[a:b]), len(gxp),
-                    gxp.size >= _PARALLEL_MIN)
+                    gxp.size >= _PARALLEL_MIN, gxp.shape)
         gx = gxp[..., g.ph:g.ph + g.h, g.pw:g.pw + g.w]
         return np.ascontiguousarray(gx).reshape(self.xshape)
 
