@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 import sys
+import threading
 import zlib
 from typing import BinaryIO, Callable
 
@@ -31,6 +32,8 @@ _U32 = 0xFFFFFFFF
 _ZIP64_LIMIT = _U32
 _ALIGN = 64
 _WRITEBACK_BYTES = 1 << 20
+# Records from this size on have their CRC-32 computed while their data is written.
+_CRC_THREAD_BYTES = 1 << 20
 _M64 = (1 << 64) - 1
 # libstdc++'s std::unordered_set bucket counts as it grows (size reached -> buckets).
 _BUCKET_GROWTH = ((1, 13), (14, 29), (30, 59), (60, 127), (128, 257), (258, 541),
@@ -156,10 +159,21 @@ class _ZipWriter:
         crc = 0
         if size:
             start = self._pos
-            self._out(data)
-            if self._written is not None and size >= _WRITEBACK_BYTES:
-                self._written(start, size)
-            crc = zlib.crc32(data)
+            helper = None
+            if size >= _CRC_THREAD_BYTES:
+                # (the CRC goes in the data descriptor after the data, so it is computed
+                # in a second thread while the data is written: both release the GIL)
+                crcs: list = []
+                helper = threading.Thread(target=lambda: crcs.append(zlib.crc32(data)))
+                helper.start()
+            try:
+                self._out(data)
+                if self._written is not None and size >= _WRITEBACK_BYTES:
+                    self._written(start, size)
+            finally:
+                if helper is not None:
+                    helper.join()
+            crc = crcs[0] if helper is not None else zlib.crc32(data)
             if big_size or big_ofs:
                 self._out(struct.pack('<IIQQ', 0x08074B50, crc, size, size))
             else:

@@ -12,7 +12,10 @@ deterministic ``.data/serialization_id``).
 ``load`` defaults to ``weights_only=True``: a restricted unpickler
 (numtorch/_weights_only_unpickler.py) that never imports or calls anything outside an
 allow-list. Saving to a path writes a temporary file next to it and renames it into
-place, so an interrupted save leaves the previous file intact.
+place, so an interrupted save leaves the previous file intact. Like PyTorch, a save does
+not wait for the disk; with the environment variable ``NUMTORCH_SYNC_SAVES=1`` it does
+(the data is synced before the rename, the directory after it), so that the checkpoint
+also survives a power cut on any filesystem.
 """
 from __future__ import annotations
 
@@ -355,7 +358,8 @@ def save(obj: object, f, pickle_module: Any = pickle, pickle_protocol: int = DEF
 
     Tensors that share memory are saved once and still share it when loaded. Writing to
     a path is atomic: the data goes to a temporary file in the same directory, which
-    replaces ``f`` only once it is complete and synced.
+    replaces ``f`` only once it is complete (and synced to disk first if the environment
+    variable ``NUMTORCH_SYNC_SAVES`` is 1).
     """
     _check_pickle_module(pickle_module)
     if not _is_path(f) and not hasattr(f, 'write'):
@@ -387,17 +391,22 @@ def _save_to_path(obj, path: str, protocol: int, zipfile_format: bool,
         raise RuntimeError(f'File {path} cannot be opened.')
     target = os.path.realpath(path) if os.path.islink(path) else path
     directory = os.path.dirname(target) or '.'
+    # NOTE: not synced by default, as PyTorch's saves are not: the sync waits for the disk
+    # (measured here ~15 ms for 40 MB, more than the whole write). Without it a killed
+    # process still leaves the old file or the new one, never a part.
+    durable = os.environ.get('NUMTORCH_SYNC_SAVES', '0') not in ('', '0')
     fd, tmp = _open_temporary(directory, os.path.basename(target))
     try:
         with os.fdopen(fd, 'wb') as fh:
             if zipfile_format:
                 _save(obj, fh.write, name, protocol, no_byteorder,
-                      _start_writeback(fh))
+                      _start_writeback(fh) if durable else None)
             else:
                 _legacy_save(obj, fh.write, protocol)
             fh.flush()
             os.fchmod(fh.fileno(), _file_mode(target))
-            _sync(fh.fileno())
+            if durable:
+                _sync(fh.fileno())
             if tmp is None:
                 # The data so far lived in an unnamed file: give it a name only now
                 # that it is complete.
@@ -415,7 +424,8 @@ def _save_to_path(obj, path: str, protocol: int, zipfile_format: bool,
             except OSError:
                 pass
         raise
-    _fsync_dir(directory)
+    if durable:
+        _fsync_dir(directory)
 
 
 def _open_temporary(directory: str, base: str) -> tuple[int, str | None]:

@@ -571,6 +571,27 @@ def test_killed_save_keeps_the_old_file(tmp_path):
     assert [f.name for f in tmp_path.iterdir()] == ['ckpt.pt']
 
 
+@pytest.mark.parametrize('setting, synced', [(None, False), ('0', False), ('1', True)])
+def test_saves_sync_to_disk_only_when_asked(tmp_path, monkeypatch, setting, synced):
+    """Like PyTorch's, a save does not wait for the disk unless NUMTORCH_SYNC_SAVES=1
+    asks it to: then the file is synced before its rename and the directory after it."""
+    calls = []
+    monkeypatch.setattr(S, '_sync', lambda fd: calls.append(('file', os.path.exists(p))))
+    monkeypatch.setattr(S, '_fsync_dir', lambda d: calls.append(('dir', os.path.exists(p))))
+    if setting is None:
+        monkeypatch.delenv('NUMTORCH_SYNC_SAVES', raising=False)
+    else:
+        monkeypatch.setenv('NUMTORCH_SYNC_SAVES', setting)
+    p = tmp_path / 'ckpt.pt'
+    big = numtorch.arange(float(1 << 19))  # 2 MiB: its CRC is computed in a second thread
+    numtorch.save({'w': big}, p)
+    assert calls == ([('file', False), ('dir', True)] if synced else [])
+    (tmp_path / 'torch').mkdir()
+    q = tmp_path / 'torch' / 'ckpt.pt'
+    torch.save({'w': torch.arange(float(1 << 19))}, q)
+    assert p.read_bytes() == q.read_bytes()
+
+
 def test_plain_pickle_of_tensors():
     x = numtorch.arange(6.).reshape(2, 3).t()
     w = numtorch.ones(2, requires_grad=True)
