@@ -159,7 +159,8 @@ def test_conv2d_float64_and_integer():
 
 
 # The conv kernels' paths: channels-last and NCHW columns (and a 1x1 conv's input as its
-# columns), the gy-column backward of stride-1 'same' convs and the col2im one of the rest,
+# columns), channels-last columns built one kernel row at a time (stride 1), the gy-column
+# backward of stride-1 'same' convs and the col2im one of the rest,
 # each with chunks of whole samples or of a few rows of one sample, and with GEMMs split
 # into blocks of rows and columns (small chunk and GEMM limits force the latter two), in
 # one thread or with the batch split between threads.
@@ -180,6 +181,9 @@ PATH_CASES = [
     ((2, 6, 5, 5), (4, 6, 1, 1), {}),
     ((2, 6, 5, 5), (6, 2, 1, 1), dict(groups=3)),
     ((0, 3, 5, 5), (2, 3, 3, 3), dict(padding=1)),
+    ((2, 12, 8, 8), (4, 12, 3, 3), dict(padding=2, dilation=2)),
+    ((2, 8, 10, 9), (6, 4, 5, 3), dict(padding=(2, 1), groups=2)),
+    ((2, 10, 13, 16), (4, 10, 4, 3), dict(stride=(1, 2), dilation=(2, 1))),
 ]
 
 
