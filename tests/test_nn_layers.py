@@ -442,3 +442,14 @@ def test_gradient_penalty_matches_torch():
         return [p.grad for p in net.parameters()]
     for a, b in zip(run(numtorch), run(torch)):
         assert_close(a, b, 1e-4, 1e-6)
+
+
+def test_relu_special_values_bit_for_bit():
+    """-0.0 stays -0.0 and NaN stays NaN, as in PyTorch (in place too)."""
+    x = np.array([-0.0, 0.0, np.nan, 1.5, -1.5, np.inf, -np.inf] * 40, np.float32)
+    expect = torch.relu(torch.tensor(x)).numpy().view(np.int32)
+    assert np.array_equal(F.relu(numtorch.tensor(x))._data.view(np.int32), expect)
+    t = numtorch.tensor(x)
+    F.relu(t, inplace=True)
+    assert np.array_equal(t._data.view(np.int32), expect)
+    assert F.relu(numtorch.tensor([-2, 0, 3])).tolist() == [0, 0, 3]
