@@ -184,3 +184,31 @@ def test_sites_balance_separately(threads):
     _parallel.in_parallel(part, 40, site='small')
     _parallel.in_parallel(part, 40, site='big')
     assert {k[3] for k in _parallel._speeds} == {'small', 'big'}
+
+
+def test_region_run_whole_while_the_pool_is_busy_keeps_blas_single_threaded(threads):
+    """A region that finds the pool in use runs in its own thread, and BLAS stays at one
+    thread until it ends, even when the region holding the pool ends first."""
+    holding, a_done = threading.Event(), threading.Event()
+    seen = []
+
+    def a_part(a, b):
+        holding.set()
+        time.sleep(0.05)
+        return b - a
+
+    def b_part(a, b):
+        a_done.wait(10)
+        seen.append((a, b, numtorch.get_num_threads()))
+        return b - a
+
+    def user_a():
+        _parallel.in_parallel(a_part, 4)
+        a_done.set()
+
+    ta = threading.Thread(target=user_a)
+    ta.start()
+    holding.wait(10)
+    assert _parallel.in_parallel(b_part, 6) == [6]
+    ta.join()
+    assert seen == [(0, 6, 1)] and numtorch.get_num_threads() == 2

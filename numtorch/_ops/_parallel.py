@@ -188,9 +188,15 @@ def in_parallel(part, n: int, split: bool = True, site=None) -> list:
     false for work too small to pay for a hand-off. A region started while the pool is in
     use (by another user thread, or around this call) runs in its calling thread."""
     t = min(_threads(), n) if split else 1
-    pool = _take_pool(t) if t > 1 else None
-    if pool is None:
+    if t <= 1:
         return [_run(part, 0, n)]
+    pool = _take_pool(t)
+    if pool is None:
+        _enter()  # (BLAS stays at one thread while the other region runs)
+        try:
+            return [_run(part, 0, n)]
+        finally:
+            _leave()
     key = (part.__code__, n, t, site)
     speeds = _speeds.get(key) or [1.0] * t
     total = sum(speeds)
