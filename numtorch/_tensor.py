@@ -78,6 +78,21 @@ def _bump(t: 'Tensor') -> None:
         vc[0] += 1
 
 
+_T_0D = 'Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.'
+_T_ND = ('The use of `x.T` on tensors of dimension other than 2 to reverse their shape is '
+         'deprecated and it will throw an error in a future release. Consider `x.mT` to '
+         'transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to '
+         'reverse the dimensions of a tensor.')
+_warned: set = set()
+
+
+def _warn_once(message: str) -> None:
+    """A UserWarning given at most once per process, as PyTorch's TORCH_WARN_ONCE does."""
+    if message not in _warned:
+        _warned.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
 def _inplace(self: 'Tensor', fn, *args, **kwargs) -> 'Tensor':
     """Runs the out-of-place ``fn(self, *args)`` and writes the result into ``self``,
     rewiring autograd history the way PyTorch does for in-place ops."""
@@ -278,7 +293,10 @@ class Tensor:
 
     @property
     def T(self) -> 'Tensor':
-        return _sh.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+        nd = self._data.ndim
+        if nd != 2:
+            _warn_once(_T_0D if nd == 0 else _T_ND)
+        return _sh.permute(self, tuple(range(nd - 1, -1, -1)))
 
     @property
     def mT(self) -> 'Tensor':

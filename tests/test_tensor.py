@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -393,3 +394,21 @@ def test_set_num_threads_drives_blas():
         numtorch.set_num_threads(before)
     with pytest.raises(RuntimeError):
         numtorch.set_num_threads(0)
+
+
+def test_T_warns_once_per_process_off_2d(monkeypatch):
+    """Like PyTorch's TORCH_WARN_ONCE: x.T on a tensor that is not 2-D warns once."""
+    import numtorch._tensor as tensor_module
+    monkeypatch.setattr(tensor_module, '_warned', set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        numtorch.zeros(2, 3).T
+        assert numtorch.zeros(2, 3, 4).T.shape == (4, 3, 2)
+        numtorch.zeros(3).T
+        assert numtorch.tensor(1.0).T.shape == ()
+        numtorch.tensor(2.0).T
+    texts = [str(w.message) for w in caught]
+    assert len(texts) == 2 and all(w.category is UserWarning for w in caught)
+    assert texts[0].startswith('The use of `x.T` on tensors of dimension other than 2')
+    assert texts[1] == ('Tensor.T is deprecated on 0-D tensors. This function is the '
+                        'identity in these cases.')
