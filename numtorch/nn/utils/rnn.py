@@ -14,6 +14,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor, _wrap
 from ..._ops.creation import as_tensor
+from ..._ops._random_kernels import _std_sort
 from ..._ops.rnn import PackPadded, PadPacked, PadSequence
 
 __all__ = ['PackedSequence', 'invert_permutation', 'pack_padded_sequence',
@@ -136,106 +137,24 @@ def _lengths_array(lengths) -> np.ndarray:
     return a
 
 
+def _longer(p: tuple, q: tuple) -> bool:
+    return p[0] > q[0]
+
+
 def _sort_lengths(lengths: np.ndarray) -> np.ndarray:
     """The permutation ``torch.sort(lengths, descending=True)`` returns on the CPU.
 
     PyTorch sorts with ``std::sort`` (libstdc++'s introsort), which is not stable: for
     more than 16 lengths, equal lengths come out in an order set by its partitioning.
     That order decides which sequence is where in a packed batch, so it is reproduced
-    here step by step (lengths are one per sequence: few enough for Python).
+    with the step-by-step std::sort that topk's tie order uses (lengths are one per
+    sequence: few enough for Python).
     """
     n = lengths.shape[0]
     if n <= 16:  # insertion sort only: stable
         return np.argsort(-lengths, kind='stable')
     a = list(zip(lengths.tolist(), range(n)))
-
-    def unguarded_insert(i: int) -> None:
-        # Moves a[i] left past every element with a smaller key.
-        val = a[i]
-        k = val[0]
-        j = i - 1
-        while k > a[j][0]:
-            a[i] = a[j]
-            i = j
-            j -= 1
-        a[i] = val
-
-    def partition_pivot(first: int, last: int) -> int:
-        # Median of a[first + 1], a[mid], a[last - 1] swapped into a[first], then
-        # Hoare partition of [first + 1, last) around it.
-        mid = first + (last - first) // 2
-        x, y, z = a[first + 1][0], a[mid][0], a[last - 1][0]
-        if x > y:
-            m = mid if y > z else (last - 1 if x > z else first + 1)
-        else:
-            m = first + 1 if x > z else (last - 1 if y > z else mid)
-        a[first], a[m] = a[m], a[first]
-        pk = a[first][0]
-        lo, hi = first + 1, last
-        while True:
-            while a[lo][0] > pk:
-                lo += 1
-            hi -= 1
-            while pk > a[hi][0]:
-                hi -= 1
-            if lo >= hi:
-                return lo
-            a[lo], a[hi] = a[hi], a[lo]
-            lo += 1
-
-    def heap_sort(first: int, last: int) -> None:
-        # std::make_heap + std::sort_heap on [first, last) (max-heap in "comes first").
-        sub = a[first:last]
-        size = len(sub)
-
-        def adjust(hole: int, length: int, value) -> None:
-            top = hole
-            child = hole
-            while child < (length - 1) // 2:
-                child = 2 * (child + 1)
-                if sub[child - 1][0] < sub[child][0]:
-                    child -= 1
-                sub[hole] = sub[child]
-                hole = child
-            if length % 2 == 0 and child == (length - 2) // 2:
-                child = 2 * (child + 1)
-                sub[hole] = sub[child - 1]
-                hole = child - 1
-            parent = (hole - 1) // 2
-            while hole > top and sub[parent][0] > value[0]:
-                sub[hole] = sub[parent]
-                hole = parent
-                parent = (hole - 1) // 2
-            sub[hole] = value
-        for parent in range((size - 2) // 2, -1, -1):
-            adjust(parent, size, sub[parent])
-        for end in range(size - 1, 0, -1):
-            value = sub[end]
-            sub[end] = sub[0]
-            adjust(0, end, value)
-        a[first:last] = sub
-
-    def introsort(first: int, last: int, depth: int) -> None:
-        while last - first > 16:
-            if depth == 0:
-                heap_sort(first, last)
-                return
-            depth -= 1
-            cut = partition_pivot(first, last)
-            introsort(cut, last, depth)
-            last = cut
-
-    introsort(0, n, 2 * (n.bit_length() - 1))
-    # Final insertion sort: guarded over the first 16, unguarded after.
-    for i in range(1, 16):
-        val = a[i]
-        if val[0] > a[0][0]:
-            a[1:i + 1] = a[:i]
-            a[0] = val
-        else:
-            unguarded_insert(i)
-    for i in range(16, n):
-        unguarded_insert(i)
+    _std_sort(a, 0, n, _longer)
     return np.fromiter((p[1] for p in a), np.int64, n)
 
 
