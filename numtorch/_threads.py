@@ -54,6 +54,9 @@ def set_num_threads(n: int) -> None:
             return
 
 
+_get = None  # BLAS's thread-count getter once looked up (False: there is none)
+
+
 def _getter():
     """BLAS's thread-count getter (resolved once: the lookup costs ~10 us, and the intra-op
     threads ask for the count on every split), or None if there is none."""
@@ -69,9 +72,6 @@ def _getter():
                     _get = fn
                     break
     return _get or None
-
-
-_get = None
 
 
 def get_num_threads() -> int:
