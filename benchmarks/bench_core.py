@@ -50,6 +50,14 @@ def main() -> None:
 
     compare('matmul 64x64 forward + backward', nt_mm, pt_mm, number=2000, target=1.0)
 
+    # erf has no NumPy ufunc: numtorch evaluates its own fits (no target: PyTorch's is
+    # vectorised C)
+    g = rng.standard_normal(1 << 18).astype(np.float32)
+    ng, tg = numtorch.tensor(g, requires_grad=True), torch.tensor(g, requires_grad=True)
+    compare('F.gelu forward + backward (262144 elements)',
+            lambda: numtorch.nn.functional.gelu(ng).sum().backward(),
+            lambda: torch.nn.functional.gelu(tg).sum().backward(), number=20)
+
 
 if __name__ == '__main__':
     main()

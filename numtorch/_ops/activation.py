@@ -13,23 +13,9 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _type_word
 from ._op import Op
-from .unary import sigmoid_array, _erf as _erf_slow
+from .unary import sigmoid_array
 from .arithmetic import where as _where
-
-_erf_impl = None
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf element-wise: SciPy's ufunc when installed (imported on first use, it is slow
-    to import), else math.erf per element."""
-    global _erf_impl
-    if _erf_impl is None:
-        try:
-            from scipy.special import erf as fast
-        except ImportError:  # pragma: no cover - SciPy is optional
-            fast = _erf_slow
-        _erf_impl = fast
-    return _erf_impl(x)
+from ._erf import erf as _erf
 
 
 __all__ = ['leaky_relu', 'elu', 'selu', 'celu', 'gelu', 'silu', 'mish', 'softplus', 'hardtanh',
@@ -116,7 +102,7 @@ class Gelu(_Pointwise):
         if self.approximate == 'tanh':
             inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
             return x * 0.5 * (1 + np.tanh(inner))
-        cdf = (_erf(x * _INV_SQRT_2).astype(x.dtype) + 1) * 0.5
+        cdf = (_erf(x * _INV_SQRT_2) + 1) * 0.5
         return x * cdf
 
     def dydx(self, x):
@@ -125,7 +111,7 @@ class Gelu(_Pointwise):
             t = np.tanh((x + x3 * 0.044715) * _SQRT_2_OVER_PI)
             dinner = (1 + x * x * (3 * 0.044715)) * _SQRT_2_OVER_PI
             return 0.5 * (1 + t) + x * 0.5 * (1 - t * t) * dinner
-        cdf = (_erf(x * _INV_SQRT_2).astype(x.dtype) + 1) * 0.5
+        cdf = (_erf(x * _INV_SQRT_2) + 1) * 0.5
         return cdf + x * np.exp(x * x * -0.5) * _INV_SQRT_2PI
 
     def dydx_t(self, x):

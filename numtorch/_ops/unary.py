@@ -12,6 +12,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from .._dtype import get_default_dtype
 from ._op import Op, cast
+from . import _erf
 
 __all__ = ['neg', 'abs', 'sign', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p',
            'sqrt', 'rsqrt', 'square', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh',
@@ -322,13 +323,13 @@ class Atanh(_DerivFromInput):
 
 class Erf(_DerivFromInput):
     _name = 'ErfBackward0'
-    fn = staticmethod(lambda x: _erf(x))
+    fn = staticmethod(_erf.erf)
     deriv = staticmethod(lambda x: (2 / math.sqrt(math.pi)) * np.exp(-x * x))
 
 
 class Erfc(_DerivFromInput):
     _name = 'ErfcBackward0'
-    fn = staticmethod(lambda x: 1 - _erf(x))
+    fn = staticmethod(_erf.erfc)
     deriv = staticmethod(lambda x: (-2 / math.sqrt(math.pi)) * np.exp(-x * x))
 
 
@@ -603,14 +604,7 @@ class Clone(Op):
         return gy
 
 
-# -- erf / erfinv without SciPy ------------------------------------------------
-_erf_ufunc = np.frompyfunc(math.erf, 1, 1)
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    return np.asarray(_erf_ufunc(x), np.float64).astype(x.dtype) if x.size else x.copy()
-
-
+# -- erfinv ----------------------------------------------------------------------
 def _erfinv(x: np.ndarray) -> np.ndarray:
     """Inverse error function: Giles' approximation polished by two Newton steps in float64."""
     z = x.astype(np.float64)
@@ -629,7 +623,7 @@ def _erfinv(x: np.ndarray) -> np.ndarray:
             p2 = c + p2 * wl
         y = np.where(small, p1, p2) * z
         for _ in range(2):
-            err = np.asarray(_erf_ufunc(y), np.float64) - z
+            err = _erf.erf(y) - z
             y = y - err / ((2 / math.sqrt(math.pi)) * np.exp(-y * y))
         y = np.where(z == 1, np.inf, np.where(z == -1, -np.inf, y))
         y = np.where(np.abs(z) > 1, np.nan, y)
