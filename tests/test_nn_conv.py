@@ -490,6 +490,74 @@ def test_gradcheck_conv():
     assert gradcheck(lambda x: F.fold(x, (3, 4), 2), (_t(1, 4, 6),))
 
 
+# -- double backward (create_graph=True) -------------------------------------------------------
+DOUBLE = [  # (function name, x shape, weight shape, keyword arguments)
+    ('conv2d', (2, 4, 9, 8), (6, 4, 3, 2), {}),
+    ('conv2d', (2, 4, 9, 8), (6, 4, 3, 2), dict(stride=2, padding=1)),
+    ('conv2d', (2, 4, 11, 9), (6, 4, 3, 3), dict(stride=3, padding=1)),  # rows in no window
+    ('conv2d', (2, 4, 9, 8), (6, 2, 4, 3), dict(padding='same', dilation=2, groups=2)),
+    ('conv2d', (2, 4, 9, 8), (6, 4, 4, 3), dict(padding='same')),  # asymmetric padding
+    ('conv2d', (2, 4, 9, 8), (6, 2, 3, 2), dict(stride=2, padding=2, dilation=2, groups=2)),
+    ('conv1d', (2, 4, 11), (6, 2, 3), dict(stride=2, padding=1, groups=2)),
+    ('conv_transpose2d', (2, 4, 5, 6), (4, 6, 3, 2), {}),
+    ('conv_transpose2d', (2, 4, 5, 6), (4, 6, 3, 2), dict(stride=2, padding=1,
+                                                          output_padding=1)),
+    ('conv_transpose2d', (2, 4, 5, 6), (4, 3, 3, 2), dict(stride=2, output_padding=1,
+                                                          dilation=2, groups=2)),
+    # an output_padding past the stride (allowed by the dilation): the conv is a row longer
+    ('conv_transpose2d', (2, 4, 5, 6), (4, 6, 3, 2), dict(stride=2, padding=1,
+                                                          output_padding=2, dilation=3)),
+    ('conv_transpose1d', (2, 4, 7), (4, 3, 3), dict(stride=3, padding=1, output_padding=2,
+                                                    groups=2)),
+]
+
+
+def _gradient_penalty(lib, name, xs, ws, bs, kw):
+    """d/d(x, W, b) of a loss of the first gradients, taken with create_graph=True."""
+    x, w, b = (lib.tensor(a, requires_grad=True) for a in (xs, ws, bs))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # ('same' with an even kernel)
+        y = getattr(lib.nn.functional, name)(x, w, b, **kw)
+    r = lib.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))
+    gx, gw = lib.autograd.grad((y * y * r).sum(), (x, w), create_graph=True)
+    (gx.pow(2).sum() + (gw * gw.detach()).sum() + gw.sum()).backward()
+    return [t.numpy() for t in (gx.detach(), x.grad, w.grad, b.grad)]
+
+
+@pytest.mark.parametrize('name,xshape,wshape,kw', DOUBLE)
+def test_double_backward_matches_torch(name, xshape, wshape, kw):
+    xs, ws = arr(*xshape, dtype=np.float64), arr(*wshape, dtype=np.float64)
+    out = wshape[1] * kw.get('groups', 1) if 'transpose' in name else wshape[0]
+    bs = arr(out, dtype=np.float64)
+    for a, b in zip(_gradient_penalty(numtorch, name, xs, ws, bs, kw),
+                    _gradient_penalty(torch, name, xs, ws, bs, kw)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+def test_gradgradcheck_conv():
+    assert numtorch.autograd.gradgradcheck(
+        lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (_t(1, 2, 5, 4), _t(2, 2, 3, 2),
+                                                                 _t(2)))
+    assert numtorch.autograd.gradgradcheck(
+        lambda x, w: F.conv_transpose2d(x, w, stride=2, output_padding=1, groups=2),
+        (_t(1, 2, 3, 2), _t(2, 1, 2, 3)))
+
+
+def test_gradient_penalty_through_seed_cnn_matches_torch():
+    """A WGAN-GP-style penalty on the seed CNN (conv, max-pool, relu, linear): the weight
+    gradients of ||d net(x) / dx||^2."""
+    def run(lib):
+        lib.manual_seed(0)
+        net = seed_classes(lib)['Net']()
+        x = lib.tensor(np.linspace(-1, 1, 2 * 784, dtype=np.float32).reshape(2, 1, 28, 28),
+                       requires_grad=True)
+        (g,) = lib.autograd.grad(net(x).pow(2).sum(), x, create_graph=True)
+        g.pow(2).sum().backward()
+        return [p.grad.numpy() for p in net.parameters()]
+    for a, b in zip(run(numtorch), run(torch)):
+        assert_close(a, b, 1e-3, 1e-6)
+
+
 # -- the seed documents' networks --------------------------------------------------------------
 def seed_classes(m):
     """The CNNs of the user's notes (seeds/003), written against module ``m`` (torch or

@@ -264,3 +264,28 @@ def test_gradcheck_pools():
     assert gradcheck(lambda x: F.adaptive_avg_pool2d(x, (2, 3)), (_t(1, 2, 3, 4),))
     assert gradcheck(lambda x: F.adaptive_max_pool2d(x, (2, 3)), (_t(1, 2, 3, 4),))
     assert gradcheck(lambda x: F.lp_pool2d(x, 2, 2), (_t(1, 1, 4, 4),))
+
+
+@pytest.mark.parametrize('kw', [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=2, dilation=2, ceil_mode=True),
+                                dict(kernel_size=(3, 2), stride=(1, 2))])
+@pytest.mark.parametrize('kind', ['normal', 'ties'])
+def test_max_pool_double_backward_matches_torch(kw, kind):
+    """The gradient of a loss of max_pool2d's input gradient (create_graph=True): gy
+    scattered to the same winners as PyTorch's, ties included."""
+    xs = data((2, 3, 7, 6), kind).astype(np.float64)
+    res = []
+    for lib in (numtorch, torch):
+        x = lib.tensor(xs, requires_grad=True)
+        y = lib.nn.functional.max_pool2d(x * x, **kw)
+        r = lib.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))
+        (gx,) = lib.autograd.grad((y * y * r).sum(), x, create_graph=True)
+        gx.pow(2).sum().backward()
+        res.append((gx.detach().numpy(), x.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_max_pool1d_gradgradcheck():
+    x = numtorch.tensor(RNG.standard_normal((2, 3, 9)), requires_grad=True)
+    assert numtorch.autograd.gradgradcheck(lambda t: F.max_pool1d(t, 3, 2, padding=1), (x,))

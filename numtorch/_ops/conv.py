@@ -36,6 +36,7 @@ from numpy.lib.stride_tricks import as_strided
 from .._tensor import Tensor
 from ._op import Op
 from ._parallel import in_parallel, sum_parts
+from .padding import pad as _pad
 
 __all__ = ['conv1d', 'conv2d', 'conv_transpose1d', 'conv_transpose2d', 'unfold', 'fold']
 
@@ -707,6 +708,31 @@ def _backward_via_gy_cols(x: np.ndarray, W: np.ndarray, gy: np.ndarray, geo: _Co
     return gx, gW
 
 
+# -- double backward: the gradients as differentiable convolutions -----------------------
+def _weight_grad_t(inp: Tensor, other: Tensor, k: tuple, stride: tuple, dilation: tuple,
+                   groups: int) -> Tensor:
+    """sum over samples and positions of ``other`` times the windows of ``inp`` (already
+    padded), per group: the weight gradient (other's channels, inp's channels / groups,
+    *k) as a convolution of ``inp`` by ``other``, the samples as its input channels and
+    stride and dilation trading places."""
+    n, c, hp, wp = inp.shape
+    o, oh, ow = other.shape[1:]
+    cg, og = c // groups, o // groups
+    x = inp.reshape(n, groups, cg, hp, wp).permute(2, 1, 0, 3, 4).reshape(cg, groups * n, hp, wp)
+    w = other.reshape(n, groups, og, oh, ow).permute(1, 2, 0, 3, 4).reshape(o, n, oh, ow)
+    out = conv2d(x, w, None, stride=dilation, dilation=stride, groups=groups)
+    return out[:, :, :k[0], :k[1]].permute(1, 0, 2, 3)
+
+
+def _lift(t: Tensor, nd: int) -> Tensor:
+    """A conv1d operand as the height-1 conv2d one."""
+    return t.unsqueeze(2) if nd == 1 else t
+
+
+def _drop(t: Tensor | None, nd: int) -> Tensor | None:
+    return t.squeeze(2) if nd == 1 and t is not None else t
+
+
 class Conv(Op):
     """y = conv(x, W) + b on (N, C, H, W) arrays; conv1d runs as a height-1 conv2d."""
     _name = 'ConvolutionBackward0'
@@ -759,6 +785,28 @@ class Conv(Op):
         if gW is not None:
             gW = gW.reshape(self.wshape)
         return gx, gW, gb
+
+    def backward_t(self, gy):
+        nd = self.nd
+        x, W = _lift(self.inputs[0], nd), _lift(self.inputs[1], nd)
+        gy = _lift(gy, nd)
+        one, zero = ((1,), ((0, 0),)) if nd == 1 else ((), ())
+        stride, pads, dil = one + self.stride, zero + self.pads, one + self.dilation
+        (pt, pb), (pl, pr) = pads
+        gx = gW = gb = None
+        if self.needs[0]:
+            # gx is the transposed convolution of gy (the adjoint), which covers the padded
+            # input up to its last window: cropped to x (or zero-extended where the last
+            # rows/columns fell in no window)
+            gxp = conv_transpose2d(gy, W, None, stride, 0, 0, self.groups, dil)
+            h, w = x.shape[2:]
+            gx = _pad(gxp, (-pl, w + pl - gxp.shape[3], -pt, h + pt - gxp.shape[2]))
+        if self.needs[1]:
+            xp = _pad(x, (pl, pr, pt, pb)) if pt or pb or pl or pr else x
+            gW = _weight_grad_t(xp, gy, W.shape[2:], stride, dil, self.groups)
+        if len(self.needs) > 2 and self.needs[2]:
+            gb = gy.sum((0, 2, 3))
+        return _drop(gx, nd), _drop(gW, nd), gb
 
 
 def _conv(name: str, nd: int, input, weight, bias, stride, padding, dilation, groups):
@@ -860,6 +908,24 @@ class ConvTranspose(Op):
             gx = np.ascontiguousarray(gxm.reshape(cin, h, w, n).transpose(3, 0, 1, 2))
             gx = gx.reshape(self.xshape)
         return gx, gW, gb
+
+    def backward_t(self, gy):
+        nd = self.nd
+        x, W = _lift(self.inputs[0], nd), _lift(self.inputs[1], nd)
+        gy = _lift(gy, nd)
+        one, zero = ((1,), (0,)) if nd == 1 else ((), ())
+        stride, pad, dil = one + self.stride, zero + self.padding, one + self.dilation
+        gx = gW = gb = None
+        if self.needs[0]:
+            # (an output_padding of at least the stride gives the conv a row more: cropped)
+            gx = conv2d(gy, W, None, stride, pad, dil, self.groups)
+            gx = gx[:, :, :x.shape[2], :x.shape[3]]
+        if self.needs[1]:
+            gyp = _pad(gy, (pad[1], pad[1], pad[0], pad[0])) if any(pad) else gy
+            gW = _weight_grad_t(gyp, x, W.shape[2:], stride, dil, self.groups)
+        if len(self.needs) > 2 and self.needs[2]:
+            gb = gy.sum((0, 2, 3))
+        return _drop(gx, nd), _drop(gW, nd), gb
 
 
 def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_padding, groups,

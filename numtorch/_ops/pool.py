@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ._op import Op
 from ._parallel import in_parallel
+from .indexing import scatter_add
 
 __all__ = ['max_pool1d', 'max_pool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'avg_pool1d', 'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d',
@@ -217,6 +218,19 @@ class MaxPool(Op):
         gx = gxp[..., g.ph:g.ph + g.h, g.pw:g.pw + g.w]
         return np.ascontiguousarray(gx).reshape(self.xshape)
 
+    def backward_t(self, gy):
+        # The input gradient is gy scattered to the winners, so linear in gy (and constant
+        # in x between ties): as a differentiable scatter_add.
+        xp, y, k = self.saved
+        g = self.g
+        if k is None:
+            k = _argmax_scan(xp, g)
+        rows = int(np.prod(self.lead))
+        idx = _wrap(_flat_indices(k, g).reshape(rows, g.oh * g.ow))
+        src = gy.reshape(rows, g.oh * g.ow)
+        gx = scatter_add(src.new_zeros((rows, g.h * g.w)), 1, idx, src)
+        return gx.reshape(self.xshape)
+
 
 def _pool_tuple(v, name: str, fn: str, n: int, omitted: bool = False) -> tuple:
     if isinstance(v, int):
@@ -408,6 +422,19 @@ class AvgPool(Op):
                     gxp.size >= _PARALLEL_MIN, gxp.shape)
         gx = gxp[..., g.ph:g.ph + g.h, g.pw:g.pw + g.w]
         return np.ascontiguousarray(gx).reshape(self.xshape)
+
+    def backward_t(self, gy):
+        # The input gradient is gy scattered to the winners, so linear in gy (and constant
+        # in x between ties): as a differentiable scatter_add.
+        xp, y, k = self.saved
+        g = self.g
+        if k is None:
+            k = _argmax_scan(xp, g)
+        rows = int(np.prod(self.lead))
+        idx = _wrap(_flat_indices(k, g).reshape(rows, g.oh * g.ow))
+        src = gy.reshape(rows, g.oh * g.ow)
+        gx = scatter_add(src.new_zeros((rows, g.h * g.w)), 1, idx, src)
+        return gx.reshape(self.xshape)
 
     def _spread(self, gq: np.ndarray, gxp: np.ndarray) -> None:
         """Adds every window's gradient gq to all its elements (the adjoint of
