@@ -423,19 +423,6 @@ class AvgPool(Op):
         gx = gxp[..., g.ph:g.ph + g.h, g.pw:g.pw + g.w]
         return np.ascontiguousarray(gx).reshape(self.xshape)
 
-    def backward_t(self, gy):
-        # The input gradient is gy scattered to the winners, so linear in gy (and constant
-        # in x between ties): as a differentiable scatter_add.
-        xp, y, k = self.saved
-        g = self.g
-        if k is None:
-            k = _argmax_scan(xp, g)
-        rows = int(np.prod(self.lead))
-        idx = _wrap(_flat_indices(k, g).reshape(rows, g.oh * g.ow))
-        src = gy.reshape(rows, g.oh * g.ow)
-        gx = scatter_add(src.new_zeros((rows, g.h * g.w)), 1, idx, src)
-        return gx.reshape(self.xshape)
-
     def _spread(self, gq: np.ndarray, gxp: np.ndarray) -> None:
         """Adds every window's gradient gq to all its elements (the adjoint of
         _sum_windows), into zero-filled ``gxp``."""
