@@ -210,3 +210,55 @@ def test_gradcheck_norms():
     assert gradcheck(lambda x, w, b: F.layer_norm(x, (2, 3), w, b),
                      (_t(2, 2, 3), _t(2, 3), _t(2, 3)))
     assert gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (_t(2, 4, 2), _t(4), _t(4)))
+
+
+# -- double backward (create_graph=True) ---------------------------------------------------
+DOUBLE = [  # (id, module under lib, input shape, evaluation mode?)
+    ('bn2d_train', lambda m: m.nn.BatchNorm2d(3), (4, 3, 5, 2), False),
+    ('bn2d_eval', lambda m: m.nn.BatchNorm2d(3), (4, 3, 5, 2), True),
+    ('bn1d_no_affine', lambda m: m.nn.BatchNorm1d(3, affine=False), (6, 3), False),
+    ('layer_norm_2d_shape', lambda m: m.nn.LayerNorm((5, 2)), (4, 3, 5, 2), False),
+    ('layer_norm_no_affine', lambda m: m.nn.LayerNorm(5, elementwise_affine=False), (4, 5),
+     False),
+    ('group_norm', lambda m: m.nn.GroupNorm(2, 4), (3, 4, 5), False),
+]
+
+
+def _second_order(lib, make, xs, evaluate):
+    """Gradients of a loss of the first gradients (input and parameters) of the layer."""
+    lib.manual_seed(0)
+    layer = make(lib).double()
+    if evaluate:  # (running statistics from a step on other data)
+        with lib.no_grad():
+            layer(lib.tensor(xs * 0.5 + 0.3))
+        layer.eval()
+    with lib.no_grad():
+        for p in layer.parameters():
+            p.copy_(lib.tensor(np.linspace(0.5, 1.5, p.numel()).reshape(tuple(p.shape))))
+    x = lib.tensor(xs, requires_grad=True)
+    y = layer(x)
+    r = lib.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))
+    leaves = [x] + list(layer.parameters())
+    firsts = lib.autograd.grad((y * y * r).sum(), leaves, create_graph=True)
+    sum(g.pow(2).sum() for g in firsts).backward()
+    return [g.detach().numpy() for g in firsts] + [t.grad.numpy() for t in leaves]
+
+
+@pytest.mark.parametrize('name,make,shape,evaluate', DOUBLE, ids=[d[0] for d in DOUBLE])
+def test_double_backward_matches_torch(name, make, shape, evaluate):
+    xs = RNG.standard_normal(shape)
+    for a, b in zip(_second_order(numtorch, make, xs, evaluate),
+                    _second_order(torch, make, xs, evaluate)):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-9)
+
+
+def test_norm_gradgradchecks():
+    x = numtorch.tensor(RNG.standard_normal((3, 4, 2)), requires_grad=True)
+    w = numtorch.tensor(RNG.standard_normal(4), requires_grad=True)
+    b = numtorch.tensor(RNG.standard_normal(4), requires_grad=True)
+    assert numtorch.autograd.gradgradcheck(
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), (x, w, b))
+    assert numtorch.autograd.gradgradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (x, w, b))
+    assert numtorch.autograd.gradgradcheck(lambda x: F.instance_norm(x), (x,))
+    assert numtorch.autograd.gradgradcheck(
+        lambda x, w, b: F.layer_norm(x, (2,), w[:2], b[:2]), (x, w, b))

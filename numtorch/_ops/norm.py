@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ._op import Op
 
 __all__ = ['batch_norm', 'layer_norm', 'group_norm', 'instance_norm']
@@ -118,6 +118,20 @@ class BatchNorm(Op):
             out.append(gb)
         return tuple(out) if len(out) > 1 else gx
 
+    def backward_t(self, gy):
+        x = self.inputs[0]
+        n, c = x.shape[:2]
+        x3, g = x.reshape(n, c, -1), gy.reshape(n, c, -1)
+        w = self.inputs[1].reshape(1, c, 1) if self.has_w else None
+        if self.training:
+            gx, xhat = _normalized_grads_t(x3, g, (0, 2), self.eps, w)
+        else:  # (the running statistics are constants)
+            invstd = _wrap(self.saved[1].reshape(1, c, 1))
+            xhat = (x3 - _wrap(self.mean.reshape(1, c, 1))) * invstd
+            gx = (g if w is None else g * w) * invstd
+        return _affine_outputs(self, gx.reshape(gy.shape), lambda: (g * xhat).sum((0, 2)),
+                               lambda: g.sum((0, 2)))
+
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
@@ -178,6 +192,30 @@ def _row_backward(gh: np.ndarray, xc: np.ndarray, invstd: np.ndarray) -> np.ndar
     return gx
 
 
+def _normalized_grads_t(x: Tensor, g: Tensor, axes: tuple, eps: float, w: Tensor | None):
+    """Double-backward form of the closed-form gradient above, in Tensor ops: x and g
+    grouped so that ``axes`` are the normalised ones, w broadcastable to them. Returns
+    (gx, xhat)."""
+    mean = x.mean(axes, keepdim=True)
+    xc = x - mean
+    invstd = ((xc * xc).mean(axes, keepdim=True) + eps).rsqrt()
+    xhat = xc * invstd
+    gh = g if w is None else g * w
+    gx = invstd * (gh - gh.mean(axes, keepdim=True)
+                   - xhat * (gh * xhat).mean(axes, keepdim=True))
+    return gx, xhat
+
+
+def _affine_outputs(op, gx, gw, gb):
+    """backward's return layout: the input gradient, then the weight's and bias's."""
+    out = [gx if op.needs[0] else None]
+    if op.has_w:
+        out.append(gw() if op.needs[1] else None)
+    if op.has_b:
+        out.append(gb() if op.needs[-1] else None)
+    return tuple(out) if len(out) > 1 else out[0]
+
+
 class LayerNorm(Op):
     _name = 'NativeLayerNormBackward0'
     checks = (0,)
@@ -210,6 +248,15 @@ class LayerNorm(Op):
         if self.has_b:
             out.append(g.sum(axis=0).reshape(self.wshape) if needs[-1] else None)
         return tuple(out) if len(out) > 1 else out[0]
+
+    def backward_t(self, gy):
+        x = self.inputs[0]
+        x2, g = x.reshape(-1, self.nl), gy.reshape(-1, self.nl)
+        w = self.inputs[1].reshape(-1) if self.has_w else None
+        gx, xhat = _normalized_grads_t(x2, g, (1,), self.eps, w)
+        return _affine_outputs(self, gx.reshape(gy.shape),
+                               lambda: (g * xhat).sum(0).reshape(self.wshape),
+                               lambda: g.sum(0).reshape(self.wshape))
 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
@@ -282,6 +329,18 @@ class GroupNorm(Op):
         if self.has_b:
             out.append(_csum(g3) if needs[-1] else None)
         return tuple(out) if len(out) > 1 else out[0]
+
+    def backward_t(self, gy):
+        x = self.inputs[0]
+        n, c = x.shape[:2]
+        rows = (n * self.groups, -1)
+        g3 = gy.reshape(n, c, -1)
+        w = self.inputs[1].reshape(1, c, 1).expand(g3.shape) if self.has_w else None
+        gx, xhat = _normalized_grads_t(x.reshape(rows), g3.reshape(rows), (1,), self.eps,
+                                       None if w is None else w.reshape(rows))
+        xhat3 = xhat.reshape(n, c, -1)
+        return _affine_outputs(self, gx.reshape(gy.shape), lambda: (g3 * xhat3).sum((0, 2)),
+                               lambda: g3.sum((0, 2)))
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
