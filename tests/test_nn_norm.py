@@ -262,3 +262,72 @@ def test_norm_gradgradchecks():
     assert numtorch.autograd.gradgradcheck(lambda x: F.instance_norm(x), (x,))
     assert numtorch.autograd.gradgradcheck(
         lambda x, w, b: F.layer_norm(x, (2,), w[:2], b[:2]), (x, w, b))
+
+
+# -- InstanceNorm layers, RMSNorm --------------------------------------------------------------
+INSTANCE = [('InstanceNorm1d', (2, 3, 7)), ('InstanceNorm2d', (2, 3, 4, 5)),
+            ('InstanceNorm3d', (2, 3, 2, 3, 4)), ('InstanceNorm2d', (3, 4, 5))]  # (unbatched)
+INSTANCE_KW = [{}, dict(affine=True), dict(track_running_stats=True),
+               dict(affine=True, track_running_stats=True, momentum=None)]
+
+
+@pytest.mark.parametrize('kw', INSTANCE_KW)
+@pytest.mark.parametrize('cls,shape', INSTANCE)
+def test_instance_norm_layers_match_torch(cls, shape, kw):
+    a, b = getattr(nn, cls)(3, **kw), getattr(torch.nn, cls)(3, **kw)
+    assert repr(a) == repr(b)
+    assert list(a.state_dict()) == list(b.state_dict())
+    xs = arr(*shape)
+    for training in (True, True, False):
+        a.train(training)
+        b.train(training)
+        xa, xb = numtorch.tensor(xs, requires_grad=True), torch.tensor(xs, requires_grad=True)
+        ya, yb = a(xa), b(xb)
+        assert_close(ya, yb, 1e-5, 1e-5)
+        (ya * ya).sum().backward()
+        (yb * yb).sum().backward()
+        assert_close(xa.grad, xb.grad, 1e-4, 1e-4)
+        for k, v in b.state_dict().items():
+            assert_close(a.state_dict()[k], v, 1e-5, 1e-6)
+
+
+def test_instance_norm_layer_errors():
+    same_error(lambda: nn.InstanceNorm2d(3)(numtorch.zeros(2, 3)),
+               lambda: torch.nn.InstanceNorm2d(3)(torch.zeros(2, 3)))
+    same_error(lambda: nn.InstanceNorm1d(3, affine=True)(numtorch.zeros(2, 4, 5)),
+               lambda: torch.nn.InstanceNorm1d(3, affine=True)(torch.zeros(2, 4, 5)))
+    with pytest.warns(UserWarning, match="input's size at dim=1 does not match num_features"):
+        nn.InstanceNorm2d(3)(numtorch.zeros(2, 4, 3, 3))
+    # a checkpoint without version metadata that carries untracked running statistics
+    same_error(lambda: nn.InstanceNorm1d(3).load_state_dict(
+        {'running_mean': numtorch.zeros(3), 'running_var': numtorch.ones(3)}),
+        lambda: torch.nn.InstanceNorm1d(3).load_state_dict(
+            {'running_mean': torch.zeros(3), 'running_var': torch.ones(3)}))
+
+
+@pytest.mark.parametrize('args,kw', [((3,), {}), (([3, 4],), dict(eps=1e-3,
+                                                                 elementwise_affine=False))])
+def test_rms_norm_layer_repr_and_state(args, kw):
+    a, b = nn.RMSNorm(*args, **kw), torch.nn.RMSNorm(*args, **kw)
+    assert repr(a) == repr(b)
+    assert list(a.state_dict()) == list(b.state_dict())
+    assert hasattr(a, 'bias') == hasattr(b, 'bias')
+
+
+@pytest.mark.parametrize('dtype', [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize('eps', [None, 1e-2])
+@pytest.mark.parametrize('weighted', [True, False])
+def test_rms_norm_matches_torch(dtype, eps, weighted):
+    xs, ws = arr(2, 3, 4, dtype=dtype), arr(4, dtype=dtype)
+    out = []
+    for lib in (numtorch, torch):
+        x, w = lib.tensor(xs, requires_grad=True), lib.tensor(ws, requires_grad=True)
+        y = lib.nn.functional.rms_norm(x, (4,), w if weighted else None, eps)
+        y.float().pow(2).sum().backward()
+        out.append((y, x.grad, y.grad_fn.name(), str(y.dtype)))
+    tol = 3e-3 if dtype == np.float16 else 1e-5
+    assert_close(out[0][0].float(), out[1][0].float(), tol, tol)
+    assert_close(out[0][1].float(), out[1][1].float(), 10 * tol, 10 * tol)
+    assert out[0][2:] == out[1][2:]
+    same_error(lambda: F.rms_norm(numtorch.zeros(2, 3), (4,)),
+               lambda: TF.rms_norm(torch.zeros(2, 3), (4,)))

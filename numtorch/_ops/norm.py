@@ -15,7 +15,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ._op import Op
 
-__all__ = ['batch_norm', 'layer_norm', 'group_norm', 'instance_norm']
+__all__ = ['batch_norm', 'layer_norm', 'group_norm', 'instance_norm', 'rms_norm']
 
 
 def _csum(a3: np.ndarray) -> np.ndarray:
@@ -399,3 +399,30 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     out = batch_norm(input.reshape((1, n * c) + shape[2:]), None, None, w, b, True, momentum,
                      eps)
     return out.view(shape)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """Divides by the root mean square over the trailing ``normalized_shape`` dims (plus
+    ``eps``, by default the dtype's machine epsilon), then ``* weight``. Composed of
+    tensor ops, as PyTorch composes it (so its graph is theirs: pow, mean, rsqrt, mul);
+    half-precision inputs are normalised in float32."""
+    ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(
+        int(s) for s in normalized_shape)
+    shape = tuple(input._data.shape)
+    if len(shape) < len(ns) or shape[len(shape) - len(ns):] != ns:
+        raise RuntimeError(f'Given normalized_shape={list(ns)}, expected input with shape '
+                           f'[*{", ".join(map(str, ns))}], but got input of size{list(shape)}')
+    if weight is not None and tuple(weight._data.shape) != ns:
+        raise RuntimeError(f'Expected weight to be of same shape as normalized_shape, but got '
+                           f'weight of shape {list(weight.shape)} and normalized_shape = '
+                           f'{list(ns)}')
+    x = input if input._data.dtype.itemsize >= 4 else input.float()
+    if eps is None:
+        eps = float(np.finfo(x._data.dtype).eps)
+    dims = tuple(range(-len(ns), 0))
+    out = x * (x.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    return out if x is input else out.type_as(input)
+

@@ -22,7 +22,9 @@ from .modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, Adapti
                               AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d,
                               LPPool2d)
 from .modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
-from .modules.normalization import LayerNorm, GroupNorm
+from .modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .modules.normalization import LayerNorm, GroupNorm, RMSNorm
+from .modules.distance import PairwiseDistance, CosineSimilarity
 from .modules.dropout import (Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout,
                               FeatureAlphaDropout)
 from .modules.sparse import Embedding

@@ -574,7 +574,7 @@ from .._ops.pool import (max_pool1d, max_pool2d, max_pool1d_with_indices,
                          adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
                          adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
                          lp_pool1d, lp_pool2d)
-from .._ops.norm import batch_norm, layer_norm, group_norm, instance_norm
+from .._ops.norm import batch_norm, layer_norm, group_norm, instance_norm, rms_norm
 from .._ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
                             feature_alpha_dropout)
 from .._ops.embedding import embedding

@@ -1,4 +1,4 @@
-"""Per-sample normalisation layers: LayerNorm, GroupNorm."""
+"""Per-sample normalisation layers: LayerNorm, GroupNorm, RMSNorm."""
 from __future__ import annotations
 
 import numbers
@@ -10,7 +10,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ['LayerNorm', 'GroupNorm']
+__all__ = ['LayerNorm', 'GroupNorm', 'RMSNorm']
 
 
 
@@ -83,3 +83,34 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         return (f'{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, '
                 f'bias={self.bias is not None}')
+
+
+class RMSNorm(Module):
+    """Divides by the root mean square over the trailing ``normalized_shape`` dims, then
+    (unless ``elementwise_affine=False``) multiplies by a weight initialised to ones.
+    ``eps=None`` uses the input dtype's machine epsilon."""
+
+    def __init__(self, normalized_shape, eps: float | None = None,
+                 elementwise_affine: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        self.register_parameter('weight', Parameter(empty(self.normalized_shape, device=device,
+                                                          dtype=dtype))
+                                if elementwise_affine else None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self._parameters['weight'], self.eps)
+
+    def extra_repr(self) -> str:
+        return (f'{self.normalized_shape}, eps={self.eps}, '
+                f'elementwise_affine={self.elementwise_affine}')
+
