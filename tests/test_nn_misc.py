@@ -3,6 +3,7 @@ against PyTorch: values (dropout masks drawn from the shared RNG stream equal to
 gradients, train/eval behaviour, errors, repr, gradchecks."""
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -435,3 +436,59 @@ def test_gradcheck_misc():
         numtorch.manual_seed(mask_seed)  # the same mask for every evaluation
         return F.dropout(x, 0.4)
     assert gradcheck(drop, (_t(3, 4),))
+
+
+@pytest.mark.parametrize('make', [lambda m: m.nn.PairwiseDistance(),
+                                  lambda m: m.nn.PairwiseDistance(p=1.0, eps=1e-3, keepdim=True),
+                                  lambda m: m.nn.CosineSimilarity(),
+                                  lambda m: m.nn.CosineSimilarity(dim=0, eps=1e-3)])
+def test_distance_layers_match_torch(make):
+    a, b = make(numtorch), make(torch)
+    assert repr(a) == repr(b)
+    x1, x2 = RNG.standard_normal((4, 5)), RNG.standard_normal((4, 5))
+    both(lambda u, v: a(u, v), lambda u, v: b(u, v), x1, x2, rtol=1e-10, atol=1e-12,
+         grad_rtol=1e-10, grad_atol=1e-12)
+
+
+NORM_PS = [math.inf, -math.inf, 0, 1, 2, 3, 0.5, -1, 1.5, 'fro']
+
+
+@pytest.mark.parametrize('p', NORM_PS, ids=str)
+@pytest.mark.parametrize('dim,keepdim', [(1, False), (0, True), (None, False), ((0, 1), False)])
+def test_vector_norm_one_node_with_torchs_gradients(p, dim, keepdim):
+    """Every p-norm is one LinalgVectorNormBackward0 node with PyTorch's gradient (none for
+    p = 0, ties sharing it for +-inf, 0 where the norm is 0), and its double backward."""
+    xs = np.array([[1.0, -3.0, 3.0], [0.0, 0.0, 0.0], [2.0, -0.0, 1.0], [0.5, -0.25, 4.0]])
+    if p == 'fro' and isinstance(dim, int):
+        dim = (dim,)
+    out = []
+    for lib in (numtorch, torch):
+        x = lib.tensor(xs, requires_grad=True)
+        y = x.norm(p, dim, keepdim)
+        r = lib.tensor(np.linspace(1, 2, y.numel()).reshape(tuple(y.shape)))
+        (y * r).sum().backward(retain_graph=True)
+        first = None if x.grad is None else x.grad.numpy().copy()
+        second = None
+        if p != 0:
+            x.grad = None
+            (g,) = lib.autograd.grad((y * r).sum(), x, create_graph=True)
+            (g * g).sum().backward()
+            second = (x.grad + 0).detach().numpy()
+        out.append((y.detach().numpy(), first, second, y.grad_fn.name()))
+    (yn, gn, hn, nn_), (yp, gp, hp, np_) = out
+    assert nn_ == np_
+    np.testing.assert_allclose(yn, yp, rtol=1e-12)
+    assert (gn is None) == (gp is None)
+    if gn is not None:
+        np.testing.assert_allclose(gn, gp, rtol=1e-12, atol=1e-14)
+    if hn is not None:
+        # (PyTorch's second derivative is NaN at zero elements for some p; numtorch's 0)
+        ok = ~np.isnan(hp)
+        np.testing.assert_allclose(hn[ok], hp[ok], rtol=1e-10, atol=1e-12)
+
+
+def test_vector_norm_of_empty_dimension():
+    for p in (math.inf, -1):
+        same_error(lambda: numtorch.linalg.vector_norm(numtorch.empty(0, 3), p, dim=0),
+                   lambda: torch.linalg.vector_norm(torch.empty(0, 3), p, dim=0))
+    assert numtorch.empty(0, 3).norm(math.inf, 1).shape == (0,)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import builtins
 
+import math
+
 import numpy as np
 
 from .. import return_types as _rt
@@ -227,35 +229,83 @@ class Var(Op):
             return (g * (2 / np.asarray(denom, d.dtype)) * d).astype(d.dtype, copy=False)
 
 
-class Norm2(Op):
+class VectorNorm(Op):
+    """The p-norm over ``axes`` as one node (p = 2, 1, 0, +-inf or any other), with
+    PyTorch's gradient: none for p = 0, the sign for p = 1, shared equally between the
+    tied extremes for +-inf, and 0 where the norm is 0."""
     _name = 'LinalgVectorNormBackward0'
     checks = (0,)
-    saves_out = True
 
-    def __init__(self, axes, keepdim):
+    def __init__(self, p: float, axes, keepdim: bool, name: str | None = None):
+        self.p = p
         self.axes = axes
         self.keepdim = keepdim
+        if name is not None:  # (at::norm's node, which pairwise_distance records)
+            self._name = name
 
     def forward(self, x):
-        y = np.sqrt((x * x).sum(axis=self.axes, keepdims=self.keepdim))
+        p, axes, kd = self.p, self.axes, self.keepdim
+        if p == 2:
+            y = np.sqrt((x * x).sum(axis=axes, keepdims=kd))
+        else:
+            a = np.abs(x)
+            if p == math.inf:
+                y = a.max(axis=axes, keepdims=kd, initial=0)
+            elif p == -math.inf:
+                y = a.min(axis=axes, keepdims=kd, initial=math.inf)
+            elif p == 0:
+                y = (a != 0).sum(axis=axes, keepdims=kd).astype(x.dtype)
+            elif p == 1:
+                y = a.sum(axis=axes, keepdims=kd)
+            else:
+                with np.errstate(divide='ignore'):
+                    y = (a ** p).sum(axis=axes, keepdims=kd) ** (1 / p)
+        y = np.asarray(y, x.dtype)
         self.saved = (x, y)
         return y
 
     def backward(self, gy):
         x, y = self.saved
-        axes = self.axes
+        p, axes = self.p, self.axes
+        if p == 0:
+            return None
         if not self.keepdim and axes is not None:
-            gy = np.expand_dims(gy, axes)
-            y = np.expand_dims(y, axes)
+            gy, y = np.expand_dims(gy, axes), np.expand_dims(y, axes)
         with np.errstate(divide='ignore', invalid='ignore'):
-            return np.where(y == 0, 0, x * (gy / y)).astype(x.dtype, copy=False)
+            if p == 1:
+                g = np.sign(x) * gy
+            elif p == 2:
+                g = x * np.where(y == 0, 0, gy / y)
+            elif p == math.inf or p == -math.inf:
+                tie = np.abs(x) == y
+                g = np.sign(x) * tie * (gy / tie.sum(axis=axes, keepdims=True))
+            elif p < 1:
+                g = np.sign(x) * np.where(x == 0, 0, np.abs(x) ** (p - 1)) * gy * y ** (1 - p)
+            else:
+                scaled = np.sign(x) * np.abs(x) ** (p - 1)
+                g = scaled * np.where(y == 0, 0, gy / y ** (p - 1))
+        return np.asarray(np.broadcast_to(g, x.shape), x.dtype)
 
     def backward_t(self, gy):
         x, = self.inputs
-        y = norm(x, 2, None if self.axes is None else list(self.axes), True)
-        g = gy if self.keepdim or self.axes is None else _expand_back_t(
-            gy, self.axes, False, y.shape)
-        return x * (g / y)
+        p, axes = self.p, self.axes
+        if p == 0:
+            return None
+        dims = None if axes is None else list(axes)
+        y = norm(x, p, dims, True)
+        if not self.keepdim and axes is not None:
+            gy = _expand_back_t(gy, axes, False, y.shape)
+        zero = y == 0
+        if p == 1:
+            return x.sgn() * gy
+        if p == 2:
+            return x * (gy / y).masked_fill(zero, 0)
+        if p == math.inf or p == -math.inf:
+            tie = (x.abs() == y).to(x.dtype)
+            return x.sgn() * tie * (gy / tie.sum(dims, keepdim=True))
+        if p < 1:
+            return (x.sgn() * x.abs().pow(p - 1).masked_fill(x == 0, 0)) * gy * y.pow(1 - p)
+        return x.sgn() * x.abs().pow(p - 1) * (gy / y.pow(p - 1)).masked_fill(zero, 0)
 
 
 class Logsumexp(Op):
@@ -553,27 +603,30 @@ def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, c
                          mean(input, dim if not isinstance(dim, bool) else None, keepdim)))
 
 
-def norm(input: Tensor, p='fro', dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+def _num(p: float) -> str:
+    """p as PyTorch prints it in messages (-1, 0.5, inf)."""
+    if not math.isfinite(p):
+        return 'inf' if p > 0 else '-inf'
+    return str(int(p)) if p == int(p) else str(p)
+
+
+def norm(input: Tensor, p='fro', dim=None, keepdim: bool = False, dtype=None, *,
+         _node: str | None = None) -> Tensor:
     """Vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
     x = _reduce_dtype(input, dtype)
     _need_float(x, 'linalg.vector_norm')
     axes = _axes(dim, x._data.ndim)
-    if p == 'fro' or p == 2:
-        return Norm2(axes, keepdim).apply1(x)
     if p == 'nuc':
         raise NotImplementedError("norm(p='nuc') is not supported by numtorch")
-    from .unary import abs as abs_
-    a = abs_(x)
-    dims = None if axes is None else list(axes)
-    if p == float('inf'):
-        return amax(a, () if dims is None else dims, keepdim)
-    if p == float('-inf'):
-        return amin(a, () if dims is None else dims, keepdim)
-    if p == 0:
-        return sum((a != 0).to(x.dtype), dims, keepdim)
-    if p == 1:
-        return sum(a, dims, keepdim)
-    return sum(a ** p, dims, keepdim) ** (1.0 / p)
+    p = 2.0 if p == 'fro' else float(p)
+    if p < 0 or p == math.inf:
+        shape = x._data.shape
+        for a in range(len(shape)) if axes is None else axes:
+            if shape[a] == 0:
+                raise RuntimeError(f'linalg.vector_norm cannot compute the {_num(p)} norm on '
+                                   f'the dimension {a}because this dimension is empty and '
+                                   f'the operation does not have an identity')
+    return VectorNorm(p, axes, keepdim, _node).apply1(x)
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:

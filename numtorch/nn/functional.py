@@ -292,7 +292,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
     """``||x1 - x2 + eps||_p`` over the last dimension."""
     last = max(x1.dim(), x2.dim()) - 1
-    return (x1 - x2 + eps).norm(p, last, keepdim=keepdim)
+    return _red.norm(x1 - x2 + eps, p, last, keepdim, _node='NormBackward1')
 
 
 # -- losses ---------------------------------------------------------------------------
