@@ -5,8 +5,26 @@ This module only re-exports; every definition lives in the module named for it.
 from __future__ import annotations
 
 import math as _math
+import warnings as _warnings
 
 __version__ = '0.1.0'
+
+
+def _ignore_float_warnings() -> None:
+    """Ignores NumPy's warnings about inf and NaN results raised inside numtorch.
+
+    PyTorch computes inf and NaN silently. NumPy warns about them (divide by zero,
+    overflow, invalid value, mean of an empty slice), attributing each warning to the
+    function that called it: those raised in numtorch are PyTorch's silent results, while
+    the user's own NumPy code still warns -- except in reductions (np.sum, ndarray.prod,
+    np.cumprod, ...), whose warnings NumPy attributes to its own Python wrappers whoever
+    calls them. (A filter costs nothing until a warning is raised; np.errstate around
+    every op would cost ~1 us a call.)"""
+    for module in (r'numtorch\.', r'numpy\.(_core|core)\.(_methods|fromnumeric)$'):
+        _warnings.filterwarnings('ignore', category=RuntimeWarning, module=module)
+
+
+_ignore_float_warnings()
 
 from ._dtype import (dtype, get_default_dtype, set_default_dtype, promote_types, can_cast,
                      finfo, iinfo, bool_ as bool, uint8, int8, int16, int32, int64, float16,

@@ -28,6 +28,13 @@ def mnist_dir() -> pathlib.Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def numtorch_warning_filters():
+    """numtorch's import-time warning filters, which pytest drops after collecting (it
+    restores the filters it had before importing the test modules)."""
+    numtorch._ignore_float_warnings()
+
+
 @pytest.fixture
 def mnist_path() -> pathlib.Path:
     return mnist_dir()

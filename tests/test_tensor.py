@@ -412,3 +412,19 @@ def test_T_warns_once_per_process_off_2d(monkeypatch):
     assert texts[0].startswith('The use of `x.T` on tensors of dimension other than 2')
     assert texts[1] == ('Tensor.T is deprecated on 0-D tensors. This function is the '
                         'identity in these cases.')
+
+
+def test_inf_and_nan_results_do_not_warn():
+    """PyTorch computes inf and NaN silently; NumPy's warnings about them are ignored when
+    raised inside numtorch (the user's own NumPy code still warns)."""
+    import warnings
+    z = numtorch.tensor([0.0, -1.0, 1000.0, np.inf, np.nan, -np.inf])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings('always', append=True)  # (after numtorch's filters)
+        z / z, 1 / z, z.exp(), z ** -1, z.sqrt(), z.log(), z.tan(), z.fmod(0.0)
+        z.prod(), z.sum(), z.var(), z.cumprod(0), numtorch.tensor([]).mean()
+        z.to(numtorch.int64), numtorch.tensor([6e4], dtype=numtorch.float16) * 10
+        x = numtorch.tensor([0.0, -1.0], requires_grad=True)
+        (x.sqrt().sum() + x.log().sum() + (1 / x).sum()).backward()
+        np.array([1.0]) / np.array([0.0])
+    assert [str(w.message) for w in caught] == ['divide by zero encountered in divide']
