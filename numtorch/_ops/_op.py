@@ -8,6 +8,7 @@ that gradients are themselves differentiable.
 """
 from __future__ import annotations
 
+import copy
 import re
 
 import numpy as np
@@ -136,6 +137,11 @@ class Op:
                         'the operation that failed to compute its gradient, with '
                         'torch.autograd.set_detect_anomaly(True).')
 
+    def linear_copy(self) -> 'Op':
+        """For a linear op (see LinearAdjoint): a copy whose forward is the linear map alone
+        (an op that adds a constant drops it here)."""
+        return copy.copy(self)
+
     def backward_t(self, *gys):
         raise NotImplementedError(
             f'double backward (create_graph=True) through {self.name()} is not supported '
@@ -190,6 +196,25 @@ class Op:
         h = RemovableHandle(d)
         d[h.id] = fn
         return h
+
+
+class LinearAdjoint(Op):
+    """The backward of a linear op (its gradient map gy -> gx), as an op of its own so that
+    it can be differentiated again: being linear, its own gradient is the op's forward,
+    re-run on ``op.linear_copy()``. A linear op's backward_t is ``LinearAdjoint(op)``."""
+
+    def __init__(self, op: Op):
+        self.op = op
+        self._name = op._name.replace('Backward0', 'BackwardBackward0')
+
+    def forward(self, gy):
+        return self.op.backward(gy)
+
+    def backward(self, g):
+        return self.op.linear_copy().forward(g)
+
+    def backward_t(self, g):
+        return self.op.linear_copy().apply1(g)
 
 
 class AccumulateGrad:

@@ -34,7 +34,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
-from ._op import Op
+from ._op import Op, LinearAdjoint
 from ._parallel import in_parallel, sum_parts
 from .padding import pad as _pad
 
@@ -1013,6 +1013,8 @@ class Unfold(Op):
                     (n * c, h + 2 * ph, w + 2 * pw, 1), kh, kw, sh, sw, dh, dw, oh, ow)
         return np.ascontiguousarray(g[:, ph:ph + h, pw:pw + w, 0]).reshape(self.xshape)
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 class Fold(Op):
     """(N, C*kh*kw, L) -> (N, C, H, W): sums every column back into its block."""
@@ -1044,6 +1046,8 @@ class Fold(Op):
         xt[:, ph:ph + h, pw:pw + w, 0] = gy.reshape(n * c, h, w)
         return _im2col(xt, kh, kw, sh, sw, dh, dw, oh, ow).reshape(self.xshape)
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 def _unfold_args(kernel_size, dilation, padding, stride):
     k = _pair4('kernel_size', kernel_size)

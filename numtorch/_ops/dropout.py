@@ -8,12 +8,13 @@ input itself; ``p == 1`` multiplies by zero without drawing.
 """
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _inplace
-from ._op import Op
+from ._op import Op, LinearAdjoint
 from .random import _bernoulli_like
 
 __all__ = ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout',
@@ -41,6 +42,13 @@ class MulNoise(Op):
     def backward(self, gy):
         return gy * self.noise
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
+
+    def linear_copy(self):
+        c = copy.copy(self)
+        c.shift = None
+        return c
 
 def _mul_noise(t: Tensor, noise: np.ndarray, shift: np.ndarray | None) -> Tensor:
     return MulNoise(noise, shift).apply1(t)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ._op import Op
+from .indexing import scatter_add
 
 __all__ = ['embedding']
 
@@ -52,6 +53,20 @@ class Embedding(Op):
             gW[self.padding_idx] = 0
         return gW
 
+    def backward_t(self, gy):
+        # The rows of gy added into the rows they were read from (weighted by 1/count and
+        # 0 at padding_idx as backward weights them): a differentiable scatter_add.
+        idx = self.idx.reshape(-1)
+        g = gy.reshape(idx.size, self.wshape[1])
+        w = np.ones(idx.size)
+        if self.freq:
+            w = w / np.bincount(idx, minlength=self.wshape[0])[idx]
+        if self.padding_idx >= 0:
+            w[idx == self.padding_idx] = 0
+        if (w != 1).any():
+            g = g * _wrap(w[:, None].astype(g._data.dtype))
+        index = _wrap(np.ascontiguousarray(np.broadcast_to(idx[:, None], g.shape)))
+        return scatter_add(g.new_zeros(self.wshape), 0, index, g)
 
 def _renorm_(W: np.ndarray, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
     """PyTorch's embedding_renorm_: rows used by ``idx`` whose p-norm exceeds ``max_norm``

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import Op
+from ._op import Op, LinearAdjoint
 
 __all__ = ['interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
            'pixel_shuffle', 'pixel_unshuffle']
@@ -129,6 +129,8 @@ class Interpolate(Op):
             g = np.moveaxis(np.matmul(m.T, np.moveaxis(g, ax, -2)), -2, ax)
         return np.ascontiguousarray(g)
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 _NAMES = {'nearest': 'UpsampleNearest{}DBackward0', 'nearest-exact':
           'UpsampleNearestExact{}DBackward0', 'linear': 'UpsampleLinear1DBackward0',
@@ -298,6 +300,8 @@ class PixelShuffle(Op):
     def backward(self, gy):
         return self._shuffle(gy, self.r, not self.up)
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """Moves r*r channel blocks into r x r spatial blocks: (*, C*r^2, H, W) -> (*, C, rH, rW)."""

@@ -7,10 +7,12 @@ to the position it was read from (a short loop: pads are a few elements wide).
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import Op
+from ._op import Op, LinearAdjoint
 
 __all__ = ['pad']
 
@@ -41,6 +43,13 @@ class ConstantPad(Op):
         gx[self.src] = gy[self.dst]
         return gx
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
+
+    def linear_copy(self):
+        c = copy.copy(self)
+        c.value = 0
+        return c
 
 def _index_map(n: int, before: int, after: int, mode: str) -> np.ndarray:
     """Input position of each output position along one dimension."""
@@ -92,6 +101,8 @@ class MapPad(Op):
             g = out
         return g
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 _NAMES = {'reflect': 'ReflectionPad{}DBackward0', 'replicate': 'ReplicationPad{}DBackward0',
           'circular': 'CopySlices'}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ._op import Op
+from ._op import Op, LinearAdjoint
 from ._parallel import in_parallel
 from .indexing import scatter_add
 
@@ -433,6 +433,8 @@ class AvgPool(Op):
         for j in range(g.kw):
             _slice(gxp, 0, j, 1, 1, 1, g.sw, gxp.shape[-2], g.ow)[...] += gt
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 def _avg_pool(fn, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override):
@@ -509,6 +511,8 @@ class AdaptiveAvgPool(Op):
     def backward(self, gy):
         return np.matmul(self.ah.T, np.matmul(gy, self.aw))
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 class AdaptiveMaxPool(Op):
     _name = 'AdaptiveMaxPool2DBackward0'
@@ -553,6 +557,13 @@ class AdaptiveMaxPool(Op):
         gx = np.bincount(flat, weights=gy.ravel(), minlength=n * self.hw)
         return gx.astype(gy.dtype).reshape(self.xshape)
 
+    def backward_t(self, gy, gi=None):
+        # gy scattered to the saved winners: linear in gy, as a differentiable scatter_add
+        idx, = self.saved
+        n = idx.size // (self.oh * self.ow)
+        src = gy.reshape(n, -1)
+        gx = scatter_add(src.new_zeros((n, self.hw)), 1, _wrap(idx.reshape(n, -1)), src)
+        return gx.reshape(self.xshape)
 
 def _argmax_nan(a: np.ndarray, axis: int) -> np.ndarray:
     """argmax along ``axis`` taking the first maximum, or the last NaN if any (PyTorch)."""

@@ -330,6 +330,12 @@ class Logsumexp(Op):
         g = gy if self.keepdim else np.expand_dims(gy, self.axes)
         return g * np.exp(x - y)
 
+    def backward_t(self, gy):
+        x, = self.inputs
+        y = logsumexp(x, list(self.axes), True)
+        g = gy if self.keepdim else _expand_back_t(gy, self.axes, False, y.shape)
+        return g * (x - y).exp()
+
 
 class Softmax(Op):
     _name = 'SoftmaxBackward0'

@@ -1,0 +1,74 @@
+"""Double backward (create_graph=True) through the pooling, padding, resampling, unfold/
+fold, dropout, embedding and logsumexp ops: the first gradients and the gradients of a loss
+of them against PyTorch's, in float64."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+
+RNG = np.random.default_rng(21)
+X4 = RNG.standard_normal((2, 3, 6, 7))
+
+CASES = [  # (id, function of (library, *tensors), arrays)
+    ('avg_pool2d', lambda m, x: m.nn.functional.avg_pool2d(x * x, 3, 2, 1, ceil_mode=True,
+                                                          count_include_pad=False), (X4,)),
+    ('avg_pool1d', lambda m, x: m.nn.functional.avg_pool1d(x * x, 3, 2),
+     (RNG.standard_normal((2, 3, 9)),)),
+    ('adaptive_avg_pool2d', lambda m, x: m.nn.functional.adaptive_avg_pool2d(x * x, (4, 3)),
+     (X4,)),
+    ('adaptive_max_pool2d', lambda m, x: m.nn.functional.adaptive_max_pool2d(x * x, (4, 3)),
+     (X4,)),
+    ('pad_constant', lambda m, x: m.nn.functional.pad(x * x, (1, 2, 0, -1), value=0.5), (X4,)),
+    ('pad_reflect', lambda m, x: m.nn.functional.pad(x * x, (1, 2, 2, 1), mode='reflect'),
+     (X4,)),
+    ('pad_replicate', lambda m, x: m.nn.functional.pad(x * x, (1, 2, 2, 1), mode='replicate'),
+     (X4,)),
+    ('pad_circular', lambda m, x: m.nn.functional.pad(x * x, (1, 2, 2, 1), mode='circular'),
+     (X4,)),
+    ('interpolate_nearest', lambda m, x: m.nn.functional.interpolate(x * x, scale_factor=2),
+     (X4,)),
+    ('interpolate_bilinear', lambda m, x: m.nn.functional.interpolate(
+        x * x, size=(9, 5), mode='bilinear', align_corners=False), (X4,)),
+    ('pixel_shuffle', lambda m, x: m.nn.functional.pixel_shuffle(x * x, 2),
+     (RNG.standard_normal((2, 8, 3, 3)),)),
+    ('unfold', lambda m, x: m.nn.functional.unfold(x * x, (2, 3), padding=1, stride=2), (X4,)),
+    ('fold', lambda m, x: m.nn.functional.fold(x * x, (5, 6), (2, 3)),
+     (RNG.standard_normal((2, 12, 16)),)),
+    ('dropout', lambda m, x: m.nn.functional.dropout(x * x, 0.3), (X4,)),
+    ('alpha_dropout', lambda m, x: m.nn.functional.alpha_dropout(x * x, 0.3, True), (X4,)),
+    ('embedding', lambda m, w, i: m.nn.functional.embedding(i, w * w, padding_idx=2),
+     (RNG.standard_normal((5, 3)), np.array([[0, 2, 2], [4, 1, 2]]))),
+    ('logsumexp', lambda m, x: (x * x).logsumexp((1, 3)), (X4,)),
+    ('logsumexp_keepdim', lambda m, x: (x * x).logsumexp(2, keepdim=True), (X4,)),
+]
+
+
+def _second_order(lib, fn, arrays):
+    lib.manual_seed(0)  # (the dropout masks: numtorch draws torch's)
+    ts = [lib.tensor(a, requires_grad=a.dtype.kind == 'f') for a in arrays]
+    y = fn(lib, *ts)
+    r = lib.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))
+    leaves = [t for t in ts if t.requires_grad]
+    firsts = lib.autograd.grad((y * y * r).sum(), leaves, create_graph=True)
+    sum((g * g).sum() for g in firsts).backward()
+    return [y.detach().numpy()] + [g.detach().numpy() for g in firsts] + [
+        (t.grad + 0).detach().numpy() for t in leaves]
+
+
+@pytest.mark.parametrize('name,fn,arrays', CASES, ids=[c[0] for c in CASES])
+def test_double_backward_matches_torch(name, fn, arrays):
+    for a, b in zip(_second_order(numtorch, fn, arrays), _second_order(torch, fn, arrays)):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+def test_embedding_scaled_by_frequency_gradgradcheck():
+    # (PyTorch's second derivative here leaves out the 1/count scaling; numtorch's is the
+    # derivative of its first one, which the numerical check confirms)
+    w = numtorch.tensor(RNG.standard_normal((5, 3)), requires_grad=True)
+    i = numtorch.tensor([[0, 2, 2], [4, 1, 1]])
+    assert numtorch.autograd.gradgradcheck(
+        lambda w: numtorch.nn.functional.embedding(i, w * w, padding_idx=2,
+                                                   scale_grad_by_freq=True), (w,))
