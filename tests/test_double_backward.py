@@ -72,3 +72,23 @@ def test_embedding_scaled_by_frequency_gradgradcheck():
     assert numtorch.autograd.gradgradcheck(
         lambda w: numtorch.nn.functional.embedding(i, w * w, padding_idx=2,
                                                    scale_grad_by_freq=True), (w,))
+
+
+UNARY = {'asin': (-0.9, 0.9), 'acos': (-0.9, 0.9), 'atan': (-3, 3), 'sinh': (-2, 2),
+         'cosh': (-2, 2), 'asinh': (-3, 3), 'acosh': (1.1, 4), 'atanh': (-0.9, 0.9),
+         'erf': (-2, 2), 'erfc': (-2, 2)}
+
+
+@pytest.mark.parametrize('name', list(UNARY))
+def test_unary_double_backward_matches_torch(name):
+    xs = np.linspace(*UNARY[name], 7)
+    out = []
+    for lib in (numtorch, torch):
+        x = lib.tensor(xs, requires_grad=True)
+        y = getattr(x, name)()
+        (g,) = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+        (g * g).sum().backward()
+        out.append((g.detach().numpy(), x.grad.numpy(), g.grad_fn.name()))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-10)
+    assert out[0][2] == out[1][2]

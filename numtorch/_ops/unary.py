@@ -259,8 +259,17 @@ class Tan(Op):
         return gy * (1 + y * y)
 
 
+class _TensorMath:
+    """The functions ``deriv`` expressions call, on tensors (NumPy's, on arrays)."""
+    sqrt = staticmethod(lambda t: t.sqrt())
+    exp = staticmethod(lambda t: t.exp())
+    cosh = staticmethod(lambda t: t.cosh())
+    sinh = staticmethod(lambda t: t.sinh())
+
+
 class _DerivFromInput(Op):
-    """An op whose derivative is a NumPy expression of its input (``deriv``)."""
+    """An op whose derivative is an expression of its input, ``deriv(x, m)`` with ``m``
+    NumPy (backward) or _TensorMath (double backward: the same expression in tensor ops)."""
     checks = (0,)
 
     def forward(self, x):
@@ -270,67 +279,78 @@ class _DerivFromInput(Op):
 
     def backward(self, gy):
         with np.errstate(divide='ignore', invalid='ignore'):
-            return gy * self.deriv(self.saved).astype(gy.dtype, copy=False)
+            return gy * self.deriv(self.saved, np).astype(gy.dtype, copy=False)
+
+    def backward_t(self, gy):
+        return gy * self.deriv(self.inputs[0], _TensorMath)
 
 
 class Asin(_DerivFromInput):
     _name = 'AsinBackward0'
     fn = staticmethod(np.arcsin)
-    deriv = staticmethod(lambda x: 1 / np.sqrt(1 - x * x))
+    deriv = staticmethod(lambda x, m: 1 / m.sqrt(1 - x * x))
 
 
 class Acos(_DerivFromInput):
     _name = 'AcosBackward0'
     fn = staticmethod(np.arccos)
-    deriv = staticmethod(lambda x: -1 / np.sqrt(1 - x * x))
+    deriv = staticmethod(lambda x, m: -1 / m.sqrt(1 - x * x))
 
 
 class Atan(_DerivFromInput):
     _name = 'AtanBackward0'
     fn = staticmethod(np.arctan)
-    deriv = staticmethod(lambda x: 1 / (1 + x * x))
+    deriv = staticmethod(lambda x, m: 1 / (1 + x * x))
+
+    def backward_t(self, gy):
+        x, = self.inputs
+        return gy / (1 + x * x)  # (a division, as PyTorch records it)
 
 
 class Sinh(_DerivFromInput):
     _name = 'SinhBackward0'
     fn = staticmethod(np.sinh)
-    deriv = staticmethod(np.cosh)
+    deriv = staticmethod(lambda x, m: m.cosh(x))
 
 
 class Cosh(_DerivFromInput):
     _name = 'CoshBackward0'
     fn = staticmethod(np.cosh)
-    deriv = staticmethod(np.sinh)
+    deriv = staticmethod(lambda x, m: m.sinh(x))
 
 
 class Asinh(_DerivFromInput):
     _name = 'AsinhBackward0'
     fn = staticmethod(np.arcsinh)
-    deriv = staticmethod(lambda x: 1 / np.sqrt(x * x + 1))
+    deriv = staticmethod(lambda x, m: 1 / m.sqrt(x * x + 1))
 
 
 class Acosh(_DerivFromInput):
     _name = 'AcoshBackward0'
     fn = staticmethod(np.arccosh)
-    deriv = staticmethod(lambda x: 1 / np.sqrt(x * x - 1))
+    deriv = staticmethod(lambda x, m: 1 / m.sqrt(x * x - 1))
 
 
 class Atanh(_DerivFromInput):
     _name = 'AtanhBackward0'
     fn = staticmethod(np.arctanh)
-    deriv = staticmethod(lambda x: 1 / (1 - x * x))
+    deriv = staticmethod(lambda x, m: 1 / (1 - x * x))
+
+    def backward_t(self, gy):
+        x, = self.inputs
+        return gy / (1 - x * x)  # (a division, as PyTorch records it)
 
 
 class Erf(_DerivFromInput):
     _name = 'ErfBackward0'
     fn = staticmethod(_erf.erf)
-    deriv = staticmethod(lambda x: (2 / math.sqrt(math.pi)) * np.exp(-x * x))
+    deriv = staticmethod(lambda x, m: (2 / math.sqrt(math.pi)) * m.exp(-x * x))
 
 
 class Erfc(_DerivFromInput):
     _name = 'ErfcBackward0'
     fn = staticmethod(_erf.erfc)
-    deriv = staticmethod(lambda x: (-2 / math.sqrt(math.pi)) * np.exp(-x * x))
+    deriv = staticmethod(lambda x, m: (-2 / math.sqrt(math.pi)) * m.exp(-x * x))
 
 
 class Erfinv(Op):
