@@ -149,4 +149,3 @@ def compile(model=None, **kwargs):
     if model is None:
         return lambda m: m
     return model
-

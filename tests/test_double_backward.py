@@ -1,6 +1,6 @@
 """Double backward (create_graph=True) through the pooling, padding, resampling, unfold/
-fold, dropout, embedding and logsumexp ops: the first gradients and the gradients of a loss
-of them against PyTorch's, in float64."""
+fold, dropout, embedding, logsumexp, shape, masking and element-wise ops: the first
+gradients and the gradients of a loss of them against PyTorch's, in float64."""
 from __future__ import annotations
 
 import numpy as np
@@ -43,6 +43,31 @@ CASES = [  # (id, function of (library, *tensors), arrays)
      (RNG.standard_normal((5, 3)), np.array([[0, 2, 2], [4, 1, 2]]))),
     ('logsumexp', lambda m, x: (x * x).logsumexp((1, 3)), (X4,)),
     ('logsumexp_keepdim', lambda m, x: (x * x).logsumexp(2, keepdim=True), (X4,)),
+]
+
+
+A, B, C = (RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4)) + 3,
+           RNG.standard_normal((4,)))
+CASES += [
+    ('roll', lambda m, x: (x * x).roll((1, -2), (0, 1)), (A,)),
+    ('roll_flat', lambda m, x: (x * x).roll(3), (A,)),
+    ('repeat', lambda m, x: (x * x).repeat(2, 1, 3), (A,)),
+    ('diag_embed', lambda m, x: m.diag_embed(x * x, 1), (A,)),
+    ('masked_select', lambda m, x: (x * x).masked_select(m.tensor(A > 0)), (A,)),
+    ('masked_fill', lambda m, x: (x * x).masked_fill(m.tensor(A > 0), 2.0), (A,)),
+    ('masked_fill_tensor', lambda m, x, v: (x * x).masked_fill(m.tensor(A > 0), v * v),
+     (A, np.array(1.5))),
+    ('frac', lambda m, x: (x * x * 3).frac() * x, (A,)),
+    ('exp2', lambda m, x: (x * x).exp2(), (A,)),
+    ('lerp_scalar', lambda m, x, y: m.lerp(x * x, y * y, 0.3), (A, C)),
+    ('lerp_tensor', lambda m, x, y, w: m.lerp(x * x, y * y, w * w), (A, C, B)),
+    ('addcmul', lambda m, x, y, z: m.addcmul(x * x, y * y, z * z, value=0.7), (A, C, B)),
+    ('addcdiv', lambda m, x, y, z: m.addcdiv(x * x, y * y, z * z, value=0.7), (A, C, B)),
+    ('hypot', lambda m, x, y: m.hypot(x * x, y * y), (A, B)),
+    ('atan2', lambda m, x, y: m.atan2(x * x, y), (A, B)),
+    ('xlogy', lambda m, x, y: m.xlogy(x * x, y * y), (A, B)),
+    ('remainder', lambda m, x, y: m.remainder(x * x * 3, y), (A, B)),
+    ('fmod', lambda m, x, y: m.fmod(x * x * 3, y), (A, B)),
 ]
 
 

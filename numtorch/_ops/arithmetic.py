@@ -370,6 +370,13 @@ class Lerp(Op):
                 unbroadcast(gy * w, e.shape) if n[1] else None,
                 unbroadcast(gy * (e - s), w.shape) if n[2] else None)
 
+    def backward_t(self, gy):
+        s, e, w = self.inputs
+        n = self.needs
+        return (unbroadcast_t(gy * (1 - w), s.shape) if n[0] else None,
+                unbroadcast_t(gy * w, e.shape) if n[1] else None,
+                unbroadcast_t(gy * (e - s), w.shape) if n[2] else None)
+
 
 class LerpS(Op):
     _name = 'LerpBackward0'
@@ -385,6 +392,9 @@ class LerpS(Op):
     def backward(self, gy):
         return unbroadcast(gy * (1 - self.w), self.sa), unbroadcast(gy * self.w, self.sb)
 
+    def backward_t(self, gy):
+        return unbroadcast_t(gy * (1 - self.w), self.sa), unbroadcast_t(gy * self.w, self.sb)
+
 
 class Atan2(Op):
     _name = 'Atan2Backward0'
@@ -398,6 +408,11 @@ class Atan2(Op):
         a, b = self.saved
         d = gy / (a * a + b * b)
         return unbroadcast(d * b, a.shape), unbroadcast(-d * a, b.shape)
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        d = gy / (a * a + b * b)
+        return unbroadcast_t(d * b, a.shape), unbroadcast_t(-d * a, b.shape)
 
 
 class Hypot(Op):
@@ -413,6 +428,11 @@ class Hypot(Op):
     def backward(self, gy):
         a, b, y = self.saved
         return unbroadcast(gy * a / y, a.shape), unbroadcast(gy * b / y, b.shape)
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        y = hypot(a, b)
+        return unbroadcast_t(gy * a / y, a.shape), unbroadcast_t(gy * b / y, b.shape)
 
 
 class Xlogy(Op):
@@ -431,6 +451,11 @@ class Xlogy(Op):
             gb = gy * a / b
         return unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)
 
+    def backward_t(self, gy):
+        a, b = self.inputs
+        ga = (gy * b.log()).masked_fill(a == 0, 0)
+        return unbroadcast_t(ga, a.shape), unbroadcast_t(gy * a / b, b.shape)
+
 
 class Remainder(Op):
     _name = 'RemainderBackward0'
@@ -446,6 +471,12 @@ class Remainder(Op):
         a, b = self.saved
         q = np.floor(a / b) if self.fn is np.remainder else np.trunc(a / b)
         return unbroadcast(gy, a.shape), unbroadcast(-gy * q, b.shape)
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        q = _wrap(np.floor(a._data / b._data) if self.fn is np.remainder
+                  else np.trunc(a._data / b._data))
+        return unbroadcast_t(gy, a.shape), unbroadcast_t(-gy * q, b.shape)
 
 
 class Addcmul(Op):
@@ -466,6 +497,12 @@ class Addcmul(Op):
         return (unbroadcast(gy, sx), unbroadcast(gy * v * t2, t1.shape),
                 unbroadcast(gy * v * t1, t2.shape))
 
+    def backward_t(self, gy):
+        x, t1, t2 = self.inputs
+        v = self.value
+        return (unbroadcast_t(gy, x.shape), unbroadcast_t(gy * v * t2, t1.shape),
+                unbroadcast_t(gy * v * t1, t2.shape))
+
 
 class Addcdiv(Op):
     """input + value * t1 / t2."""
@@ -485,6 +522,12 @@ class Addcdiv(Op):
         g1 = gy * v / t2
         return (unbroadcast(gy, sx), unbroadcast(g1, t1.shape),
                 unbroadcast(-g1 * t1 / t2, t2.shape))
+
+    def backward_t(self, gy):
+        x, t1, t2 = self.inputs
+        g1 = gy * self.value / t2
+        return (unbroadcast_t(gy, x.shape), unbroadcast_t(g1, t1.shape),
+                unbroadcast_t(-g1 * t1 / t2, t2.shape))
 
 
 # -- the public functions -----------------------------------------------------

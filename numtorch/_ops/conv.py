@@ -21,6 +21,7 @@ Details that measured faster here:
 - Transposed convolutions hold their input batch-last too, for the col2im of their
   forward.
 
+
 conv1d runs as conv2d with a height-1 kernel; unbatched inputs as a batch of one.
 """
 from __future__ import annotations
@@ -1016,6 +1017,7 @@ class Unfold(Op):
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)
 
+
 class Fold(Op):
     """(N, C*kh*kw, L) -> (N, C, H, W): sums every column back into its block."""
     _name = 'Col2ImBackward0'
@@ -1048,6 +1050,7 @@ class Fold(Op):
 
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)
+
 
 def _unfold_args(kernel_size, dilation, padding, stride):
     k = _pair4('kernel_size', kernel_size)

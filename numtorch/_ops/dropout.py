@@ -20,6 +20,7 @@ from .random import _bernoulli_like
 __all__ = ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout',
            'feature_alpha_dropout']
 
+
 _ALPHA = 1.7580993408473766
 
 
@@ -49,6 +50,7 @@ class MulNoise(Op):
         c = copy.copy(self)
         c.shift = None
         return c
+
 
 def _mul_noise(t: Tensor, noise: np.ndarray, shift: np.ndarray | None) -> Tensor:
     return MulNoise(noise, shift).apply1(t)

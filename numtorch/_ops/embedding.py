@@ -68,6 +68,7 @@ class Embedding(Op):
         index = _wrap(np.ascontiguousarray(np.broadcast_to(idx[:, None], g.shape)))
         return scatter_add(g.new_zeros(self.wshape), 0, index, g)
 
+
 def _renorm_(W: np.ndarray, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
     """PyTorch's embedding_renorm_: rows used by ``idx`` whose p-norm exceeds ``max_norm``
     are scaled (in place, outside autograd) to norm ``max_norm``."""

@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _as_view, _inplace, _bump
-from ._op import Op, unbroadcast, cast
+from ._op import Op, LinearAdjoint, unbroadcast, cast
 from .shape import Slice, wrap_dim
 
 __all__ = ['getitem', 'setitem', 'gather', 'scatter', 'scatter_add', 'scatter_reduce',
@@ -476,6 +476,11 @@ class MaskedFill(Op):
         return (unbroadcast(np.where(self.mask, z, gy), self.sx),
                 unbroadcast(np.where(self.mask, gy, z), self.sv) if self.needs[1] else None)
 
+    def backward_t(self, gy):
+        m = _wrap(self.mask)
+        gv = gy.masked_fill(~m, 0).sum() if self.needs[1] else None
+        return gy.masked_fill(m, 0), gv
+
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """A copy of ``input`` with ``value`` where ``mask`` is True (``mask`` broadcasts)."""
@@ -507,6 +512,9 @@ class MaskedSelect(Op):
         g = np.zeros(self.mask.shape, gy.dtype)
         g[self.mask] = gy
         return unbroadcast(g, self.sx)
+
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:

@@ -20,6 +20,7 @@ from ._op import Op, LinearAdjoint
 __all__ = ['interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
            'pixel_shuffle', 'pixel_unshuffle']
 
+
 _DT_WORDS = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long',
              'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
 
@@ -131,6 +132,7 @@ class Interpolate(Op):
 
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)
+
 
 _NAMES = {'nearest': 'UpsampleNearest{}DBackward0', 'nearest-exact':
           'UpsampleNearestExact{}DBackward0', 'linear': 'UpsampleLinear1DBackward0',
@@ -302,6 +304,7 @@ class PixelShuffle(Op):
 
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)
+
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """Moves r*r channel blocks into r x r spatial blocks: (*, C*r^2, H, W) -> (*, C, rH, rW)."""

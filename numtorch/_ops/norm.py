@@ -425,4 +425,3 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     if weight is not None:
         out = out * weight
     return out if x is input else out.type_as(input)
-

@@ -51,6 +51,7 @@ class ConstantPad(Op):
         c.value = 0
         return c
 
+
 def _index_map(n: int, before: int, after: int, mode: str) -> np.ndarray:
     """Input position of each output position along one dimension."""
     if mode == 'circular':
@@ -103,6 +104,7 @@ class MapPad(Op):
 
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)
+
 
 _NAMES = {'reflect': 'ReflectionPad{}DBackward0', 'replicate': 'ReplicationPad{}DBackward0',
           'circular': 'CopySlices'}

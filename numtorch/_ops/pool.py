@@ -24,6 +24,7 @@ __all__ = ['max_pool1d', 'max_pool2d', 'max_pool1d_with_indices', 'max_pool2d_wi
            'adaptive_max_pool1d', 'adaptive_max_pool2d', 'adaptive_max_pool1d_with_indices',
            'adaptive_max_pool2d_with_indices', 'lp_pool1d', 'lp_pool2d']
 
+
 _DT_WORDS = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long',
              'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
 
@@ -436,6 +437,7 @@ class AvgPool(Op):
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)
 
+
 def _avg_pool(fn, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override):
     dt = input._data.dtype
@@ -514,6 +516,7 @@ class AdaptiveAvgPool(Op):
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)
 
+
 class AdaptiveMaxPool(Op):
     _name = 'AdaptiveMaxPool2DBackward0'
     checks = (0,)
@@ -564,6 +567,7 @@ class AdaptiveMaxPool(Op):
         src = gy.reshape(n, -1)
         gx = scatter_add(src.new_zeros((n, self.hw)), 1, _wrap(idx.reshape(n, -1)), src)
         return gx.reshape(self.xshape)
+
 
 def _argmax_nan(a: np.ndarray, axis: int) -> np.ndarray:
     """argmax along ``axis`` taking the first maximum, or the last NaN if any (PyTorch)."""

@@ -20,6 +20,7 @@ __all__ = ['sum', 'nansum', 'mean', 'nanmean', 'prod', 'max', 'min', 'amax', 'am
            'count_nonzero', 'median', 'nanmedian', 'mode', 'quantile', 'sort', 'argsort', 'topk',
            'kthvalue', 'unique', 'bincount', 'histc', 'softmax', 'log_softmax']
 
+
 _pymax = builtins.max
 _pymin = builtins.min
 

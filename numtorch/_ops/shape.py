@@ -11,7 +11,7 @@ import operator
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _as_view, _shadow
-from ._op import Op, promote2, cast
+from ._op import Op, LinearAdjoint, promote2, cast
 from .._dtype import result_dtype
 
 __all__ = ['view', 'reshape', 'flatten', 'unflatten', 'squeeze', 'unsqueeze', 'permute',
@@ -470,6 +470,9 @@ class Repeat(Op):
         g = gy.reshape(inter).sum(axis=tuple(range(0, len(inter), 2)))
         return g.reshape(self.orig)
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
+
 
 def tile(input: Tensor, dims) -> Tensor:
     """Like repeat, but fewer dims than the tensor has are padded with ones on the left."""
@@ -700,6 +703,9 @@ class Roll(Op):
             return np.roll(gy.reshape(-1), neg).reshape(gy.shape)
         return np.roll(gy, neg, self.axes)
 
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
+
 
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
     """Rotates elements along ``dims`` by ``shifts`` (of the flattened tensor if no dims)."""
@@ -835,6 +841,9 @@ class DiagEmbed(Op):
     def backward(self, gy):
         a, b = self.ab
         return np.ascontiguousarray(_diag_view(gy, self.args[0], a, b))
+
+    def backward_t(self, gy):
+        return LinearAdjoint(self).apply1(gy)
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:

@@ -96,6 +96,9 @@ class Exp2(Op):
     def backward(self, gy):
         return gy * self.saved * np.asarray(math.log(2), gy.dtype)
 
+    def backward_t(self, gy):
+        return gy * self.inputs[0].exp2() * math.log(2)
+
 
 class Expm1(Op):
     _name = 'Expm1Backward0'
@@ -536,6 +539,9 @@ class Frac(Op):
         return x - np.trunc(x)
 
     def backward(self, gy):
+        return gy
+
+    def backward_t(self, gy):
         return gy
 
 

@@ -13,7 +13,6 @@ from .module import Module
 __all__ = ['LayerNorm', 'GroupNorm', 'RMSNorm']
 
 
-
 def _affine_parameters(m: Module, shape: tuple, affine: bool, bias: bool, device,
                        dtype) -> None:
     """Registers the optional ``weight`` and ``bias`` of a normalisation layer."""
@@ -29,6 +28,7 @@ def _reset_affine(m: Module) -> None:
         init.ones_(m.weight)
     if m.bias is not None:
         init.zeros_(m.bias)
+
 
 class LayerNorm(Module):
     """Normalises over the trailing ``normalized_shape`` dims; elementwise affine
@@ -113,4 +113,3 @@ class RMSNorm(Module):
     def extra_repr(self) -> str:
         return (f'{self.normalized_shape}, eps={self.eps}, '
                 f'elementwise_affine={self.elementwise_affine}')
-
