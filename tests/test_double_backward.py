@@ -1,5 +1,6 @@
 """Double backward (create_graph=True) through the pooling, padding, resampling, unfold/
-fold, dropout, embedding, logsumexp, shape, masking and element-wise ops: the first
+fold, dropout, embedding, logsumexp, shape, masking, element-wise, reduction and linear
+algebra ops: the first
 gradients and the gradients of a loss of them against PyTorch's, in float64."""
 from __future__ import annotations
 
@@ -68,6 +69,32 @@ CASES += [
     ('xlogy', lambda m, x, y: m.xlogy(x * x, y * y), (A, B)),
     ('remainder', lambda m, x, y: m.remainder(x * x * 3, y), (A, B)),
     ('fmod', lambda m, x, y: m.fmod(x * x * 3, y), (A, B)),
+]
+
+
+M, V = RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3), RNG.standard_normal(3)
+CASES += [
+    ('var', lambda m, x: (x * x).var(1), (A,)),
+    ('var_all', lambda m, x: (x * x).var(), (A,)),
+    ('std_keepdim', lambda m, x: (x * x).std(0, keepdim=True), (A,)),
+    ('std_correction0', lambda m, x: (x * x).std((0, 1), correction=0), (A,)),
+    ('amax', lambda m, x: (x * x).amax(1), (A,)),
+    ('amax_ties', lambda m, x: (x * x).round().amax(1) * x.sum(),
+     (np.array([[1.0, 1.0, -1.0], [2.0, 0.0, -2.0]]),)),
+    ('amin_all', lambda m, x: (x * x).amin(), (A,)),
+    ('max_all', lambda m, x: (x * x).max(), (A,)),
+    ('logit', lambda m, x: (x * x / 10 + 0.05).logit(), (A,)),
+    ('logit_eps', lambda m, x: (x * x / 10).logit(eps=0.1), (A,)),
+    ('erfinv', lambda m, x: (x / 4).erfinv(), (A,)),
+    ('copysign', lambda m, x, y: m.copysign(x * x, y - 3), (A, B)),
+    ('det', lambda m, x: m.linalg.det(x * 1.0), (M,)),
+    ('inv', lambda m, x: m.linalg.inv(x * 1.0), (M,)),
+    ('vector_at_batch', lambda m, v, a: (v * v) @ (a * a), (V, M)),
+    ('batch_at_vector', lambda m, a, v: (a * a) @ (v * v), (M, V)),
+    ('einsum_bmm', lambda m, a, b: m.einsum('bij,bjk->bik', a * a, b), (M, M)),
+    ('einsum_reduce', lambda m, a, b: m.einsum('ij,j->i', a * a, b), (A, RNG.standard_normal(4))),
+    ('einsum_outer', lambda m, a, b: m.einsum('ij,k->ijk', a * a, b),
+     (A, RNG.standard_normal(2))),
 ]
 
 

@@ -827,6 +827,13 @@ class Copysign(Op):
         return unbroadcast(ga.astype(gy.dtype, copy=False), a.shape), \
             unbroadcast(np.zeros_like(gy), b.shape)
 
+    def backward_t(self, gy):
+        a, b = self.inputs
+        # (the factor is piecewise constant: no gradient of its own)
+        f = np.where(a._data == 0, 0, np.sign(a._data) * np.where(np.signbit(b._data), -1, 1))
+        return (unbroadcast_t(gy * _wrap(f.astype(gy._data.dtype)), a.shape),
+                unbroadcast_t(gy * 0, b.shape))
+
 
 def copysign(input: Tensor, other, *, out=None) -> Tensor:
     """``input``'s magnitude with ``other``'s sign."""

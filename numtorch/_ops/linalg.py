@@ -123,6 +123,15 @@ class BatchVec(Op):
             gb = unbroadcast((_mT(a) @ g)[..., 0], b.shape)
         return ga, gb
 
+    def backward_t(self, gy):
+        a, b = self.inputs
+        if self.left_vec:
+            g = gy.unsqueeze(-2)
+            return (unbroadcast_t((g @ b.mT).squeeze(-2), a.shape),
+                    unbroadcast_t(a.unsqueeze(1) * g, b.shape))
+        g = gy.unsqueeze(-1)
+        return unbroadcast_t(g * b, a.shape), unbroadcast_t((a.mT @ g).squeeze(-1), b.shape)
+
 
 class Addmm(Op):
     """``beta * input + alpha * (mat1 @ mat2)``."""
@@ -407,27 +416,47 @@ class Einsum(Op):
         self.saved = xs
         return np.einsum(','.join(self.ins) + '->' + self.out, *xs, optimize=len(xs) > 2)
 
-    def backward(self, gy):
-        xs = self.saved
+    def _plan(self, i: int, shape: tuple):
+        """Operand i's gradient as an einsum of gy and the other operands: (equation, their
+        positions, and (permutation, shape) to broadcast its result back where operand i
+        has indices found nowhere else, or None)."""
+        s = self.ins[i]
+        if len(set(s)) != len(s):
+            raise NotImplementedError('the gradient of einsum with a repeated index in one '
+                                      'operand is not supported by numtorch')
+        others = [j for j in range(len(self.ins)) if j != i]
+        avail = set(self.out).union(*[set(self.ins[j]) for j in others])
+        kept = ''.join(c for c in s if c in avail)
+        eq = ','.join([self.out] + [self.ins[j] for j in others]) + '->' + kept
+        back = None
+        if kept != s:
+            back = ([kept.index(c) for c in s if c in kept],
+                    [shape[s.index(c)] if c in kept else 1 for c in s])
+        return eq, others, back
+
+    def _grads(self, gy, xs, product, broadcast) -> tuple:
+        """Each needed operand's gradient: ``product(equation, gy, *others)``, then
+        ``broadcast(g, back, x)`` where _plan says so (arrays or tensors alike)."""
         grads = []
-        for i, (s, x) in enumerate(zip(self.ins, xs)):
+        for i, x in enumerate(xs):
             if not self.needs[i]:
                 grads.append(None)
                 continue
-            if len(set(s)) != len(s):
-                raise NotImplementedError('the gradient of einsum with a repeated index in one '
-                                          'operand is not supported by numtorch')
-            others = [(self.ins[j], xs[j]) for j in range(len(xs)) if j != i]
-            avail = set(self.out).union(*[set(o) for o, _ in others])
-            kept = ''.join(c for c in s if c in avail)
-            eq = ','.join([self.out] + [o for o, _ in others]) + '->' + kept
-            g = np.einsum(eq, gy, *[a for _, a in others], optimize=len(others) > 1)
-            if kept != s:
-                shape = [x.shape[s.index(c)] if c in kept else 1 for c in s]
-                perm = [kept.index(c) for c in s if c in kept]
-                g = np.broadcast_to(g.transpose(perm).reshape(shape), x.shape)
-            grads.append(np.ascontiguousarray(g, dtype=x.dtype))
+            eq, others, back = self._plan(i, x.shape)
+            g = product(eq, gy, *[xs[j] for j in others])
+            grads.append(g if back is None else broadcast(g, back, x))
         return tuple(grads)
+
+    def backward(self, gy):
+        grads = self._grads(
+            gy, self.saved, lambda eq, *a: np.einsum(eq, *a, optimize=len(a) > 2),
+            lambda g, back, x: np.broadcast_to(g.transpose(back[0]).reshape(back[1]), x.shape))
+        return tuple(None if g is None else np.ascontiguousarray(g, dtype=x.dtype)
+                     for g, x in zip(grads, self.saved))
+
+    def backward_t(self, gy):
+        return self._grads(gy, self.inputs, einsum,
+                           lambda g, back, x: g.permute(back[0]).reshape(back[1]).expand(x.shape))
 
 
 def einsum(equation: str, *operands) -> Tensor:
@@ -515,6 +544,10 @@ class Det(Op):
         inv_t = np.swapaxes(np.linalg.inv(a), -1, -2)
         return (gy * d)[..., None, None] * inv_t
 
+    def backward_t(self, gy):
+        a, = self.inputs
+        return (gy * det(a)).unsqueeze(-1).unsqueeze(-1) * inverse(a).mT
+
 
 def det(input: Tensor) -> Tensor:
     """Determinant of square matrices (batched)."""
@@ -537,6 +570,10 @@ class Inverse(Op):
     def backward(self, gy):
         y = self.saved
         yt = np.swapaxes(y, -1, -2)
+        return -(yt @ gy @ yt)
+
+    def backward_t(self, gy):
+        yt = inverse(self.inputs[0]).mT
         return -(yt @ gy @ yt)
 
 

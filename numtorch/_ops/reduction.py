@@ -194,6 +194,15 @@ class AmaxAmin(Op):
         count = mask.sum(axis=axes, keepdims=True)
         return np.where(mask, gk / count, 0).astype(gy.dtype)
 
+    def backward_t(self, gy):
+        x, = self.inputs
+        axes = self.axes
+        y = AmaxAmin(self._name, self.fn, axes, True).apply1(x).detach()
+        gk = gy if self.keepdim or axes is None else _expand_back_t(gy, axes, False, x.shape)
+        mask = (x == y) | (x.isnan() & y.isnan())
+        count = mask.sum() if axes is None else mask.sum(list(axes), keepdim=True)
+        return (gk / count).expand(x.shape).masked_fill(~mask, 0)
+
 
 class Var(Op):
     _name = 'VarBackward0'
@@ -228,6 +237,16 @@ class Var(Op):
         g = gy if self.keepdim or axes is None else np.expand_dims(gy, axes)
         with np.errstate(divide='ignore', invalid='ignore'):
             return (g * (2 / np.asarray(denom, d.dtype)) * d).astype(d.dtype, copy=False)
+
+    def backward_t(self, gy):
+        x, = self.inputs
+        axes = self.axes
+        dims = None if axes is None else list(axes)
+        d = x - (x.mean() if dims is None else x.mean(dims, keepdim=True))
+        if self.take_sqrt:
+            gy = gy / (2 * Var(axes, self.correction, self.keepdim, True).apply1(x))
+        g = gy if self.keepdim or axes is None else _expand_back_t(gy, axes, False, x.shape)
+        return g * (2 / _pymax(self.saved[2], 0)) * d
 
 
 class VectorNorm(Op):

@@ -369,6 +369,10 @@ class Erfinv(Op):
         y = self.saved
         return gy * ((math.sqrt(math.pi) / 2) * np.exp(y * y)).astype(gy.dtype)
 
+    def backward_t(self, gy):
+        y = self.inputs[0].erfinv()
+        return gy * (math.sqrt(math.pi) / 2) * (y * y).exp()
+
 
 class Tanh(Op):
     _name = 'TanhBackward0'
@@ -435,6 +439,13 @@ class Logit(Op):
             g = gy / (x * (1 - x))
         if self.eps is not None:
             g = np.where((x < self.eps) | (x > 1 - self.eps), 0, g).astype(gy.dtype)
+        return g
+
+    def backward_t(self, gy):
+        x, = self.inputs
+        g = gy / (x * (1 - x))
+        if self.eps is not None:
+            g = g.masked_fill((x < self.eps) | (x > 1 - self.eps), 0)
         return g
 
 
