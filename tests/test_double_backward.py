@@ -98,6 +98,33 @@ CASES += [
 ]
 
 
+IDX = np.array([[0, 1, 2, 0], [2, 0, 1, 1]])
+Z = A.copy()
+Z[0, 1] = Z[1, 2] = Z[1, 3] = 0
+CASES += [
+    ('clamp_tensor', lambda m, x, lo, hi: (x * x).clamp(lo - 1, hi + 1), (A, B - 3, C)),
+    ('clamp_min_tensor', lambda m, x, lo: (x * x).clamp(min=lo), (A, B - 3)),
+    ('index_add', lambda m, x, s: (x * x).index_add(1, m.tensor([0, 2, 2]), s * s, alpha=0.5),
+     (A, RNG.standard_normal((3, 3)))),
+    ('scatter', lambda m, x, s: (x * x).scatter(0, m.tensor(IDX), s * s),
+     (A, RNG.standard_normal((2, 4)))),
+    ('scatter_add', lambda m, x, s: (x * x).scatter_add(0, m.tensor(IDX), s * s),
+     (A, RNG.standard_normal((2, 4)))),
+    ('prod_dim', lambda m, x: (x * x + 0.5).prod(1), (A,)),
+    ('prod_all', lambda m, x: (x * x + 0.5).prod(), (A,)),
+    ('prod_with_zeros', lambda m, x: (x * x).prod(1, keepdim=True), (Z,)),
+    ('prod_all_with_a_zero', lambda m, x: (x + 0).prod(), (np.array([[1.0, 0.0], [2.0, 3.0]]),)),
+]
+
+
+def test_scatter_from_a_larger_source_gradgradcheck():
+    # (PyTorch's own double backward rejects a source larger than the index)
+    x = numtorch.tensor(RNG.standard_normal((3, 4)), requires_grad=True)
+    s = numtorch.tensor(RNG.standard_normal((3, 5)), requires_grad=True)
+    idx = numtorch.tensor(IDX[:, :3])
+    assert numtorch.autograd.gradgradcheck(lambda x, s: (x * x).scatter(0, idx, s * s), (x, s))
+
+
 def _second_order(lib, fn, arrays):
     lib.manual_seed(0)  # (the dropout masks: numtorch draws torch's)
     ts = [lib.tensor(a, requires_grad=a.dtype.kind == 'f') for a in arrays]

@@ -267,6 +267,23 @@ class Scatter(Op):
                 gs = gy[g].sum().astype(gy.dtype)
         return gx, gs
 
+    def backward_t(self, gy):
+        index = _wrap(self.index)
+        gx = gy if self.add else scatter(gy, self.axis, index, 0)
+        gs = None
+        if self.needs[1]:
+            gs = gather(gy, self.axis, index)
+            if not len(self.src_shape):
+                gs = gs.sum()
+            elif tuple(self.src_shape) != tuple(self.index.shape):
+                # (src larger than index: its other elements were not read)
+                pads = []
+                for n, s in zip(reversed(self.index.shape), reversed(self.src_shape)):
+                    pads += [0, s - n]
+                from .padding import pad
+                gs = pad(gs, pads)
+        return gx, gs
+
 
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
             reduce=None) -> Tensor:
@@ -419,6 +436,10 @@ class IndexAdd(Op):
 
     def backward(self, gy):
         gs = np.take(gy, self.index, axis=self.axis)
+        return gy, gs * self.alpha if self.alpha != 1 else gs
+
+    def backward_t(self, gy):
+        gs = index_select(gy, self.axis, _wrap(self.index))
         return gy, gs * self.alpha if self.alpha != 1 else gs
 
 

@@ -121,6 +121,25 @@ class Prod(Op):
         g = gy if self.keepdim else np.expand_dims(gy, axis)
         return g * _prod_others(x, axis)
 
+    def backward_t(self, gy):
+        x, = self.inputs
+        axis = self.axis
+        flat = x.reshape(-1) if axis is None else x
+        a = 0 if axis is None else axis
+        if (x._data != 0).all():
+            others = Prod(a, True).apply1(flat) / flat
+        else:
+            # The product of the other elements, each as a product of its row of an n x n
+            # copy whose diagonal is 1 (exact with zeros; n**2 elements).
+            n = flat.shape[a]
+            moved = flat.movedim(a, -1)
+            eye = _wrap(np.eye(n, dtype=bool))
+            grid = moved.unsqueeze(-2).expand(moved.shape[:-1] + (n, n)).masked_fill(eye, 1)
+            others = Prod(grid.dim() - 1, False).apply1(grid).movedim(-1, a)
+        g = gy if self.keepdim or axis is None else gy.unsqueeze(axis)
+        out = g * others
+        return out.reshape(x.shape) if axis is None else out
+
 
 def _prod_others(x: np.ndarray, axis: int) -> np.ndarray:
     """For every element, the product of the other elements along ``axis`` (exact with zeros)."""

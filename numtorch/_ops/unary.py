@@ -627,6 +627,31 @@ class ClampT(Op):
             out.append(unbroadcast(gy * above, hi.shape))
         return tuple(out)
 
+    def backward_t(self, gy):
+        from ._op import unbroadcast_t
+        ts = iter(self.inputs)
+        x = next(ts)
+        lo = next(ts) if self.has[0] else None
+        hi = next(ts) if self.has[1] else None
+        # (which of x, min, max was picked is piecewise constant: masks, no gradient)
+        shape = gy._data.shape
+        below = np.broadcast_to(x._data < lo._data, shape) if lo is not None else None
+        above = None
+        keep = np.ones(shape, bool)
+        if below is not None:
+            keep &= ~below
+        if hi is not None:
+            above = np.broadcast_to(x._data > hi._data, shape)
+            if below is not None:
+                above = above & ~below
+            keep &= ~above
+        out = [unbroadcast_t(gy * _wrap(keep), x.shape)]
+        if lo is not None:
+            out.append(unbroadcast_t(gy * _wrap(below), lo.shape))
+        if hi is not None:
+            out.append(unbroadcast_t(gy * _wrap(above), hi.shape))
+        return tuple(out)
+
 
 class Clone(Op):
     _name = 'CloneBackward0'
