@@ -274,7 +274,12 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
                 from ._op import broadcast_error
                 broadcast_error(a.shape[:-2], b.shape[:-2])
             op = Matmul()
-            op._name = ('BmmBackward0' if na == 3 and nb == 3 and a.shape[0] == b.shape[0]
+            # PyTorch's last node: a batched product is viewed back (UnsafeView), except
+            # that a matrix (or a single-batch 3-D) left operand that requires grad is
+            # folded into the batch of the right one and the result copied back
+            # transposed (Clone).
+            flat_left = na == 2 or (na == 3 and nb == 3 and a.shape[0] == 1 < b.shape[0])
+            op._name = ('CloneBackward0' if flat_left and input.requires_grad
                         else 'UnsafeViewBackward0')
             r = op.apply2(input, other)
     return r if out is None else _out(r, out)
