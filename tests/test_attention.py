@@ -94,3 +94,99 @@ def test_fused_double_backward_gradgradcheck():
     assert numtorch.autograd.gradgradcheck(
         lambda q, k, v: numtorch.nn.functional.scaled_dot_product_attention(
             q, k, v, is_causal=True, scale=0.7), (q, k, v))
+
+
+# -- nn.MultiheadAttention ---------------------------------------------------------------------
+MHA = [  # (id, constructor arguments, input shapes, forward arguments, which inputs coincide)
+    ('cross', dict(embed_dim=8, num_heads=2), ((5, 3, 8), (6, 3, 8), (6, 3, 8)), {}, None),
+    ('self', dict(embed_dim=8, num_heads=2), ((5, 3, 8),) * 3, {}, 'qkv'),
+    ('batch_first_kv', dict(embed_dim=8, num_heads=2, batch_first=True),
+     ((3, 5, 8), (3, 6, 8), (3, 6, 8)), {}, 'kv'),
+    ('kdim_vdim', dict(embed_dim=8, num_heads=4, kdim=5, vdim=7),
+     ((5, 3, 8), (6, 3, 5), (6, 3, 7)), {}, None),
+    ('bias_kv_zero_attn_padding', dict(embed_dim=8, num_heads=2, add_bias_kv=True,
+                                       add_zero_attn=True),
+     ((5, 3, 8), (6, 3, 8), (6, 3, 8)),
+     dict(key_padding_mask=np.array([[0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 1], [0] * 6], bool)),
+     None),
+    ('bool_mask_per_head', dict(embed_dim=8, num_heads=2), ((5, 3, 8), (6, 3, 8), (6, 3, 8)),
+     dict(attn_mask=np.triu(np.ones((5, 6), bool), 1), average_attn_weights=False), None),
+    ('float_mask_3d', dict(embed_dim=8, num_heads=2), ((5, 3, 8), (6, 3, 8), (6, 3, 8)),
+     dict(attn_mask=RNG.standard_normal((6, 5, 6))), None),
+    ('no_weights', dict(embed_dim=8, num_heads=2), ((5, 3, 8), (6, 3, 8), (6, 3, 8)),
+     dict(need_weights=False, attn_mask=np.triu(np.ones((5, 6), bool), 1)), None),
+    ('causal_hint', dict(embed_dim=8, num_heads=2), ((5, 3, 8),) * 3,
+     dict(need_weights=False, attn_mask=np.triu(np.ones((5, 5), bool), 1), is_causal=True),
+     None),
+    ('unbatched', dict(embed_dim=8, num_heads=2), ((5, 8), (6, 8), (6, 8)),
+     dict(key_padding_mask=np.array([0, 0, 0, 1, 1, 0], bool)), None),
+    ('no_bias', dict(embed_dim=8, num_heads=2, bias=False), ((5, 3, 8), (6, 3, 8), (6, 3, 8)),
+     dict(need_weights=False), None),
+    ('dropout', dict(embed_dim=8, num_heads=2, dropout=0.3), ((5, 3, 8), (6, 3, 8), (6, 3, 8)),
+     {}, None),
+]
+
+
+def _mha_run(lib, ctor, arrays, fwd, same):
+    lib.manual_seed(0)  # (PyTorch's initialisation and dropout streams)
+    m = lib.nn.MultiheadAttention(**ctor).double()
+    m.train('dropout' in ctor)
+    ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+    q, k, v = ts
+    if same == 'qkv':
+        k = v = q
+    elif same == 'kv':
+        v = k
+    kw = {n: lib.tensor(a) if isinstance(a, np.ndarray) else a for n, a in fwd.items()}
+    out, w = m(q, k, v, **kw)
+    r = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
+    ((out * out * r).sum() + (0 if w is None else (w * w).sum())).backward()
+    values = [out.detach().numpy(), None if w is None else w.detach().numpy()]
+    values += [None if t.grad is None else t.grad.numpy() for t in ts]
+    values += [p.grad.numpy() for p in m.parameters()]
+    names = (out.grad_fn.name(), None if w is None else w.grad_fn.name(),
+             [n for n, _ in m.named_parameters()], repr(m))
+    return values, names
+
+
+@pytest.mark.parametrize('name,ctor,shapes,fwd,same', MHA, ids=[c[0] for c in MHA])
+def test_multihead_attention_matches_torch(name, ctor, shapes, fwd, same):
+    arrays = [RNG.standard_normal(s) for s in shapes]
+    (a, na), (b, nb) = (_mha_run(numtorch, ctor, arrays, fwd, same),
+                        _mha_run(torch, ctor, arrays, fwd, same))
+    assert na == nb
+    for u, v in zip(a, b):
+        assert (u is None) == (v is None)
+        if u is not None:
+            np.testing.assert_allclose(u, v, rtol=1e-9, atol=1e-10)
+
+
+def test_multihead_attention_inference_float32():
+    """Evaluation under no_grad (PyTorch's fused fast path) agrees to float32 rounding."""
+    x = RNG.standard_normal((2, 5, 8)).astype(np.float32)
+    pad = np.array([[0, 0, 0, 0, 1], [0] * 5], bool)
+    outs = []
+    for lib in (numtorch, torch):
+        lib.manual_seed(0)
+        m = lib.nn.MultiheadAttention(8, 2, batch_first=True).eval()
+        with lib.no_grad():
+            t = lib.tensor(x)
+            outs.append([o.numpy() for o in m(t, t, t, key_padding_mask=lib.tensor(pad))])
+    for u, v in zip(*outs):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-6)
+
+
+def test_multihead_attention_errors():
+    for ctor in (lambda m: m.nn.MultiheadAttention(8, 3), lambda m: m.nn.MultiheadAttention(0, 2)):
+        same_error(lambda: ctor(numtorch), lambda: ctor(torch))
+
+    def call(m, q, k, **kw):
+        mod = m.nn.MultiheadAttention(8, 2)
+        return lambda: mod(m.zeros(q), m.zeros(k), m.zeros(k), **kw)
+    for q, k, kw in [((5, 3, 8), (6, 8), {}), ((5, 3, 6), (6, 3, 6), {}),
+                     ((5, 3, 8), (6, 3, 8), dict(is_causal=True)),
+                     ((4, 2, 3, 8), (6, 3, 8), {})]:
+        same_error(call(numtorch, q, k, **kw), call(torch, q, k, **kw))
+    for mask in (np.zeros((4, 6), bool), np.zeros((5, 5, 6), bool)):
+        same_error(call(numtorch, (5, 3, 8), (6, 3, 8), attn_mask=numtorch.tensor(mask)),
+                   call(torch, (5, 3, 8), (6, 3, 8), attn_mask=torch.tensor(mask)))

@@ -9,7 +9,7 @@ from .modules.activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, 
                                  GELU, SiLU, Mish, Sigmoid, Tanh, Softplus, Hardtanh,
                                  Hardsigmoid, Hardswish, LogSigmoid, Hardshrink, Softshrink,
                                  Tanhshrink, Softsign, GLU, Softmax, Softmin, LogSoftmax,
-                                 Softmax2d)
+                                 Softmax2d, MultiheadAttention)
 from . import modules, functional, init, utils
 from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
                            NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss,

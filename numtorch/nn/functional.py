@@ -578,7 +578,7 @@ from .._ops.norm import batch_norm, layer_norm, group_norm, instance_norm, rms_n
 from .._ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
                             feature_alpha_dropout)
 from .._ops.embedding import embedding
-from .._ops.attention import scaled_dot_product_attention
+from .._ops.attention import scaled_dot_product_attention, multi_head_attention_forward
 from .._ops.padding import pad
 from .._ops.interpolate import (interpolate, upsample, upsample_nearest, upsample_bilinear,
                                 pixel_shuffle, pixel_unshuffle)

@@ -10,7 +10,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ['Identity', 'Linear', 'Bilinear']
+__all__ = ['Identity', 'Linear', 'NonDynamicallyQuantizableLinear', 'Bilinear']
 
 
 class Identity(Module):
@@ -63,6 +63,10 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f'in_features={self.in_features}, out_features={self.out_features}, '
                 f'bias={self.bias is not None}')
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear (MultiheadAttention's out_proj), named apart as PyTorch names it."""
 
 
 class Bilinear(Module):
