@@ -492,3 +492,16 @@ def test_vector_norm_of_empty_dimension():
         same_error(lambda: numtorch.linalg.vector_norm(numtorch.empty(0, 3), p, dim=0),
                    lambda: torch.linalg.vector_norm(torch.empty(0, 3), p, dim=0))
     assert numtorch.empty(0, 3).norm(math.inf, 1).shape == (0,)
+
+
+@pytest.mark.parametrize('perm', [(1, 0, 2), (2, 0, 1), (0, 2, 1)])
+def test_dropout_of_a_transposed_tensor_matches_torch(perm):
+    """PyTorch draws the mask in the input's memory order (empty_like keeps a transposed
+    layout): so does numtorch."""
+    x = RNG.standard_normal((3, 4, 5))
+    outs = []
+    for lib in (numtorch, torch):
+        t = lib.tensor(x).permute(*perm)
+        lib.manual_seed(3)
+        outs.append(lib.nn.functional.dropout(t, 0.4).numpy())
+    np.testing.assert_array_equal(outs[0], outs[1])

@@ -133,8 +133,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
 
 
 # -- multi-head attention (nn.MultiheadAttention's computation) ------------------------------
-def _canonical_mask(mask: Tensor | None, name: str, other: Tensor | None, other_name: str,
-                    dtype) -> Tensor | None:
+def canonical_mask(mask: Tensor | None, name: str, other: Tensor | None, other_name: str,
+                   dtype) -> Tensor | None:
     """A boolean mask as an additive float one (-inf where True); a float one as it is."""
     if mask is None:
         return None
@@ -236,7 +236,7 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     dtype = query.dtype
-    key_padding_mask = _canonical_mask(key_padding_mask, 'key_padding_mask', attn_mask,
+    key_padding_mask = canonical_mask(key_padding_mask, 'key_padding_mask', attn_mask,
                                        'attn_mask', dtype)
     if is_causal and attn_mask is None:
         raise RuntimeError('Need attn_mask if specifying the is_causal hint. You may use the '
@@ -245,7 +245,7 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
     if is_causal and key_padding_mask is None and not need_weights:
         attn_mask = None
     else:
-        attn_mask = _canonical_mask(attn_mask, 'attn_mask', None, '', dtype)
+        attn_mask = canonical_mask(attn_mask, 'attn_mask', None, '', dtype)
         if key_padding_mask is not None:
             is_causal = False
     if embed_dim != embed_dim_to_check:

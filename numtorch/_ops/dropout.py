@@ -61,6 +61,21 @@ def _check_p(p: float) -> None:
         raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
 
 
+def _memory_order(d: np.ndarray) -> list | None:
+    """``d``'s axes in the order its memory is laid out, when it is a transposed view of a
+    contiguous block (PyTorch's empty_like keeps that layout, and random values then fill
+    it in memory order); None when it is C-contiguous or not one dense block."""
+    if d.flags.c_contiguous or d.ndim < 2:
+        return None
+    axes = sorted(range(d.ndim), key=lambda a: -d.strides[a])
+    step = d.itemsize
+    for a in reversed(axes):
+        if d.shape[a] != 1 and d.strides[a] != step:
+            return None
+        step *= d.shape[a]
+    return axes
+
+
 def _dropout_impl(input: Tensor, p: float, training: bool, inplace: bool, feature: bool,
                   alpha: bool) -> Tensor:
     d = input._data
@@ -78,7 +93,13 @@ def _dropout_impl(input: Tensor, p: float, training: bool, inplace: bool, featur
         shift = None
     else:
         shape = d.shape[:2] + (1,) * (d.ndim - 2) if feature else d.shape
-        noise = _bernoulli_like(_wrap(np.empty(shape, dt)), 1 - p, None)._data
+        order = None if feature else _memory_order(d)
+        if order is None:
+            noise = _bernoulli_like(_wrap(np.empty(shape, dt)), 1 - p, None)._data
+        else:
+            laid = tuple(shape[a] for a in order)
+            noise = _bernoulli_like(_wrap(np.empty(laid, dt)), 1 - p, None)._data
+            noise = noise.transpose(np.argsort(order))
         if alpha:
             a = 1.0 / np.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
             shift = (noise - dt.type(1)) * dt.type(_ALPHA * a) + dt.type(_ALPHA * a * p)

@@ -25,6 +25,8 @@ from .modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .modules.normalization import LayerNorm, GroupNorm, RMSNorm
 from .modules.distance import PairwiseDistance, CosineSimilarity
+from .modules.transformer import (Transformer, TransformerEncoder, TransformerDecoder,
+                                  TransformerEncoderLayer, TransformerDecoderLayer)
 from .modules.dropout import (Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout,
                               FeatureAlphaDropout)
 from .modules.sparse import Embedding
