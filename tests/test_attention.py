@@ -190,3 +190,61 @@ def test_multihead_attention_errors():
     for mask in (np.zeros((4, 6), bool), np.zeros((5, 5, 6), bool)):
         same_error(call(numtorch, (5, 3, 8), (6, 3, 8), attn_mask=numtorch.tensor(mask)),
                    call(torch, (5, 3, 8), (6, 3, 8), attn_mask=torch.tensor(mask)))
+
+
+def _gpt_losses(lib, steps=12):
+    """A small nanoGPT-style model (causal attention with dropout, GELU MLP, weight tying)
+    trained with AdamW: its loss at each step."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Block(nn.Module):
+        def __init__(self, d, heads, p):
+            super().__init__()
+            self.heads, self.p = heads, p
+            self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.c_attn, self.c_proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.fc, self.proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+            self.drop = nn.Dropout(p)
+
+        def forward(self, x):
+            b, t, c = x.size()
+            q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2)
+                       for z in self.c_attn(self.ln1(x)).split(c, dim=2))
+            y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.p if self.training
+                                               else 0, is_causal=True)
+            x = x + self.drop(self.c_proj(y.transpose(1, 2).contiguous().view(b, t, c)))
+            return x + self.drop(self.proj(F.gelu(self.fc(self.ln2(x)))))
+
+    class GPT(nn.Module):
+        def __init__(self, vocab=50, block=16, d=32, heads=4, layers=2, p=0.1):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(vocab, d), nn.Embedding(block, d)
+            self.drop = nn.Dropout(p)
+            self.blocks = nn.ModuleList([Block(d, heads, p) for _ in range(layers)])
+            self.ln, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
+            self.wte.weight = self.head.weight
+
+        def forward(self, idx, targets):
+            x = self.drop(self.wte(idx) + self.wpe(lib.arange(idx.size(1))))
+            for blk in self.blocks:
+                x = blk(x)
+            logits = self.head(self.ln(x))
+            return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+
+    lib.manual_seed(0)
+    model = GPT()
+    opt = lib.optim.AdamW(model.parameters(), lr=1e-3)
+    data = np.random.default_rng(0).integers(0, 50, (8, 17))
+    x, y = lib.tensor(data[:, :-1]), lib.tensor(data[:, 1:])
+    losses = []
+    for _ in range(steps):
+        loss = model(x, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def test_small_gpt_trains_like_torch():
+    np.testing.assert_allclose(_gpt_losses(numtorch), _gpt_losses(torch), rtol=2e-6)
