@@ -98,21 +98,31 @@ class Gelu(_Pointwise):
     def __init__(self, approximate):
         self.approximate = approximate
 
-    def f(self, x):
+    def forward(self, x):
         if self.approximate == 'tanh':
-            inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
-            return x * 0.5 * (1 + np.tanh(inner))
-        cdf = (_erf(x * _INV_SQRT_2) + 1) * 0.5
+            return super().forward(x)
+        # (the normal CDF is kept for backward: erf costs more than the rest of both passes)
+        cdf = _erf(x * _INV_SQRT_2)
+        cdf += 1
+        cdf *= 0.5
+        self.saved = (x, cdf)
         return x * cdf
 
-    def dydx(self, x):
+    def backward(self, gy):
         if self.approximate == 'tanh':
-            x3 = x * x * x
-            t = np.tanh((x + x3 * 0.044715) * _SQRT_2_OVER_PI)
-            dinner = (1 + x * x * (3 * 0.044715)) * _SQRT_2_OVER_PI
-            return 0.5 * (1 + t) + x * 0.5 * (1 - t * t) * dinner
-        cdf = (_erf(x * _INV_SQRT_2) + 1) * 0.5
-        return cdf + x * np.exp(x * x * -0.5) * _INV_SQRT_2PI
+            return super().backward(gy)
+        x, cdf = self.saved
+        return gy * (cdf + x * np.exp(x * x * -0.5) * _INV_SQRT_2PI)
+
+    def f(self, x):  # (approximate='tanh')
+        inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
+        return x * 0.5 * (1 + np.tanh(inner))
+
+    def dydx(self, x):  # (approximate='tanh')
+        x3 = x * x * x
+        t = np.tanh((x + x3 * 0.044715) * _SQRT_2_OVER_PI)
+        dinner = (1 + x * x * (3 * 0.044715)) * _SQRT_2_OVER_PI
+        return 0.5 * (1 + t) + x * 0.5 * (1 - t * t) * dinner
 
     def dydx_t(self, x):
         if self.approximate == 'tanh':
