@@ -505,3 +505,83 @@ def test_dropout_of_a_transposed_tensor_matches_torch(perm):
         lib.manual_seed(3)
         outs.append(lib.nn.functional.dropout(t, 0.4).numpy())
     np.testing.assert_array_equal(outs[0], outs[1])
+
+
+# -- RReLU, LocalResponseNorm, gumbel_softmax, MaxUnpool, triplet with distance ----------------
+@pytest.mark.parametrize('ctor', [
+    'RReLU()', 'RReLU(0.1, 0.3, inplace=True)', 'LocalResponseNorm(3)',
+    'LocalResponseNorm(4, alpha=1e-3, beta=0.5, k=2.0)', 'MaxUnpool2d(2)', 'MaxUnpool1d(3, 2, 1)',
+    'MaxUnpool2d((2, 3), stride=(1, 2), padding=1)',
+    'TripletMarginWithDistanceLoss(margin=0.5, swap=True)'])
+def test_more_layers_repr(ctor):
+    assert repr(eval('nn.' + ctor)) == repr(eval('torch.nn.' + ctor))
+
+
+def _unpool2d(m, x, k=2, s=None, p=0, size=None):
+    y, i = m.nn.functional.max_pool2d(x, k, s, p, return_indices=True)
+    return m.nn.functional.max_unpool2d(y * 1.0, i, k, s, p, output_size=size)
+
+
+def _unpool1d(m, x):
+    y, i = m.nn.functional.max_pool1d(x, 3, 2, 1, return_indices=True)
+    return m.nn.functional.max_unpool1d(y * 1.0, i, 3, 2, 1)
+
+
+X4 = RNG.standard_normal((2, 6, 5, 4))
+TRIPLETS = [RNG.standard_normal((4, 5)) for _ in range(3)]
+MORE = [  # (id, function of (library, *tensors), arrays, tolerance)
+    ('rrelu_train', lambda m, x: m.nn.functional.rrelu(x * 1.0, 0.1, 0.3, training=True),
+     (X4,), 1e-12),
+    ('rrelu_eval', lambda m, x: m.nn.functional.rrelu(x * 1.0), (X4,), 1e-12),
+    ('rrelu_inplace', lambda m, x: m.nn.functional.rrelu(x * 1.0, training=True, inplace=True),
+     (X4,), 1e-12),
+    ('rrelu_float32', lambda m, x: m.nn.functional.rrelu(x * 1.0, training=True),
+     (X4.astype(np.float32),), 1e-6),
+    ('lrn_4d', lambda m, x: m.nn.functional.local_response_norm(x, 3), (X4,), 1e-12),
+    ('lrn_3d', lambda m, x: m.nn.functional.local_response_norm(x, 4, 1e-2, 0.6, 1.5),
+     (X4[0],), 1e-12),
+    ('lrn_5d', lambda m, x: m.nn.functional.local_response_norm(x, 2),
+     (RNG.standard_normal((2, 5, 3, 2, 2)),), 1e-12),
+    ('gumbel_softmax', lambda m, x: m.nn.functional.gumbel_softmax(x, tau=0.7), (X4,), 1e-12),
+    ('gumbel_softmax_hard', lambda m, x: m.nn.functional.gumbel_softmax(x, hard=True, dim=1),
+     (X4,), 1e-12),
+    ('triplet_with_distance', lambda m, a, p, n: m.nn.functional.triplet_margin_with_distance_loss(
+        a, p, n, margin=0.7, swap=True), TRIPLETS, 1e-12),
+    ('triplet_with_cosine', lambda m, a, p, n: m.nn.functional.triplet_margin_with_distance_loss(
+        a, p, n, distance_function=lambda u, v: 1 - m.nn.functional.cosine_similarity(u, v),
+        reduction='none'), TRIPLETS, 1e-12),
+    ('max_unpool2d', lambda m, x: _unpool2d(m, x), (X4,), 1e-12),
+    ('max_unpool2d_stride_padding', lambda m, x: _unpool2d(m, x, 3, 2, 1),
+     (RNG.standard_normal((2, 3, 5, 5)),), 1e-12),
+    ('max_unpool2d_output_size', lambda m, x: _unpool2d(m, x, 2, None, 0, (5, 5)), (X4,), 1e-12),
+    ('max_unpool1d', _unpool1d, (RNG.standard_normal((2, 3, 9)),), 1e-12),
+]
+
+
+@pytest.mark.parametrize('name,fn,arrays,tol', MORE, ids=[c[0] for c in MORE])
+def test_more_functionals_match_torch(name, fn, arrays, tol):
+    out = []
+    for lib in (numtorch, torch):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        lib.manual_seed(0)  # (the random slopes and Gumbel noise come from torch's stream)
+        y = fn(lib, *ts)
+        r = lib.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))
+        (y * y * r).sum().backward()
+        out.append(([y.detach().numpy()] + [t.grad.numpy() for t in ts], y.grad_fn.name()))
+    (a, na), (b, nb) = out
+    assert na == nb
+    for u, v in zip(a, b):
+        np.testing.assert_allclose(u, v, rtol=tol, atol=tol)
+
+
+def test_more_functional_errors():
+    def pooled(m):
+        return m.nn.functional.max_pool2d(m.tensor(X4), 2, return_indices=True)
+    for call in (lambda m: m.nn.functional.max_unpool2d(*pooled(m), 2, output_size=(9, 9)),
+                 lambda m: m.nn.functional.local_response_norm(m.zeros(3, 4), 2),
+                 lambda m: m.nn.TripletMarginWithDistanceLoss(margin=0)):
+        same_error(lambda: call(numtorch), lambda: call(torch))
+    y, i = pooled(numtorch)
+    with pytest.raises(RuntimeError, match=r'Found an invalid max index: \d+ \(output volumes '
+                                           r'are of size 4x4\)'):
+        numtorch.nn.functional.max_unpool2d(y, i * 100, 2)

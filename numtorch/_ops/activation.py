@@ -20,7 +20,7 @@ from ._erf import erf as _erf
 
 __all__ = ['leaky_relu', 'elu', 'selu', 'celu', 'gelu', 'silu', 'mish', 'softplus', 'hardtanh',
            'relu6', 'hardsigmoid', 'hardswish', 'logsigmoid', 'threshold', 'prelu',
-           'hardshrink', 'softshrink', 'glu']
+           'hardshrink', 'softshrink', 'glu', 'rrelu']
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -491,3 +491,39 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     if n % 2:
         raise RuntimeError(f'Halving dimension must be even, but dimension {axis} is size {n}')
     return Glu(axis).apply1(input)
+
+
+class RreluWithNoise(Op):
+    """``x * noise``: noise 1 where x > 0, a slope elsewhere (random in training)."""
+    _name = 'RreluWithNoiseBackward0'
+
+    def __init__(self, noise: np.ndarray):
+        self.noise = noise
+
+    def forward(self, x):
+        return x * self.noise
+
+    def backward(self, gy):
+        return gy * self.noise
+
+    def backward_t(self, gy):
+        return gy * _wrap(self.noise)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+          training: bool = False) -> Tensor:
+    """Leaky ReLU whose negative slope is drawn uniformly from [lower, upper) for each
+    element in training (one draw per element at or below 0, in order, as PyTorch draws
+    them), and is (lower + upper) / 2 in evaluation."""
+    _need_float(input, 'rrelu_with_noise_out_cpu')
+    d = input._data
+    low = d <= 0
+    noise = np.ones(d.shape, d.dtype)
+    if training:
+        from .random import _gen, _uniform_values
+        k = int(low.sum())
+        noise[low] = _uniform_values(_gen(None), k, np.dtype(np.float64), float(lower),
+                                     float(upper)).astype(d.dtype)
+    else:
+        noise[low] = d.dtype.type((lower + upper) / 2)
+    return RreluWithNoise(noise).apply1(input)

@@ -22,7 +22,8 @@ from .indexing import scatter_add
 __all__ = ['max_pool1d', 'max_pool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'avg_pool1d', 'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d',
            'adaptive_max_pool1d', 'adaptive_max_pool2d', 'adaptive_max_pool1d_with_indices',
-           'adaptive_max_pool2d_with_indices', 'lp_pool1d', 'lp_pool2d']
+           'adaptive_max_pool2d_with_indices', 'lp_pool1d', 'lp_pool2d', 'max_unpool1d',
+           'max_unpool2d']
 
 
 _DT_WORDS = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long',
@@ -682,3 +683,94 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride=None,
     from .unary import sign, relu, abs as _abs
     out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     return (sign(out) * relu(_abs(out))).mul(kernel_size).pow(1.0 / norm_type)
+
+
+# -- max unpooling ----------------------------------------------------------------------------
+class MaxUnpool(Op):
+    """Each value of a (..., h, w) input written at its flat index into a zeroed
+    (..., oh, ow) output: the inverse of a max pool with return_indices."""
+    _name = 'MaxUnpool2DBackward0'
+
+    def __init__(self, idx: np.ndarray, out_hw: tuple):
+        self.idx = idx
+        self.out_hw = out_hw
+
+    def forward(self, x):
+        self.xshape = x.shape
+        rows = int(np.prod(x.shape[:-2]))
+        out = np.zeros((rows, self.out_hw[0] * self.out_hw[1]), x.dtype)
+        np.put_along_axis(out, self.idx.reshape(rows, -1), x.reshape(rows, -1), axis=1)
+        return out.reshape(x.shape[:-2] + self.out_hw)
+
+    def backward(self, gy):
+        rows = int(np.prod(self.xshape[:-2]))
+        g = np.take_along_axis(gy.reshape(rows, -1), self.idx.reshape(rows, -1), axis=1)
+        return g.reshape(self.xshape)
+
+    def backward_t(self, gy):
+        rows = int(np.prod(self.xshape[:-2]))
+        idx = _wrap(self.idx.reshape(rows, -1))
+        return gy.reshape(rows, -1).gather(1, idx).reshape(self.xshape)
+
+
+def _unpool_size(x: Tensor, k: tuple, s: tuple, p: tuple, output_size) -> tuple:
+    """PyTorch's default output size (in - 1) * stride + kernel - 2 * padding, or the given
+    one if it is within a stride of that."""
+    n = len(k)
+    default = [(x.shape[-n + d] - 1) * s[d] + k[d] - 2 * p[d] for d in range(n)]
+    if output_size is None:
+        return tuple(default)
+    size = list(output_size)
+    if len(size) == n + 2:
+        size = size[2:]
+    if len(size) != n:
+        raise ValueError(f'output_size should be a sequence containing {n} or {n + 2} '
+                         f"elements, but it has a length of '{len(size)}'")
+    for d in range(n):
+        lo, hi = default[d] - s[d], default[d] + s[d]
+        if not lo < size[d] < hi:
+            raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between '
+                             f'{lo} and {hi})')
+    return tuple(int(v) for v in size)
+
+
+def _max_unpool(input: Tensor, indices: Tensor, k: tuple, s: tuple, p: tuple,
+                output_size) -> Tensor:
+    """Unpools the last two dims of ``input`` (3-D or 4-D) at ``indices``."""
+    size = _unpool_size(input, k, s, p, output_size)
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f'Input to max_unpooling2d should be a 3d or 4d Tensor, but got a '
+                           f'tensor with {input.dim()} dimensions.')
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f'Expected shape of indices to be same as that of the input tensor '
+                           f'({list(input.shape)}) but got indices tensor with shape: '
+                           f'{list(indices.shape)}')
+    idx = indices._data
+    if idx.size:
+        bad = (idx < 0) | (idx >= size[0] * size[1])
+        if bad.any():
+            raise RuntimeError(f'Found an invalid max index: {int(idx[bad].flat[0])} (output '
+                               f'volumes are of size {size[0]}x{size[1]})')
+    return MaxUnpool(idx.astype(np.int64), size).apply1(input)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """The partial inverse of max_pool2d: the values at the indices it returned, zeros
+    elsewhere, in an (N, C, H, W) output."""
+    k = _pool_tuple(kernel_size, 'kernel_size', 'max_unpool2d', 2)
+    s = k if stride is None else _pool_tuple(stride, 'stride', 'max_unpool2d', 2)
+    p = _pool_tuple(padding, 'padding', 'max_unpool2d', 2)
+    return _max_unpool(input, indices, k, s, p, output_size)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """The partial inverse of max_pool1d (as max_unpool2d over a width-1 map)."""
+    k = _pool_tuple(kernel_size, 'kernel_size', 'max_unpool1d', 1)
+    s = k if stride is None else _pool_tuple(stride, 'stride', 'max_unpool1d', 1)
+    p = _pool_tuple(padding, 'padding', 'max_unpool1d', 1)
+    size = _unpool_size(input, k, s, p, output_size)
+    out = _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), k + (1,), s + (1,),
+                      p + (0,), size + (1,))
+    return out.squeeze(-1)

@@ -9,21 +9,22 @@ from .modules.activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, 
                                  GELU, SiLU, Mish, Sigmoid, Tanh, Softplus, Hardtanh,
                                  Hardsigmoid, Hardswish, LogSigmoid, Hardshrink, Softshrink,
                                  Tanhshrink, Softsign, GLU, Softmax, Softmin, LogSoftmax,
-                                 Softmax2d, MultiheadAttention)
+                                 Softmax2d, MultiheadAttention, RReLU)
 from . import modules, functional, init, utils
 from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
                            NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss,
                            MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss,
-                           TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss,
+                           TripletMarginLoss, TripletMarginWithDistanceLoss,
+                           PoissonNLLLoss, GaussianNLLLoss,
                            MultiLabelSoftMarginLoss, MultiMarginLoss)
 from .modules.rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
 from .modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,
                               AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d,
-                              LPPool2d)
+                              LPPool2d, MaxUnpool1d, MaxUnpool2d)
 from .modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
-from .modules.normalization import LayerNorm, GroupNorm, RMSNorm
+from .modules.normalization import LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm
 from .modules.distance import PairwiseDistance, CosineSimilarity
 from .modules.transformer import (Transformer, TransformerEncoder, TransformerDecoder,
                                   TransformerEncoderLayer, TransformerDecoderLayer)

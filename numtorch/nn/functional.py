@@ -84,6 +84,21 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return _inplace_as('LeakyReluBackward1', input, _act.leaky_relu, negative_slope)
 
 
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+          training: bool = False, inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: in training each negative element's slope is drawn from
+    U(lower, upper); in evaluation the slope is their mean."""
+    if inplace:
+        return _inplace_as('RreluWithNoiseBackward1', input, _act.rrelu, lower, upper,
+                           training)
+    return _act.rrelu(input, lower, upper, training)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    return _inplace_as('RreluWithNoiseBackward1', input, _act.rrelu, lower, upper, training)
+
+
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
     if inplace:
@@ -273,6 +288,42 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return _wrap(out)
 
 
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A sample from the Gumbel-softmax distribution: softmax((logits + g) / tau) with Gumbel
+    noise g; with ``hard``, the one-hot of its argmax in the forward pass and the soft
+    sample's gradient in the backward one."""
+    if eps != 1e-10:
+        warnings.warn('`eps` parameter is deprecated and has no effect.', stacklevel=2)
+    from .._ops.creation import empty_like
+    gumbels = -empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Divides each element by (k + alpha * mean of the squares over ``size`` neighbouring
+    channels) ** beta (AlexNet's normalisation across channels)."""
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f'Expected 3D or higher dimensionality                          '
+                         f'input (got {dim} dimensions)')
+    if input.numel() == 0:
+        return input
+    sizes = input.shape
+    div = input.mul(input).reshape(sizes[0], 1, sizes[1], -1)
+    # (the window mean over channels: PyTorch's avg_pool3d over (N, 1, C, H, W) is this
+    # avg_pool2d with the positions flattened)
+    div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+    div = avg_pool2d(div, (size, 1), stride=1).reshape(sizes)
+    return input / div.mul(alpha).add(k).pow(beta)
+
+
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """Cosine of the angle between ``x1`` and ``x2`` along ``dim``."""
     from .._ops.shape import broadcast_tensors
@@ -459,11 +510,10 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     return _reduce_composite((-input * target).exp().log1p(), red)
 
 
-def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
-                        margin: float = 1.0, p: float = 2, eps: float = 1e-6, swap: bool = False,
-                        size_average=None, reduce=None, reduction: str = 'mean') -> Tensor:
-    """``max(0, d(a, p) - d(a, n) + margin)`` with the pairwise p-norm distance ``d``."""
-    red = _reduction(size_average, reduce, reduction)
+def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor, distance, margin: float,
+             swap: bool, red: int) -> Tensor:
+    """``max(0, margin + d(a, p) - d(a, n))``, d(a, n) replaced by d(p, n) where smaller
+    with ``swap``."""
     if margin <= 0:
         raise ValueError(f'margin must be greater than 0, got {margin}')
     a, po, ne = anchor.dim(), positive.dim(), negative.dim()
@@ -471,11 +521,32 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
         raise RuntimeError(f'The anchor, positive, and negative tensors are expected to have '
                            f'the same number of dimensions, but got: anchor {a}D, positive '
                            f'{po}D, and negative {ne}D inputs')
-    d_pos = pairwise_distance(anchor, positive, p, eps)
-    d_neg = pairwise_distance(anchor, negative, p, eps)
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
     if swap:
-        d_neg = _minimum(d_neg, pairwise_distance(positive, negative, p, eps))
-    return _reduce_composite((d_pos - d_neg + margin).clamp_min(0), red)
+        d_neg = _minimum(d_neg, distance(positive, negative))
+    return _reduce_composite((margin + d_pos - d_neg).clamp_min(0), red)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2, eps: float = 1e-6, swap: bool = False,
+                        size_average=None, reduce=None, reduction: str = 'mean') -> Tensor:
+    """``max(0, margin + d(a, p) - d(a, n))`` with the pairwise p-norm distance ``d``."""
+    red = _reduction(size_average, reduce, reduction)
+    return _triplet(anchor, positive, negative,
+                    lambda x, y: pairwise_distance(x, y, p, eps), margin, swap, red)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function=None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = 'mean') -> Tensor:
+    """The triplet margin loss with any ``distance_function`` (pairwise_distance by
+    default)."""
+    if reduction not in ('mean', 'sum', 'none'):
+        raise ValueError(f'{reduction} is not a valid value for reduction')
+    red = _reduction(None, None, reduction)
+    return _triplet(anchor, positive, negative, distance_function or pairwise_distance,
+                    margin, swap, red)
 
 
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
@@ -573,7 +644,7 @@ from .._ops.pool import (max_pool1d, max_pool2d, max_pool1d_with_indices,
                          max_pool2d_with_indices, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
                          adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
                          adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
-                         lp_pool1d, lp_pool2d)
+                         lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d)
 from .._ops.norm import batch_norm, layer_norm, group_norm, instance_norm, rms_norm
 from .._ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
                             feature_alpha_dropout)

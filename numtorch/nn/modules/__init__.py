@@ -6,18 +6,20 @@ from .flatten import Flatten, Unflatten
 from .activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, CELU, SELU, GELU, SiLU,
                          Mish, Sigmoid, Tanh, Softplus, Hardtanh, Hardsigmoid, Hardswish,
                          LogSigmoid, Hardshrink, Softshrink, Tanhshrink, Softsign, GLU, Softmax,
-                         Softmin, LogSoftmax, Softmax2d, MultiheadAttention)
+                         Softmin, LogSoftmax, Softmax2d, MultiheadAttention, RReLU)
 from .loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
                    NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss,
                    MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, TripletMarginLoss,
+                   TripletMarginWithDistanceLoss,
                    PoissonNLLLoss, GaussianNLLLoss, MultiLabelSoftMarginLoss, MultiMarginLoss)
 from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,
-                      AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d)
+                      AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d,
+                      MaxUnpool1d, MaxUnpool2d)
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
-from .normalization import LayerNorm, GroupNorm, RMSNorm
+from .normalization import LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm
 from .distance import PairwiseDistance, CosineSimilarity
 from .transformer import (Transformer, TransformerEncoder, TransformerDecoder,
                           TransformerEncoderLayer, TransformerDecoderLayer)

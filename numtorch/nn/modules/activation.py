@@ -14,7 +14,7 @@ from .linear import NonDynamicallyQuantizableLinear
 __all__ = ['Threshold', 'ReLU', 'ReLU6', 'LeakyReLU', 'PReLU', 'ELU', 'CELU', 'SELU', 'GELU',
            'SiLU', 'Mish', 'Sigmoid', 'Tanh', 'Softplus', 'Hardtanh', 'Hardsigmoid',
            'Hardswish', 'LogSigmoid', 'Hardshrink', 'Softshrink', 'Tanhshrink', 'Softsign',
-           'GLU', 'Softmax', 'Softmin', 'LogSoftmax', 'Softmax2d', 'MultiheadAttention']
+           'GLU', 'Softmax', 'Softmin', 'LogSoftmax', 'Softmax2d', 'MultiheadAttention', 'RReLU']
 
 
 def _inplace_only(inplace: bool) -> str:
@@ -358,6 +358,25 @@ class Softmax2d(Module):
             raise ValueError(f'Softmax2d: expected input to be 3D or 4D, got {input.dim()}D '
                              'instead')
         return F.softmax(input, -3, _stacklevel=5)
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: in training each negative element's slope is drawn from
+    U(lower, upper); in evaluation the slope is their mean."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f'lower={self.lower}, upper={self.upper}' + (', inplace=True' if self.inplace
+                                                              else '')
 
 
 class MultiheadAttention(Module):

@@ -1,4 +1,4 @@
-"""Per-sample normalisation layers: LayerNorm, GroupNorm, RMSNorm."""
+"""Per-sample normalisation layers: LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm."""
 from __future__ import annotations
 
 import numbers
@@ -10,7 +10,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ['LayerNorm', 'GroupNorm', 'RMSNorm']
+__all__ = ['LayerNorm', 'GroupNorm', 'RMSNorm', 'LocalResponseNorm']
 
 
 def _affine_parameters(m: Module, shape: tuple, affine: bool, bias: bool, device,
@@ -113,3 +113,22 @@ class RMSNorm(Module):
     def extra_repr(self) -> str:
         return (f'{self.normalized_shape}, eps={self.eps}, '
                 f'elementwise_affine={self.elementwise_affine}')
+
+
+class LocalResponseNorm(Module):
+    """Normalisation across ``size`` neighbouring channels (AlexNet's): each element divided
+    by (k + alpha * mean of their squares) ** beta."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1.0) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f'{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}'
