@@ -7,7 +7,7 @@ from .._tensor import Tensor, _wrap
 from ._op import Op
 from .indexing import scatter_add
 
-__all__ = ['embedding']
+__all__ = ['embedding', 'embedding_bag']
 
 _TYPE_NAMES = {'float32': 'torch.FloatTensor', 'float64': 'torch.DoubleTensor',
                'float16': 'torch.HalfTensor', 'int16': 'torch.ShortTensor',
@@ -86,6 +86,16 @@ def _renorm_(W: np.ndarray, idx: np.ndarray, max_norm: float, norm_type: float) 
         W[rows[big]] = sub[big] * scale[:, None]
 
 
+def padding_index(padding_idx: int | None, n: int, word: str) -> int | None:
+    """``padding_idx`` made non-negative (None stays None), checked to be one of the n rows
+    (``word`` begins the error: PyTorch capitalises it for Embedding, not EmbeddingBag)."""
+    if padding_idx is None:
+        return None
+    if not -n <= padding_idx < n:
+        raise AssertionError(f'{word} must be within num_embeddings')
+    return padding_idx + n if padding_idx < 0 else padding_idx
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
@@ -95,15 +105,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise NotImplementedError('embedding(sparse=True): sparse gradients are not supported '
                                   'by numtorch')
     n = weight._data.shape[0]
-    if padding_idx is not None:
-        if padding_idx > 0:
-            if padding_idx >= n:
-                raise AssertionError('Padding_idx must be within num_embeddings')
-        elif padding_idx < 0:
-            if padding_idx < -n:
-                raise AssertionError('Padding_idx must be within num_embeddings')
-            padding_idx = n + padding_idx
-    else:
+    padding_idx = padding_index(padding_idx, n, 'Padding_idx')
+    if padding_idx is None:
         padding_idx = -1
     idx = input._data
     if idx.dtype not in (np.int64, np.int32):
@@ -118,3 +121,140 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if max_norm is not None:
         _renorm_(weight._data, idx, max_norm, norm_type)
     return Embedding(idx, padding_idx, scale_grad_by_freq).apply1(weight)
+
+
+# -- embedding_bag ------------------------------------------------------------------------
+class EmbeddingBag(Op):
+    """The rows of W at ``idx`` reduced over each bag (sum, mean or per-feature max);
+    indices equal to ``padding_idx`` take no part, and empty bags give zeros."""
+    _name = 'EmbeddingBagBackward0'
+
+    def __init__(self, idx: np.ndarray, bag: np.ndarray, nbags: int, mode: str,
+                 padding_idx: int, freq: bool):
+        keep = idx != padding_idx
+        self.idx, self.bag = idx[keep], bag[keep]
+        self.keep = keep
+        self.nbags, self.mode, self.freq = nbags, mode, freq
+        self.count = np.bincount(self.bag, minlength=nbags)
+
+    def forward(self, W, psw=None):
+        self.wshape = W.shape
+        rows = W[self.idx]
+        self.psw = None
+        if psw is not None:
+            self.psw, self.rows = psw[self.keep], rows
+            rows = rows * self.psw[:, None]
+        out = np.zeros((self.nbags, W.shape[1]), W.dtype)
+        if self.mode == 'max':
+            # (per feature, the first row holding the bag's maximum)
+            self.arg = np.full((self.nbags, W.shape[1]), -1, np.int64)
+            for b in np.flatnonzero(self.count):
+                pos = np.flatnonzero(self.bag == b)
+                a = np.argmax(rows[pos], axis=0)
+                self.arg[b] = pos[a]
+                out[b] = rows[pos[a], np.arange(W.shape[1])]
+            return out
+        np.add.at(out, self.bag, rows)
+        if self.mode == 'mean':
+            out /= np.maximum(self.count, 1)[:, None].astype(W.dtype)
+        return out
+
+    def _row_weights(self, dtype) -> np.ndarray:
+        """How much of its bag's gradient each kept index receives (sum/mean modes)."""
+        w = np.ones(self.idx.size)
+        if self.mode == 'mean':
+            w = w / self.count[self.bag]
+        if self.freq:
+            w = w / np.bincount(self.idx, minlength=self.wshape[0])[self.idx]
+        return w.astype(dtype)
+
+    def backward(self, gy):
+        gW = np.zeros(self.wshape, gy.dtype)
+        if self.mode == 'max':
+            used = self.arg >= 0
+            cols = np.broadcast_to(np.arange(self.wshape[1]), self.arg.shape)
+            np.add.at(gW, (self.idx[self.arg[used]], cols[used]), gy[used])
+            return gW
+        g = gy[self.bag] * self._row_weights(gy.dtype)[:, None]
+        if self.psw is None:
+            np.add.at(gW, self.idx, g)
+            return gW
+        gpsw = np.zeros(self.keep.shape, gy.dtype)
+        gpsw[self.keep] = (g * self.rows).sum(axis=1)
+        np.add.at(gW, self.idx, g * self.psw[:, None])
+        return gW, gpsw
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
+                  max_norm: float | None = None, norm_type: float = 2,
+                  scale_grad_by_freq: bool = False, mode: str = 'mean', sparse: bool = False,
+                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
+                  padding_idx: int | None = None) -> Tensor:
+    """Sums, averages or takes the per-feature maximum of the embeddings of each bag of
+    indices: the rows of a 2-D ``input``, or the runs of a 1-D one starting at
+    ``offsets``. ``per_sample_weights`` (mode 'sum') scales each index's row."""
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(f'embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is '
+                         f'not None, then it must have the same shape as the input '
+                         f'({input.shape})')
+    if weight.dim() != 2:
+        raise ValueError(f'weight has to be a 2D Tensor, but got Tensor of dimension '
+                         f'{weight.dim()}')
+    idx = input._data
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError(f'if input is 2D, then offsets has to be None, as input is treated '
+                             f'is a mini-batch of fixed length sequences. However, found '
+                             f'offsets of type {_torch_type(offsets)}')
+        starts = np.arange(0, idx.size, max(idx.shape[1], 1)) if idx.shape[1] else \
+            np.zeros(idx.shape[0], np.int64)
+        include_last_offset = False
+        idx = idx.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError('offsets has to be a 1D Tensor but got None')
+        if offsets.dim() != 1:
+            raise ValueError('offsets has to be a 1D Tensor')
+        starts = offsets._data.astype(np.int64)
+    else:
+        raise ValueError(f'input has to be 1D or 2D Tensor, but got Tensor of dimension '
+                         f'{idx.ndim}')
+    if mode not in ('sum', 'mean', 'max'):
+        raise ValueError('mode has to be one of sum, mean or max')
+    if mode == 'max' and scale_grad_by_freq:
+        raise ValueError('max mode does not support scaling the gradient by the frequency')
+    if sparse:
+        raise NotImplementedError('embedding_bag(sparse=True): sparse gradients are not '
+                                  'supported by numtorch')
+    n = weight._data.shape[0]
+    bad = np.flatnonzero((idx < 0) | (idx >= n))
+    if bad.size:
+        raise RuntimeError(f'Index {bad[0]} of input takes value {idx[bad[0]]} which is not in '
+                           f'the valid range [0, {n})')
+    if starts.size and starts[0] != 0:
+        raise RuntimeError(f'offsets[0] has to be 0, i.e., the first sequence in the mini-batch '
+                           f'has to start from position 0. However, got {starts[0]}\n'
+                           f'[ torch.LongTensor{{}} ]')  # (PyTorch prints offsets[0] so)
+    if max_norm is not None:
+        _renorm_(weight._data, idx, max_norm, norm_type)
+    if per_sample_weights is not None and mode != 'sum':
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
+                                  f"per_sample_weights is only supported for mode='sum' "
+                                  f"(got mode='{mode}'). Please open a feature request on "
+                                  f"GitHub.")
+    nbags = starts.size - 1 if include_last_offset else starts.size
+    ends = np.append(starts[1:], idx.size) if not include_last_offset else starts[1:]
+    bag = np.repeat(np.arange(nbags), np.maximum(ends[:nbags] - starts[:nbags], 0))
+    pad = -1 if padding_idx is None else (padding_idx if padding_idx >= 0 else n + padding_idx)
+    op = EmbeddingBag(idx.astype(np.int64)[:bag.size], bag, nbags, mode, pad,
+                      scale_grad_by_freq)
+    if per_sample_weights is None:
+        return op.apply1(weight)
+    return op.apply2(weight, per_sample_weights[:bag.size] if bag.size < idx.size
+                     else per_sample_weights)
+
+
+def _torch_type(t) -> str:
+    return "<class 'torch.Tensor'>" if isinstance(t, Tensor) else str(type(t))

@@ -30,7 +30,7 @@ from .modules.transformer import (Transformer, TransformerEncoder, TransformerDe
                                   TransformerEncoderLayer, TransformerDecoderLayer)
 from .modules.dropout import (Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout,
                               FeatureAlphaDropout)
-from .modules.sparse import Embedding
+from .modules.sparse import Embedding, EmbeddingBag
 from .modules.padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,
                               ZeroPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
                               ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,

@@ -648,7 +648,7 @@ from .._ops.pool import (max_pool1d, max_pool2d, max_pool1d_with_indices,
 from .._ops.norm import batch_norm, layer_norm, group_norm, instance_norm, rms_norm
 from .._ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
                             feature_alpha_dropout)
-from .._ops.embedding import embedding
+from .._ops.embedding import embedding, embedding_bag
 from .._ops.attention import scaled_dot_product_attention, multi_head_attention_forward
 from .._ops.padding import pad
 from .._ops.interpolate import (interpolate, upsample, upsample_nearest, upsample_bilinear,
