@@ -650,6 +650,7 @@ from .._ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_drop
                             feature_alpha_dropout)
 from .._ops.embedding import embedding, embedding_bag
 from .._ops.attention import scaled_dot_product_attention, multi_head_attention_forward
+from .._ops.sampling import affine_grid, grid_sample
 from .._ops.padding import pad
 from .._ops.interpolate import (interpolate, upsample, upsample_nearest, upsample_bilinear,
                                 pixel_shuffle, pixel_unshuffle)
