@@ -43,35 +43,36 @@ from . import _alloc  # noqa: F401  (malloc keeps freed pages between steps; see
 from ._ops.arithmetic import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                               floor_divide, remainder, fmod, pow, rsub, maximum, minimum, fmax,
                               fmin, lerp, addcmul, addcdiv, where, atan2, arctan2, hypot, xlogy,
-                              copysign)
+                              copysign, logaddexp, logaddexp2, heaviside, float_power)
 from ._ops.unary import (neg, negative, abs, absolute, sign, sgn, signbit, exp, exp2, expm1,
                          log, log2, log10, log1p, sqrt, rsqrt, square, sin, cos, tan, asin, acos,
                          atan, arcsin, arccos, arctan, sinh, cosh, tanh, asinh, acosh, atanh,
                          arcsinh, arccosh, arctanh, sigmoid, logit, relu, erf, erfc, erfinv,
                          reciprocal, floor, ceil, round, trunc, fix, frac, clamp, clip,
-                         clamp_min, clamp_max, clone, nan_to_num)
+                         clamp_min, clamp_max, clone, nan_to_num, deg2rad, rad2deg, sinc)
 from ._ops.reduction import (sum, nansum, mean, nanmean, prod, max, min, amax, amin, aminmax,
-                             argmax, argmin, std, var, std_mean, var_mean, norm, logsumexp,
-                             cumsum, cumprod, cummax, cummin, logcumsumexp, all, any,
-                             count_nonzero, median, nanmedian, mode, quantile, sort, argsort,
-                             topk, kthvalue, unique, bincount, histc, softmax, log_softmax)
+                             argmax, argmin, std, var, std_mean, var_mean, norm, logsumexp, cumsum,
+                             cumprod, cummax, cummin, logcumsumexp, all, any, count_nonzero,
+                             median, nanmedian, mode, quantile, sort, argsort, topk, kthvalue,
+                             unique, bincount, histc, softmax, log_softmax, msort)
 from ._ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose,
-                         swapaxes, swapdims, t, movedim, moveaxis, repeat_interleave, tile,
-                         split, tensor_split, chunk, unbind, narrow, select, flip, fliplr,
-                         flipud, roll, rot90, tril, triu, diagonal, diag, diag_embed,
-                         as_strided, cat, concat, concatenate, stack, hstack, vstack, row_stack,
-                         dstack, column_stack, broadcast_tensors, broadcast_to,
-                         broadcast_shapes, atleast_1d, atleast_2d, atleast_3d, meshgrid)
+                         swapaxes, swapdims, t, movedim, moveaxis, repeat_interleave, tile, split,
+                         tensor_split, chunk, unbind, narrow, select, flip, fliplr, flipud, roll,
+                         rot90, tril, triu, diagonal, diag, diag_embed, as_strided, cat, concat,
+                         concatenate, stack, hstack, vstack, row_stack, dstack, column_stack,
+                         broadcast_tensors, broadcast_to, broadcast_shapes, atleast_1d, atleast_2d,
+                         atleast_3d, meshgrid, diff, ravel, hsplit, vsplit, dsplit)
 from ._ops.indexing import (gather, scatter, scatter_add, scatter_reduce, index_select,
                             index_add, index_fill, index_copy, index_put, masked_fill,
                             masked_scatter, masked_select, nonzero, take, take_along_dim)
-from ._ops.linalg import (mm, matmul, bmm, dot, vdot, inner, mv, outer, ger, addmm, addmv,
-                          baddbmm, addbmm, addr, einsum, det, inverse, cross, tensordot, kron)
+from ._ops.linalg import (mm, matmul, bmm, dot, vdot, inner, mv, outer, ger, addmm, addmv, baddbmm,
+                          addbmm, addr, einsum, det, inverse, cross, tensordot, kron, trace)
 from ._ops.comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal,
                               not_equal, equal, isclose, allclose, isnan, isinf, isposinf,
                               isneginf, isfinite, isreal, logical_and, logical_or, logical_xor,
                               logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
-                              bitwise_left_shift, bitwise_right_shift)
+                              bitwise_left_shift, bitwise_right_shift, isin, searchsorted,
+                              bucketize)
 from ._ops.creation import (tensor, as_tensor, asarray, from_numpy, frombuffer, zeros, ones,
                             full, empty, empty_strided, zeros_like, ones_like, full_like,
                             empty_like, arange, range, linspace, logspace, eye, tril_indices,

@@ -5,6 +5,8 @@ Python number, so no array is made for it and it never promotes the tensor).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._tensor import Tensor, _wrap
@@ -13,7 +15,8 @@ from ._op import Op, unbroadcast, unbroadcast_t, promote2, scalar_operand, cast,
 
 __all__ = ['add', 'sub', 'mul', 'div', 'true_divide', 'floor_divide', 'remainder', 'fmod',
            'pow', 'rsub', 'maximum', 'minimum', 'fmax', 'fmin', 'lerp', 'addcmul', 'addcdiv',
-           'where', 'atan2', 'hypot', 'xlogy', 'copysign']
+           'where', 'atan2', 'hypot', 'xlogy', 'copysign', 'logaddexp', 'logaddexp2',
+           'heaviside', 'float_power']
 
 
 # -- add / sub ---------------------------------------------------------------
@@ -794,6 +797,68 @@ def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 arctan2 = atan2
+
+
+class LogAddExp(Op):
+    """log(e^a + e^b), or with ``base2`` log2(2^a + 2^b), without overflow."""
+    checks = (0, 1)
+
+    def __init__(self, base2: bool):
+        self.base2 = base2
+        self._name = 'Logaddexp2Backward0' if base2 else 'LogaddexpBackward0'
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.logaddexp2(a, b) if self.base2 else np.logaddexp(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved
+        # d/da = 1 / (1 + base^(b - a)), the softmax weight of a
+        with np.errstate(over='ignore'):
+            wa = 1 / (1 + (np.exp2(b - a) if self.base2 else np.exp(b - a)))
+        wa = wa.astype(gy.dtype, copy=False)
+        return unbroadcast(gy * wa, a.shape), unbroadcast(gy * (1 - wa), b.shape)
+
+    def backward_t(self, gy):
+        a, b = self.inputs
+        d = b - a
+        wa = 1 / (1 + (d * math.log(2)).exp() if self.base2 else 1 + d.exp())
+        return unbroadcast_t(gy * wa, a.shape), unbroadcast_t(gy * (1 - wa), b.shape)
+
+
+def _logaddexp(input: Tensor, other: Tensor, base2: bool, name: str) -> Tensor:
+    if not isinstance(other, Tensor):
+        other = _wrap(np.asarray(other, input._data.dtype))
+    for t in (input, other):
+        if t._data.dtype.kind != 'f':
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{t.type()[6:-6]}'")
+    return _binary(LogAddExp(base2), input, other)
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """log(exp(input) + exp(other)) element-wise, without overflow."""
+    return _logaddexp(input, other, False, 'logaddexp')
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """log2(2**input + 2**other) element-wise, without overflow."""
+    return _logaddexp(input, other, True, 'logaddexp2')
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The step function: 0 where ``input`` < 0, 1 where > 0, ``values`` where 0."""
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError('heaviside is not yet implemented for tensors with different '
+                           'dtypes.')
+    return _wrap(np.heaviside(input._data, values._data).astype(input._data.dtype))
+
+
+def float_power(input, exponent) -> Tensor:
+    """``input ** exponent`` computed in double precision (the result is float64)."""
+    a = input.double() if isinstance(input, Tensor) else input
+    b = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
+    return pow(a, b)
 
 
 def hypot(input: Tensor, other: Tensor, *, out=None) -> Tensor:

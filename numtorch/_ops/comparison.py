@@ -11,7 +11,8 @@ from ._op import broadcast_error
 __all__ = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'equal', 'isclose', 'allclose', 'isnan', 'isinf',
            'isposinf', 'isneginf', 'isfinite', 'isreal', 'logical_and', 'logical_or',
            'logical_xor', 'logical_not', 'bitwise_and', 'bitwise_or', 'bitwise_xor',
-           'bitwise_not', 'bitwise_left_shift', 'bitwise_right_shift']
+           'bitwise_not', 'bitwise_left_shift', 'bitwise_right_shift', 'isin', 'searchsorted',
+           'bucketize']
 
 _NUMBER = (int, float, bool, np.number, np.bool_)
 
@@ -183,3 +184,55 @@ def bitwise_not(input: Tensor) -> Tensor:
     if d.dtype.kind == 'f':
         raise RuntimeError('"bitwise_not_cpu" not implemented for \'Float\'')
     return _wrap(np.invert(d))
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """Whether each of ``elements`` occurs in ``test_elements`` (a bool tensor)."""
+    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _wrap(np.isin(e, t, assume_unique=assume_unique, invert=invert))
+
+
+def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False,
+                 right: bool = False, side: str | None = None, sorter: Tensor | None = None
+                 ) -> Tensor:
+    """For each value, the index at which inserting it keeps ``sorted_sequence`` (sorted
+    along its last dim; a batch of rows matched with the rows of ``input``) sorted: before
+    equal entries, or after them with ``right``/``side='right'``."""
+    if side is not None:
+        if side not in ('left', 'right'):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
+                               f"got {side}")
+        if right and side == 'left':
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, "
+                               "got side of left while right was True")
+        right = side == 'right'
+    seq = sorted_sequence._data
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, -1)
+    scalar = not isinstance(input, Tensor)
+    vals = np.asarray(input) if scalar else input._data
+    how = 'right' if right else 'left'
+    if seq.ndim <= 1:
+        idx = np.searchsorted(seq, vals, side=how)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise RuntimeError(f'torch.searchsorted(): boundaries tensor should be 1 dimension or '
+                               f'the first N-1 dimensions of boundaries tensor and input value '
+                               f'tensor must match, but we got boundaries tensor '
+                               f'{list(seq.shape)} and input value tensor {list(vals.shape)}')
+        rows, vrows = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
+        idx = np.stack([np.searchsorted(r, v, side=how) for r, v in zip(rows, vrows)])
+        idx = idx.reshape(vals.shape)
+    return _wrap(np.asarray(idx, np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries: Tensor, *, out_int32: bool = False,
+              right: bool = False) -> Tensor:
+    """The index of the bucket of ``boundaries`` (1-D, sorted) each value falls in:
+    ``boundaries[i-1] < x <= boundaries[i]``, or ``<= x <`` with ``right``."""
+    if boundaries.dim() != 1:
+        raise RuntimeError(f'boundaries tensor must be 1 dimension, but got dim('
+                           f'{boundaries.dim()})')
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)

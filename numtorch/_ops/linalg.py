@@ -8,7 +8,8 @@ from .._tensor import Tensor, _wrap, _type_word
 from ._op import Op, unbroadcast, unbroadcast_t, cast
 
 __all__ = ['mm', 'matmul', 'bmm', 'dot', 'inner', 'mv', 'outer', 'addmm', 'addmv', 'baddbmm',
-           'addbmm', 'addr', 'linear', 'einsum', 'det', 'inverse', 'cross', 'tensordot', 'kron']
+           'addbmm', 'addr', 'linear', 'einsum', 'det', 'inverse', 'cross', 'tensordot', 'kron',
+           'trace']
 
 _TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
          'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
@@ -600,3 +601,28 @@ def cross(input: Tensor, other: Tensor, dim=None) -> Tensor:
 def _out(result: Tensor, out: Tensor) -> Tensor:
     from .._tensor import _write_out
     return _write_out(result, out)
+
+
+class Trace(Op):
+    """The sum of a matrix's diagonal."""
+    _name = 'TraceBackward0'
+
+    def forward(self, a):
+        self.shape = a.shape
+        return np.asarray(np.trace(a), a.dtype if a.dtype.kind == 'f' else np.int64)
+
+    def backward(self, gy):
+        g = np.zeros(self.shape, gy.dtype)
+        np.fill_diagonal(g, gy)
+        return g
+
+    def backward_t(self, gy):
+        from .creation import eye
+        return gy * eye(*self.shape, dtype=gy.dtype)
+
+
+def trace(input: Tensor) -> Tensor:
+    """The sum of the diagonal of a 2-D tensor."""
+    if input.dim() != 2:
+        raise RuntimeError(f'trace: expected a matrix, but got tensor with dim {input.dim()}')
+    return Trace().apply1(input)

@@ -18,7 +18,7 @@ __all__ = ['sum', 'nansum', 'mean', 'nanmean', 'prod', 'max', 'min', 'amax', 'am
            'argmax', 'argmin', 'std', 'var', 'std_mean', 'var_mean', 'norm', 'logsumexp',
            'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'all', 'any',
            'count_nonzero', 'median', 'nanmedian', 'mode', 'quantile', 'sort', 'argsort', 'topk',
-           'kthvalue', 'unique', 'bincount', 'histc', 'softmax', 'log_softmax']
+           'kthvalue', 'unique', 'bincount', 'histc', 'softmax', 'log_softmax', 'msort']
 
 
 _pymax = builtins.max
@@ -946,3 +946,8 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
         lo, hi = lo - 1, hi + 1
     h, _ = np.histogram(d, bins=bins, range=(lo, hi))
     return _wrap(h.astype(d.dtype if d.dtype.kind == 'f' else get_default_dtype().np))
+
+
+def msort(input: Tensor) -> Tensor:
+    """``input`` sorted along dim 0 (the values of ``sort(input, 0)``)."""
+    return sort(input, 0)[0]

@@ -20,7 +20,8 @@ __all__ = ['view', 'reshape', 'flatten', 'unflatten', 'squeeze', 'unsqueeze', 'p
            'tril', 'triu', 'diagonal', 'diag', 'diag_embed', 'unfold', 'sum_to_size',
            'as_strided', 'contiguous', 'cat', 'stack', 'hstack', 'vstack', 'dstack',
            'column_stack', 'broadcast_tensors', 'broadcast_to', 'atleast_1d', 'atleast_2d',
-           'atleast_3d', 'meshgrid', 'wrap_dim', 'fliplr', 'flipud', 'swapaxes']
+           'atleast_3d', 'meshgrid', 'wrap_dim', 'fliplr', 'flipud', 'swapaxes', 'diff',
+           'ravel', 'hsplit', 'vsplit', 'dsplit']
 
 
 def wrap_dim(dim, ndim: int) -> int:
@@ -565,11 +566,11 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
         k = indices_or_sections
         q, r = divmod(n, k)
         sizes = [q + 1] * r + [q] * (k - r)
+        bounds = [sum(sizes[:i]) for i in range(k + 1)]
     else:
-        idx = [min(max(int(i), 0), n) for i in indices_or_sections]
-        bounds = [0] + idx + [n]
-        sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
-    return _split_sizes(input, sizes, axis)
+        bounds = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
+    # (one slice per piece, as PyTorch records them: SliceBackward0 each)
+    return tuple(narrow(input, axis, a, max(b - a, 0)) for a, b in zip(bounds[:-1], bounds[1:]))
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0):
@@ -1146,3 +1147,54 @@ def meshgrid(*tensors, indexing: str | None = None):
         view_shape[pos] = -1
         out.append(expand(reshape(t, view_shape), shape))
     return tuple(out)
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The ``n``-th forward difference along ``dim`` (after joining ``prepend`` and
+    ``append`` to the ends); booleans differ by logical xor."""
+    if input.dim() == 0:
+        raise RuntimeError('diff expects input to be at least one-dimensional')
+    if n < 0:
+        raise RuntimeError(f'order must be non-negative but got {n}')
+    axis = wrap_dim(dim, input.dim())
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, axis) if len(parts) > 1 else input
+    for _ in range(n):
+        length = x.shape[axis]
+        if length == 0:
+            break
+        hi, lo = narrow(x, axis, 1, length - 1), narrow(x, axis, 0, length - 1)
+        x = hi ^ lo if x._data.dtype == np.bool_ else hi - lo
+    return x
+
+
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a 1-D tensor (a view when they are contiguous)."""
+    return view(contiguous(input), -1)
+
+
+def _dir_split(input: Tensor, sections, dim: int, least: int, name: str):
+    if input.dim() < least:
+        raise RuntimeError(f'torch.{name} requires a tensor with at least {least} dimension, '
+                           f'but got a tensor with {input.dim()} dimensions!')
+    if isinstance(sections, int) and input.shape[dim] % sections:
+        raise RuntimeError(f'torch.{name} attempted to split along dimension {dim}, but the '
+                           f'size of the dimension {input.shape[dim]} is not divisible by the '
+                           f'split_size {sections}!')
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections):
+    """Splits along dim 1 (dim 0 of a 1-D tensor), as numpy.hsplit."""
+    return _dir_split(input, indices_or_sections, 1 if input.dim() > 1 else 0, 1, 'hsplit')
+
+
+def vsplit(input: Tensor, indices_or_sections):
+    """Splits along dim 0 (of a tensor of at least 2 dims), as numpy.vsplit."""
+    return _dir_split(input, indices_or_sections, 0, 2, 'vsplit')
+
+
+def dsplit(input: Tensor, indices_or_sections):
+    """Splits along dim 2 (of a tensor of at least 3 dims), as numpy.dsplit."""
+    return _dir_split(input, indices_or_sections, 2, 3, 'dsplit')

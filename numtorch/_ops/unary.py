@@ -18,7 +18,7 @@ __all__ = ['neg', 'abs', 'sign', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10',
            'sqrt', 'rsqrt', 'square', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh',
            'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'logit', 'relu', 'erf',
            'erfc', 'erfinv', 'reciprocal', 'floor', 'ceil', 'round', 'trunc', 'frac', 'clamp',
-           'clone', 'nan_to_num', 'signbit']
+           'clone', 'nan_to_num', 'signbit', 'deg2rad', 'rad2deg', 'sinc']
 
 
 def _float(x: Tensor) -> Tensor:
@@ -372,6 +372,46 @@ class Erfinv(Op):
     def backward_t(self, gy):
         y = self.inputs[0].erfinv()
         return gy * (math.sqrt(math.pi) / 2) * (y * y).exp()
+
+
+class _Scale(Op):
+    """x times a constant (deg2rad, rad2deg)."""
+
+    def __init__(self, c: float, name: str):
+        self.c = c
+        self._name = name
+
+    def forward(self, x):
+        return x * x.dtype.type(self.c)
+
+    def backward(self, gy):
+        return gy * gy.dtype.type(self.c)
+
+    def backward_t(self, gy):
+        return gy * self.c
+
+
+class Sinc(_DerivFromInput):
+    """sin(pi x) / (pi x), 1 at 0."""
+    _name = 'SincBackward0'
+
+    @staticmethod
+    def fn(x):
+        px = x * x.dtype.type(math.pi)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(x == 0, x.dtype.type(1), np.sin(px) / px).astype(x.dtype)
+
+    # d/dx sinc = (cos(pi x) - sinc(x)) / x, 0 at 0
+    deriv = staticmethod(lambda x, m: _sinc_deriv(x, m))
+
+
+def _sinc_deriv(x, m):
+    if m is np:
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(x == 0, 0, (np.cos(x * math.pi) - Sinc.fn(x)) / x).astype(x.dtype)
+    zero = x == 0
+    safe = x.masked_fill(zero, 1)
+    return ((safe * math.pi).cos() - sinc(safe)).div(safe).masked_fill(zero, 0)
 
 
 class Tanh(Op):
@@ -729,6 +769,21 @@ def signbit(input: Tensor) -> Tensor:
 def exp(input: Tensor) -> Tensor:
     """Element-wise ``e ** input``."""
     return Exp().apply1(_float(input))
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians."""
+    return _Scale(math.pi / 180, 'Deg2RadBackward0').apply1(_float(input))
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees."""
+    return _Scale(180 / math.pi, 'Rad2DegBackward0').apply1(_float(input))
+
+
+def sinc(input: Tensor) -> Tensor:
+    """The normalised sinc, sin(pi x) / (pi x), 1 at 0."""
+    return Sinc().apply1(_float(input))
 
 
 def exp2(input: Tensor) -> Tensor:

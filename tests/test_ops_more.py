@@ -1,0 +1,91 @@
+"""deg2rad, rad2deg, sinc, logaddexp(2), heaviside, float_power, diff, ravel, h/v/dsplit,
+trace, msort, isin, searchsorted and bucketize against PyTorch: values, dtypes, gradients
+(second order too), graph node names and errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+from test_nn_conv import same_error
+
+RNG = np.random.default_rng(61)
+A = RNG.standard_normal((3, 4))
+B = RNG.standard_normal((3, 4))
+V = RNG.standard_normal(4)
+
+DIFFERENTIABLE = [  # (id, function of (library, *tensors), arrays, second order compared)
+    ('deg2rad', lambda m, x: m.deg2rad(x), (A,), True),
+    ('rad2deg', lambda m, x: x.rad2deg(), (A,), True),
+    ('sinc', lambda m, x: m.sinc(x), (A,), True),
+    ('sinc_at_zero', lambda m, x: m.sinc(x), (np.array([0.0, 0.5, -2.0]),), False),
+    ('logaddexp', lambda m, x, y: m.logaddexp(x, y), (A, V), True),
+    ('logaddexp2', lambda m, x, y: x.logaddexp2(y), (A, B * 30), True),
+    ('float_power', lambda m, x: m.float_power(x, 3), (A,), True),
+    ('diff', lambda m, x: m.diff(x), (A,), True),
+    ('diff_n2_dim0_prepend', lambda m, x, p: m.diff(x, n=2, dim=0, prepend=p),
+     (A, B[:1]), True),
+    ('diff_append_method', lambda m, x, p: x.diff(append=p), (A, B[:, :2]), True),
+    ('ravel', lambda m, x: m.ravel(x.t()), (A,), True),
+    ('hsplit', lambda m, x: m.hsplit(x, [1, 3])[1], (A,), True),
+    ('vsplit', lambda m, x: x.vsplit(3)[2], (A,), True),
+    ('dsplit', lambda m, x: m.dsplit(x.reshape(1, 3, 4), 2)[0], (A,), True),
+    ('trace', lambda m, x: m.trace(x), (A,), True),
+    ('msort', lambda m, x: m.msort(x), (A,), True),
+]
+
+
+def _run(lib, fn, arrays, second):
+    ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+    y = fn(lib, *ts)
+    r = lib.tensor(np.linspace(1, 2, y.numel()).reshape(tuple(y.shape)))
+    firsts = lib.autograd.grad((y * y * r).sum(), ts, create_graph=second)
+    out = [y.detach().numpy()] + [g.detach().numpy() for g in firsts]
+    if second:
+        sum((g * g).sum() for g in firsts).backward()
+        out += [t.grad.numpy() for t in ts]
+    return out, y.grad_fn.name(), str(y.dtype)[-7:]
+
+
+@pytest.mark.parametrize('name,fn,arrays,second', DIFFERENTIABLE,
+                         ids=[c[0] for c in DIFFERENTIABLE])
+def test_matches_torch(name, fn, arrays, second):
+    (a, na, da), (b, nb, db) = _run(numtorch, fn, arrays, second), _run(torch, fn, arrays, second)
+    assert na == nb and da == db
+    for u, v in zip(a, b):
+        np.testing.assert_allclose(u, v, rtol=1e-10, atol=1e-12)
+
+
+def test_integer_and_bool_results():
+    def both(fn):
+        a, b = fn(numtorch), fn(torch)
+        assert str(a.dtype)[-6:] == str(b.dtype)[-6:]
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    seq, vals = [1, 3, 5, 7], [[3, 6, 9], [0, 5, 7]]
+    both(lambda m: m.diff(m.tensor([1, 4, 9, 16])))
+    both(lambda m: m.diff(m.tensor([True, False, False, True])))
+    both(lambda m: m.trace(m.arange(9).view(3, 3)))
+    both(lambda m: m.float_power(m.tensor([2, 3]), 2))
+    both(lambda m: m.heaviside(m.tensor([-1.0, 0.0, 2.0]), m.tensor(0.5)))
+    both(lambda m: m.isin(m.tensor([1, 2, 3]), m.tensor([2, 5])))
+    both(lambda m: m.isin(m.tensor([1, 2, 3]), m.tensor([2, 5]), invert=True))
+    both(lambda m: m.searchsorted(m.tensor(seq), m.tensor(vals)))
+    both(lambda m: m.searchsorted(m.tensor(seq), m.tensor(vals), right=True, out_int32=True))
+    both(lambda m: m.searchsorted(m.tensor([seq, [0, 2, 4, 6]]), m.tensor(vals), side='right'))
+    both(lambda m: m.searchsorted(m.tensor([7, 1, 5, 3]), m.tensor([4]),
+                                  sorter=m.tensor([1, 3, 2, 0])))
+    both(lambda m: m.bucketize(m.tensor([3, 6, 9]), m.tensor(seq)))
+    both(lambda m: m.bucketize(m.tensor([3, 6, 9]), m.tensor(seq), right=True))
+
+
+def test_errors():
+    for fn in (lambda m: m.trace(m.ones(2, 2, 2)),
+               lambda m: m.heaviside(m.tensor([1.0]), m.tensor([1])),
+               lambda m: m.logaddexp(m.tensor([1]), m.tensor([2])),
+               lambda m: m.diff(m.tensor(1.0)),
+               lambda m: m.vsplit(m.ones(3), 1),
+               lambda m: m.hsplit(m.ones(2, 3), 2),
+               lambda m: m.bucketize(m.tensor([1]), m.ones(2, 2)),
+               lambda m: m.searchsorted(m.tensor([1, 2]), m.tensor([1]), side='middle')):
+        same_error(lambda: fn(numtorch), lambda: fn(torch))
