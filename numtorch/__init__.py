@@ -66,7 +66,8 @@ from ._ops.indexing import (gather, scatter, scatter_add, scatter_reduce, index_
                             index_add, index_fill, index_copy, index_put, masked_fill,
                             masked_scatter, masked_select, nonzero, take, take_along_dim)
 from ._ops.linalg import (mm, matmul, bmm, dot, vdot, inner, mv, outer, ger, addmm, addmv, baddbmm,
-                          addbmm, addr, einsum, det, inverse, cross, tensordot, kron, trace)
+                          addbmm, addr, einsum, det, inverse, cross, tensordot, kron, trace, cdist,
+                          dist)
 from ._ops.comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal,
                               not_equal, equal, isclose, allclose, isnan, isinf, isposinf,
                               isneginf, isfinite, isreal, logical_and, logical_or, logical_xor,

@@ -945,6 +945,7 @@ class Tensor:
     def diag(self, diagonal=0): return _sh.diag(self, diagonal)
     def diag_embed(self, offset=0, dim1=-2, dim2=-1): return _sh.diag_embed(self, offset, dim1, dim2)
     def trace(self): return _la.trace(self)
+    def dist(self, other, p=2): return _la.dist(self, other, p)
     def unfold(self, dimension, size, step): return _sh.unfold(self, dimension, size, step)
     def sum_to_size(self, *size): return _sh.sum_to_size(self, *size)
     def as_strided(self, size, stride, storage_offset=None): return _sh.as_strided(self, size, stride, storage_offset)

@@ -89,3 +89,36 @@ def test_errors():
                lambda m: m.bucketize(m.tensor([1]), m.ones(2, 2)),
                lambda m: m.searchsorted(m.tensor([1, 2]), m.tensor([1]), side='middle')):
         same_error(lambda: fn(numtorch), lambda: fn(torch))
+
+
+CX, CY = RNG.standard_normal((4, 5)), RNG.standard_normal((3, 5))
+CY_TIE = CY.copy()
+CY_TIE[0] = CX[0]  # (a zero distance)
+DISTANCES = [
+    *[(f'cdist_p{p}', lambda m, a, b, p=p: m.cdist(a, b, p=p), (CX, CY_TIE))
+      for p in (2, 1, 0, float('inf'), 0.5, 3)],
+    ('cdist_batch', lambda m, a, b: m.cdist(a, b),
+     (RNG.standard_normal((2, 1, 4, 5)), RNG.standard_normal((3, 3, 5)))),
+    ('cdist_matrix_product', lambda m, a, b: m.cdist(a, b, compute_mode='use_mm_for_euclid_dist'),
+     (CX, CY)),
+    ('cdist_many_rows', lambda m, a, b: m.cdist(a, b), (RNG.standard_normal((30, 5)), CY)),
+    ('dist', lambda m, a, b: m.dist(a, b), (CX, CY[:1])),
+    ('dist_p3_method', lambda m, a, b: a.dist(b, 3), (CX, CY[:1])),
+]
+
+
+@pytest.mark.parametrize('name,fn,arrays', DISTANCES, ids=[c[0] for c in DISTANCES])
+def test_distances_match_torch(name, fn, arrays):
+    (a, na, da), (b, nb, db) = _run(numtorch, fn, arrays, False), _run(torch, fn, arrays, False)
+    assert na == nb and da == db
+    for u, v in zip(a, b):
+        np.testing.assert_allclose(u, v, rtol=1e-9, atol=1e-10)
+
+
+def test_distance_errors():
+    for fn in (lambda m: m.cdist(m.ones(3), m.ones(3)),
+               lambda m: m.cdist(m.ones(3, 4), m.ones(3, 5)),
+               lambda m: m.cdist(m.ones(3, 4), m.ones(3, 4), p=-1),
+               lambda m: m.cdist(m.ones(3, 4).int(), m.ones(3, 4).int()),
+               lambda m: m.dist(m.ones(3), m.ones(4))):
+        same_error(lambda: fn(numtorch), lambda: fn(torch))

@@ -9,7 +9,7 @@ from ._op import Op, unbroadcast, unbroadcast_t, cast
 
 __all__ = ['mm', 'matmul', 'bmm', 'dot', 'inner', 'mv', 'outer', 'addmm', 'addmv', 'baddbmm',
            'addbmm', 'addr', 'linear', 'einsum', 'det', 'inverse', 'cross', 'tensordot', 'kron',
-           'trace']
+           'trace', 'cdist', 'dist']
 
 _TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
          'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
@@ -626,3 +626,101 @@ def trace(input: Tensor) -> Tensor:
     if input.dim() != 2:
         raise RuntimeError(f'trace: expected a matrix, but got tensor with dim {input.dim()}')
     return Trace().apply1(input)
+
+
+class Cdist(Op):
+    """The p-norm distances between the rows of x1 (..., P, M) and of x2 (..., R, M)."""
+    _name = 'CdistBackward0'
+    checks = (0, 1)
+
+    def __init__(self, p: float):
+        self.p = p
+
+    def forward(self, x1, x2):
+        self.shapes = (x1.shape, x2.shape)
+        d = x1[..., :, None, :] - x2[..., None, :, :]
+        p = self.p
+        a = np.abs(d)
+        if p == 2:
+            y = np.sqrt((d * d).sum(-1))
+        elif p == 1:
+            y = a.sum(-1)
+        elif p == 0:
+            y = (a != 0).sum(-1).astype(d.dtype)
+        elif p == np.inf:
+            y = a.max(-1, initial=0)
+        else:
+            y = (a ** p).sum(-1) ** (1 / p)
+        self.saved = (d, y)
+        return y.astype(x1.dtype, copy=False)
+
+    def backward(self, gy):
+        d, y = self.saved
+        p = self.p
+        g, yk = gy[..., None], y[..., None]
+        with np.errstate(divide='ignore', invalid='ignore'):
+            if p == 0:
+                gd = np.zeros_like(d)
+            elif p == 1:
+                gd = g * np.sign(d)
+            elif p == 2:
+                gd = np.where(yk == 0, 0, g * d / yk)
+            elif p == np.inf:
+                gd = g * np.sign(d) * (np.abs(d) == yk)
+            else:
+                gd = np.where((yk == 0) | (d == 0), 0,
+                              g * np.sign(d) * np.abs(d) ** (p - 1) / yk ** (p - 1))
+        gd = gd.astype(gy.dtype, copy=False)
+        return unbroadcast(gd.sum(-2), self.shapes[0]), unbroadcast(-gd.sum(-3), self.shapes[1])
+
+
+def _euclidean_cdist(x1: Tensor, x2: Tensor) -> Tensor:
+    """PyTorch's matrix-product form of the 2-norm distances, |a|^2 - 2 a.b + |b|^2 (for
+    the row counts where it uses it: faster, less exact near 0)."""
+    from .creation import ones_like
+    from .shape import cat
+    n1, n2 = x1.pow(2).sum(-1, keepdim=True), x2.pow(2).sum(-1, keepdim=True)
+    a = cat([x1.mul(-2), n1, ones_like(n1)], -1)
+    b = cat([x2, ones_like(n2), n2], -1)
+    r = matmul(a, b.mT)
+    r.clamp_min_(1e-30).sqrt_()
+    return r
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = 'use_mm_for_euclid_dist_if_necessary') -> Tensor:
+    """The p-norm distance between each row of ``x1`` (B, P, M) and each row of ``x2``
+    (B, R, M): a (B, P, R) tensor (batch dims broadcast)."""
+    for name, t in (('X1', x1), ('X2', x2)):
+        if t.dim() < 2:
+            raise RuntimeError(f'cdist only supports at least 2D tensors, {name} got: '
+                               f'{t.dim()}D')
+    for name, t in (('X1', x1), ('X2', x2)):
+        if t._data.dtype.kind != 'f':
+            raise RuntimeError(f'cdist only supports floating-point dtypes, {name} got: '
+                               f'{t.type()[6:-6]}')
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f'X1 and X2 must have the same number of columns. X1: '
+                           f'{x1.shape[-1]} X2: {x2.shape[-1]}')
+    if p < 0:
+        raise RuntimeError('cdist only supports non-negative p values')
+    if compute_mode not in ('use_mm_for_euclid_dist_if_necessary', 'use_mm_for_euclid_dist',
+                            'donot_use_mm_for_euclid_dist'):
+        raise ValueError(f'{compute_mode} is not a valid value for compute_mode')
+    batch = np.broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2]))
+    r1, r2, m = x1.shape[-2], x2.shape[-2], x1.shape[-1]
+    use_mm = p == 2 and (compute_mode == 'use_mm_for_euclid_dist' or (
+        compute_mode == 'use_mm_for_euclid_dist_if_necessary' and (r1 > 25 or r2 > 25)))
+    if use_mm:
+        nb = int(np.prod(batch)) if batch else 1
+        a = x1.expand(batch + (r1, m)).reshape(nb, r1, m)
+        b = x2.expand(batch + (r2, m)).reshape(nb, r2, m)
+        return _euclidean_cdist(a, b).view(batch + (r1, r2))
+    return Cdist(float(p)).apply2(x1, x2)
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """The p-norm of ``input - other`` (broadcast) over all elements."""
+    from .reduction import norm
+    return norm(input - other, p, _node='DistBackward0')
+
