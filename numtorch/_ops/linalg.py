@@ -723,4 +723,3 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     """The p-norm of ``input - other`` (broadcast) over all elements."""
     from .reduction import norm
     return norm(input - other, p, _node='DistBackward0')
-
