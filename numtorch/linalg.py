@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from ._ops.linalg import det, inverse as inv, cross, matmul
+from ._ops.decomposition import (LinAlgError, solve, cholesky, slogdet, eigh, eigvalsh, svd,
+                                 svdvals, multi_dot, matrix_power, vecdot)
 from ._ops.reduction import norm as _norm
 from ._tensor import Tensor
 
-__all__ = ['det', 'inv', 'cross', 'matmul', 'vector_norm', 'norm']
+__all__ = ['det', 'inv', 'cross', 'matmul', 'vector_norm', 'norm', 'LinAlgError', 'solve',
+           'cholesky', 'slogdet', 'eigh', 'eigvalsh', 'svd', 'svdvals', 'multi_dot',
+           'matrix_power', 'vecdot']
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:

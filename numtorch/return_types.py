@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 __all__ = ['max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode', 'cummax',
-           'cummin', 'aminmax', 'std_mean', 'var_mean']
+           'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eigh',
+           'linalg_svd']
 
 
 def _make(name: str, fields: tuple) -> type:
@@ -41,3 +42,6 @@ cummin = _make('cummin', _VI)
 aminmax = _make('aminmax', ('min', 'max'))
 std_mean = _make('std_mean', ('std', 'mean'))
 var_mean = _make('var_mean', ('var', 'mean'))
+linalg_slogdet = _make('linalg_slogdet', ('sign', 'logabsdet'))
+linalg_eigh = _make('linalg_eigh', ('eigenvalues', 'eigenvectors'))
+linalg_svd = _make('linalg_svd', ('U', 'S', 'Vh'))

@@ -1,0 +1,287 @@
+"""Linear systems and matrix decompositions: solve, cholesky, slogdet, eigh, svd, each one
+graph node with its analytic gradient (and the matrix-function composites multi_dot,
+matrix_power, vecdot).
+
+Backward formulas (for A = the input; g the output gradients):
+- solve X = A^-1 B: gB = A^-T gX, gA = -gB X^T.
+- cholesky A = L L^T: P = tril(L^T gL) with its diagonal halved, symmetrised, then
+  gA = L^-T P L^-1.
+- slogdet: d log|det A| = A^-T.
+- eigh A = V diag(w) V^T: gA = V (diag(gw) + F * skew(V^T gV)) V^T, F_ij = 1/(w_j - w_i)
+  off the diagonal (symmetric, as PyTorch's).
+- svd A = U diag(S) V^T (reduced): the skew parts of U^T gU and V^T gV scaled by
+  1/(S_j^2 - S_i^2), plus the parts of gU and gV outside the column spaces.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import return_types as _rt
+from .._tensor import Tensor, _wrap
+from ._op import Op, unbroadcast
+
+__all__ = ['LinAlgError', 'solve', 'cholesky', 'slogdet', 'eigh', 'eigvalsh', 'svd', 'svdvals',
+           'multi_dot', 'matrix_power', 'vecdot']
+
+
+class _LinAlgError(RuntimeError):
+    """A linear-algebra routine failed on its input (torch.linalg.LinAlgError, whose class
+    PyTorch names _LinAlgError)."""
+
+
+LinAlgError = _LinAlgError
+
+
+def _mT(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+def _square(name: str, a: Tensor) -> None:
+    if a.dim() < 2:
+        raise RuntimeError(f'{name}: The input tensor A must have at least 2 dimensions.')
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f'{name}: A must be batches of square matrices, but they are '
+                           f'{a.shape[-2]} by {a.shape[-1]} matrices')
+    if a._data.dtype.kind != 'f':
+        raise RuntimeError(f'{name}: Expected a floating point or complex tensor as input. Got '
+                           f'{a.type()[6:-6]}')
+
+
+class Solve(Op):
+    _name = 'LinalgSolveExBackward0'
+    checks = (0, 1)
+
+    def __init__(self, vector: bool):
+        self.vector = vector
+
+    def forward(self, a, b):
+        bb = b[..., None] if self.vector else b
+        try:
+            x = np.linalg.solve(a, bb)
+        except np.linalg.LinAlgError:
+            raise _LinAlgError('torch.linalg.solve: The solver failed because the input matrix '
+                              'is singular.') from None
+        self.saved = (a, x)
+        self.shapes = (a.shape, b.shape)
+        return x[..., 0] if self.vector else x
+
+    def backward(self, gx):
+        a, x = self.saved
+        g = gx[..., None] if self.vector else gx
+        gb = np.linalg.solve(_mT(a), g)
+        ga = -np.matmul(gb, _mT(x))
+        gb = gb[..., 0] if self.vector else gb
+        return unbroadcast(ga, self.shapes[0]), unbroadcast(gb, self.shapes[1])
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B (A square, batches broadcast; B a matrix or a vector)."""
+    if not left:
+        raise NotImplementedError('linalg.solve(left=False) is not supported by numtorch')
+    _square('linalg.solve', A)
+    vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    return Solve(vector).apply2(A, B)
+
+
+class Cholesky(Op):
+    _name = 'LinalgCholeskyExBackward0'
+    checks = (0,)
+
+    def __init__(self, upper: bool):
+        self.upper = upper
+
+    def forward(self, a):
+        try:
+            low = np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            order = _failing_minor(a)
+            raise _LinAlgError(f'linalg.cholesky: The factorization could not be completed '
+                              f'because the input is not positive-definite (the leading minor '
+                              f'of order {order} is not positive-definite).') from None
+        self.saved = low
+        return _mT(low).copy() if self.upper else low
+
+    def backward(self, g):
+        low = self.saved
+        if self.upper:
+            g = _mT(g)
+        p = np.tril(np.matmul(_mT(low), g))
+        p = 0.5 * (p + _mT(np.tril(p, -1)))
+        linv = np.linalg.inv(low)
+        return np.matmul(np.matmul(_mT(linv), p), linv)
+
+
+def _failing_minor(a: np.ndarray) -> int:
+    """The order of the first leading minor that is not positive definite."""
+    m = a.reshape(-1, *a.shape[-2:])
+    for k in range(1, a.shape[-1] + 1):
+        try:
+            np.linalg.cholesky(m[:, :k, :k])
+        except np.linalg.LinAlgError:
+            return k
+    return a.shape[-1]
+
+
+def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
+    """L (lower-triangular, positive diagonal) with A = L L^T; with ``upper``, L^T."""
+    _square('linalg.cholesky', A)
+    return Cholesky(upper).apply1(A)
+
+
+class Slogdet(Op):
+    _name = 'LinalgSlogdetBackward0'
+    checks = (0,)
+
+    def forward(self, a):
+        sign, logabs = np.linalg.slogdet(a)
+        self.saved = a
+        return sign.astype(a.dtype), logabs.astype(a.dtype)
+
+    def backward(self, gsign, glog=None):
+        a = self.saved
+        if glog is None:
+            return np.zeros_like(a)
+        return glog[..., None, None] * _mT(np.linalg.inv(a))
+
+
+def slogdet(A: Tensor):
+    """(sign, log|det A|) of square matrices."""
+    _square('linalg.slogdet', A)
+    sign, logabsdet = Slogdet().apply(A)
+    return _rt.linalg_slogdet(sign, logabsdet)
+
+
+class Eigh(Op):
+    _name = 'LinalgEighBackward0'
+    checks = (0,)
+
+    def __init__(self, uplo: str):
+        self.uplo = uplo
+
+    def forward(self, a):
+        w, v = np.linalg.eigh(a, UPLO=self.uplo)
+        self.saved = (w, v)
+        return w.astype(a.dtype), v.astype(a.dtype)
+
+    def backward(self, gw, gv=None):
+        w, v = self.saved
+        inner = np.zeros(v.shape, v.dtype)
+        if gv is not None:
+            e = w[..., None, :] - w[..., :, None]
+            with np.errstate(divide='ignore'):
+                f = np.where(np.eye(w.shape[-1], dtype=bool), 0, 1 / e)
+            vtgv = np.matmul(_mT(v), gv)
+            # (the skew part: PyTorch's gradient is the symmetric one)
+            inner = f * (vtgv - _mT(vtgv)) * 0.5
+        if gw is not None:
+            inner = inner + np.einsum('...i,ij->...ij', gw, np.eye(w.shape[-1]))
+        return np.matmul(np.matmul(v, inner), _mT(v))
+
+
+def eigh(A: Tensor, UPLO: str = 'L'):
+    """(eigenvalues ascending, eigenvectors as columns) of symmetric matrices, read from
+    their lower (or, with UPLO='U', upper) triangle."""
+    if UPLO not in ('L', 'U'):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    _square('linalg.eigh', A)
+    w, v = Eigh(UPLO).apply(A)
+    return _rt.linalg_eigh(w, v)
+
+
+def eigvalsh(A: Tensor, UPLO: str = 'L') -> Tensor:
+    """The eigenvalues (ascending) of symmetric matrices."""
+    return eigh(A, UPLO).eigenvalues
+
+
+class Svd(Op):
+    _name = 'LinalgSvdBackward0'
+    checks = (0,)
+
+    def __init__(self, full: bool):
+        self.full = full
+
+    def forward(self, a):
+        u, s, vh = np.linalg.svd(a, full_matrices=self.full)
+        self.saved = (a.shape, u, s, vh)
+        return u.astype(a.dtype), s.astype(a.dtype), vh.astype(a.dtype)
+
+    def backward(self, gu, gs=None, gvh=None):
+        shape, u, s, vh = self.saved
+        k = s.shape[-1]
+        u, vh = u[..., :k], vh[..., :k, :]
+        v = _mT(vh)
+        gu = None if gu is None else gu[..., :k]
+        gv = None if gvh is None else _mT(gvh[..., :k, :])
+        eye = np.eye(k, dtype=bool)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            e = s[..., None, :] ** 2 - s[..., :, None] ** 2
+            f = np.where(eye, 0, 1 / e)
+        inner = np.zeros(s.shape + (k,), s.dtype)
+        if gs is not None:
+            inner = inner + np.einsum('...i,ij->...ij', gs, np.eye(k))
+        ga = 0
+        if gu is not None:
+            utgu = np.matmul(_mT(u), gu)
+            inner = inner + np.matmul(f * (utgu - _mT(utgu)), s[..., :, None] * np.eye(k))
+            if shape[-2] > k:  # (gU outside U's column space)
+                proj = gu - np.matmul(u, utgu)
+                ga = ga + np.matmul(proj / s[..., None, :], vh)
+        if gv is not None:
+            vtgv = np.matmul(_mT(v), gv)
+            inner = inner + np.matmul(s[..., :, None] * np.eye(k), f * (vtgv - _mT(vtgv)))
+            if shape[-1] > k:
+                proj = gv - np.matmul(v, vtgv)
+                ga = ga + np.matmul(u / s[..., None, :], _mT(proj))
+        return np.matmul(np.matmul(u, inner), vh) + ga
+
+
+def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
+    """A = U diag(S) Vh: singular values S descending; with ``full_matrices``, U and Vh
+    square, else only their first min(m, n) columns/rows."""
+    if driver is not None:
+        raise NotImplementedError('linalg.svd(driver=...) is not supported by numtorch')
+    if A.dim() < 2:
+        raise RuntimeError('linalg.svd: The input tensor A must have at least 2 dimensions.')
+    u, s, vh = Svd(full_matrices).apply(A)
+    return _rt.linalg_svd(u, s, vh)
+
+
+def svdvals(A: Tensor) -> Tensor:
+    """The singular values of A, descending."""
+    return svd(A, full_matrices=False).S
+
+
+def multi_dot(tensors) -> Tensor:
+    """The product of the matrices in order (the first may be a vector, as may the last)."""
+    from .linalg import mm
+    if len(tensors) < 2:
+        raise RuntimeError(f'multi_dot(): expected at least 2 tensors but got {len(tensors)}')
+    first, last = tensors[0], tensors[-1]
+    mats = ([first.unsqueeze(0)] if first.dim() == 1 else [first]) + list(tensors[1:-1]) + (
+        [last.unsqueeze(1)] if last.dim() == 1 else [last])
+    out = mats[0]
+    for t in mats[1:]:
+        out = mm(out, t)
+    # (the vector ends' unit dims dropped by a view, as PyTorch ends every multi_dot)
+    shape = (() if first.dim() == 1 else (out.shape[0],)) + (() if last.dim() == 1
+                                                            else (out.shape[1],))
+    return out.view(shape)
+
+
+def matrix_power(A: Tensor, n: int) -> Tensor:
+    """A multiplied by itself n times (A^0 is the identity; a negative n inverts A)."""
+    from .creation import eye
+    from .linalg import inverse, matmul
+    _square('linalg.matrix_power', A)
+    if n == 0:
+        return eye(A.shape[-1], dtype=A.dtype).expand(A.shape).clone()
+    base = inverse(A) if n < 0 else A
+    out = base
+    for _ in range(abs(n) - 1):
+        out = matmul(out, base)
+    return out
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """The dot products of the vectors along ``dim`` (batches broadcast)."""
+    return (x * y).sum(dim)
