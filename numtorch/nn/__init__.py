@@ -1,9 +1,9 @@
 """``torch.nn``: modules, parameters, functional, init and utils (re-exports only)."""
-from .parameter import Parameter, Buffer
+from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer
 from .modules.module import Module
 from .modules.container import (Sequential, ModuleList, ModuleDict, ParameterList,
                                 ParameterDict)
-from .modules.linear import Identity, Linear, Bilinear
+from .modules.linear import Identity, Linear, Bilinear, LazyLinear
 from .modules.flatten import Flatten, Unflatten
 from .modules.activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, CELU, SELU,
                                  GELU, SiLU, Mish, Sigmoid, Tanh, Softplus, Hardtanh,
@@ -18,11 +18,13 @@ from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntrop
                            PoissonNLLLoss, GaussianNLLLoss,
                            MultiLabelSoftMarginLoss, MultiMarginLoss)
 from .modules.rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
-from .modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .modules.conv import (Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, LazyConv1d,
+                           LazyConv2d)
 from .modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,
                               AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d,
                               LPPool2d, MaxUnpool1d, MaxUnpool2d)
-from .modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .modules.batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d,
+                                LazyBatchNorm2d)
 from .modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .modules.normalization import LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm
 from .modules.distance import PairwiseDistance, CosineSimilarity

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, _new, _wrap
 
-__all__ = ['Parameter', 'Buffer', 'is_lazy']
+__all__ = ['Parameter', 'Buffer', 'UninitializedParameter', 'UninitializedBuffer', 'is_lazy']
 
 
 def _alias(cls, data: Tensor, requires_grad: bool):
@@ -110,6 +110,56 @@ class Buffer(metaclass=_BufferMeta):
         return t
 
 
+class _Uninitialized:
+    """A placeholder with no shape yet: a lazy module materializes it, in place (the same
+    object, so optimizers built before still hold it), at its first forward."""
+    __slots__ = ()
+    cls_to_become: type = Tensor
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Gives the placeholder an (uninitialized) array of ``shape`` and makes it a
+        plain Parameter (or tensor)."""
+        from .._dtype import get_default_dtype, to_dtype
+        dt = (get_default_dtype() if dtype is None else to_dtype(dtype)).np
+        self._data = np.empty(tuple(shape), dt)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError("Can't access the shape of an uninitialized parameter or buffer. "
+                           'This error usually happens in `load_state_dict` when trying to '
+                           'load an uninitialized parameter into an initialized one. Call '
+                           '`forward` to initialize the parameters before accessing their '
+                           'attributes.')
+
+    def __repr__(self) -> str:
+        return f'<{type(self).__name__}>'
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """A Parameter whose shape a lazy module infers from its first input."""
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        return Parameter.__new__(cls, None, requires_grad)
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None) -> None:
+        pass
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """A buffer whose shape a lazy module infers from its first input."""
+    __slots__ = ()
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None):
+        from .._ops.creation import empty
+        t = _alias(cls, empty(0), False)
+        return t
+
+    def __init__(self, requires_grad: bool = False, device=None, dtype=None) -> None:
+        pass
+
+
 def is_lazy(param) -> bool:
-    """numtorch has no lazy (uninitialized) parameters."""
-    return False
+    """Whether ``param`` is a parameter or buffer not yet materialized."""
+    return isinstance(param, _Uninitialized)

@@ -1,7 +1,7 @@
 """All layer classes, re-exported as ``torch.nn.<Layer>``; one import line per family."""
 from .module import Module
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-from .linear import Identity, Linear, NonDynamicallyQuantizableLinear, Bilinear
+from .linear import Identity, Linear, NonDynamicallyQuantizableLinear, Bilinear, LazyLinear
 from .flatten import Flatten, Unflatten
 from .activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, CELU, SELU, GELU, SiLU,
                          Mish, Sigmoid, Tanh, Softplus, Hardtanh, Hardsigmoid, Hardswish,
@@ -13,11 +13,12 @@ from .loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, N
                    TripletMarginWithDistanceLoss,
                    PoissonNLLLoss, GaussianNLLLoss, MultiLabelSoftMarginLoss, MultiMarginLoss)
 from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
-from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, LazyConv1d, LazyConv2d
 from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,
                       AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d,
                       MaxUnpool1d, MaxUnpool2d)
-from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d,
+                        LazyBatchNorm2d)
 from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .normalization import LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm
 from .distance import PairwiseDistance, CosineSimilarity

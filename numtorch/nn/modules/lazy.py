@@ -1,0 +1,49 @@
+"""Lazy modules: layers whose input size is inferred from their first input (LazyLinear,
+LazyConv1d/2d, LazyBatchNorm1d/2d). Until then their parameters are placeholders
+(UninitializedParameter); the first forward materializes and initializes them (drawing
+from the random stream as the equivalent eager layer does) and turns the module into
+that layer (``cls_to_become``)."""
+from __future__ import annotations
+
+from ..parameter import is_lazy
+
+__all__ = ['LazyModuleMixin']
+
+
+class LazyModuleMixin:
+    """Turns a layer lazy: subclasses set ``cls_to_become`` and ``initialize_parameters``."""
+    cls_to_become = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
+
+    def has_uninitialized_params(self) -> bool:
+        """Whether any parameter or buffer is still a placeholder."""
+        return any(is_lazy(t) for t in (*self._parameters.values(), *self._buffers.values()))
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs) -> None:
+        # A placeholder takes the shape of the tensor loaded into it.
+        for table in (self._parameters, self._buffers):
+            for name, t in table.items():
+                key = prefix + name
+                if is_lazy(t) and key in state_dict and not is_lazy(state_dict[key]):
+                    t.materialize(tuple(state_dict[key].shape), dtype=state_dict[key].dtype)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs)
+
+    def initialize_parameters(self, *args, **kwargs) -> None:
+        raise NotImplementedError(f'initialize_parameters is not implemented for '
+                                  f'{type(self).__name__}')
+
+
+def _infer_parameters(module, args):
+    """The first forward's pre-hook: shapes from ``args``, then the eager class."""
+    module.initialize_parameters(*args)
+    if module.has_uninitialized_params():
+        raise RuntimeError(f'module {module._get_name()} has not been fully initialized')
+    module._initialize_hook.remove()
+    del module._initialize_hook
+    if module.cls_to_become is not None:
+        module.__class__ = module.cls_to_become
