@@ -43,7 +43,7 @@ from . import _alloc  # noqa: F401  (malloc keeps freed pages between steps; see
 from ._ops.arithmetic import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                               floor_divide, remainder, fmod, pow, rsub, maximum, minimum, fmax,
                               fmin, lerp, addcmul, addcdiv, where, atan2, arctan2, hypot, xlogy,
-                              copysign, logaddexp, logaddexp2, heaviside, float_power)
+                              copysign, logaddexp, logaddexp2, heaviside, float_power, gcd, lcm)
 from ._ops.unary import (neg, negative, abs, absolute, sign, sgn, signbit, exp, exp2, expm1,
                          log, log2, log10, log1p, sqrt, rsqrt, square, sin, cos, tan, asin, acos,
                          atan, arcsin, arccos, arctan, sinh, cosh, tanh, asinh, acosh, atanh,
@@ -61,10 +61,12 @@ from ._ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permut
                          rot90, tril, triu, diagonal, diag, diag_embed, as_strided, cat, concat,
                          concatenate, stack, hstack, vstack, row_stack, dstack, column_stack,
                          broadcast_tensors, broadcast_to, broadcast_shapes, atleast_1d, atleast_2d,
-                         atleast_3d, meshgrid, diff, ravel, hsplit, vsplit, dsplit)
-from ._ops.indexing import (gather, scatter, scatter_add, scatter_reduce, index_select,
-                            index_add, index_fill, index_copy, index_put, masked_fill,
-                            masked_scatter, masked_select, nonzero, take, take_along_dim)
+                         atleast_3d, meshgrid, diff, ravel, hsplit, vsplit, dsplit, cartesian_prod,
+                         combinations, block_diag, diagflat)
+from ._ops.indexing import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add,
+                            index_fill, index_copy, index_put, masked_fill, masked_scatter,
+                            masked_select, nonzero, take, take_along_dim, unravel_index)
+from ._ops.statistics import cov, corrcoef, trapezoid, cumulative_trapezoid
 from ._ops.linalg import (mm, matmul, bmm, dot, vdot, inner, mv, outer, ger, addmm, addmv, baddbmm,
                           addbmm, addr, einsum, det, inverse, cross, tensordot, kron, trace, cdist,
                           dist)

@@ -945,6 +945,15 @@ class Tensor:
     def diag(self, diagonal=0): return _sh.diag(self, diagonal)
     def diag_embed(self, offset=0, dim1=-2, dim2=-1): return _sh.diag_embed(self, offset, dim1, dim2)
     def trace(self): return _la.trace(self)
+    def diagflat(self, offset=0): return _sh.diagflat(self, offset)
+    def gcd(self, other): return _ar.gcd(self, other)
+    def lcm(self, other): return _ar.lcm(self, other)
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        from ._ops.statistics import cov
+        return cov(self, correction=correction, fweights=fweights, aweights=aweights)
+    def corrcoef(self):
+        from ._ops.statistics import corrcoef
+        return corrcoef(self)
     def dist(self, other, p=2): return _la.dist(self, other, p)
     def unfold(self, dimension, size, step): return _sh.unfold(self, dimension, size, step)
     def sum_to_size(self, *size): return _sh.sum_to_size(self, *size)

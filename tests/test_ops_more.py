@@ -122,3 +122,58 @@ def test_distance_errors():
                lambda m: m.cdist(m.ones(3, 4).int(), m.ones(3, 4).int()),
                lambda m: m.dist(m.ones(3), m.ones(4))):
         same_error(lambda: fn(numtorch), lambda: fn(torch))
+
+
+X3 = RNG.standard_normal((3, 6))
+FW = np.array([1, 2, 1, 3, 1, 2])
+AW = RNG.uniform(0.5, 2, 6)
+XS = np.cumsum(RNG.uniform(0.1, 1, 6))
+COMPOSED = [
+    ('cov', lambda m, x: m.cov(x), (X3,)),
+    ('cov_correction0_method', lambda m, x: x.cov(correction=0), (X3,)),
+    ('cov_weights', lambda m, x, a: m.cov(x, fweights=m.tensor(FW), aweights=a), (X3, AW)),
+    ('cov_1d', lambda m, x: m.cov(x), (X3[0],)),
+    ('corrcoef', lambda m, x: m.corrcoef(x), (X3,)),
+    ('trapezoid', lambda m, y: m.trapezoid(y), (X3,)),
+    ('trapezoid_dx_dim0', lambda m, y: m.trapezoid(y, dx=0.3, dim=0), (X3,)),
+    ('trapezoid_x', lambda m, y, x: m.trapezoid(y, x), (X3, XS)),
+    ('cumulative_trapezoid', lambda m, y: m.cumulative_trapezoid(y, dim=0), (X3,)),
+    ('cumulative_trapezoid_x', lambda m, y, x: m.cumulative_trapezoid(y, x), (X3, XS)),
+    ('cartesian_prod', lambda m, a, b: m.cartesian_prod(a, b), (V, V[:2])),
+    ('combinations', lambda m, a: m.combinations(a, 3), (V,)),
+    ('combinations_with_replacement', lambda m, a: m.combinations(a, 2, True), (V,)),
+    ('block_diag', lambda m, a, b, c: m.block_diag(a, b, c), (A, V, np.array(2.5))),
+    ('diagflat', lambda m, a: m.diagflat(a, 1), (A,)),
+]
+
+
+@pytest.mark.parametrize('name,fn,arrays', COMPOSED, ids=[c[0] for c in COMPOSED])
+def test_composed_functions_match_torch(name, fn, arrays):
+    (a, na, da), (b, nb, db) = _run(numtorch, fn, arrays, False), _run(torch, fn, arrays, False)
+    assert na == nb and da == db
+    for u, v in zip(a, b):
+        np.testing.assert_allclose(u, v, rtol=1e-9, atol=1e-10)
+
+
+def test_integer_functions():
+    def both(fn):
+        a, b = fn(numtorch), fn(torch)
+        a, b = (a, b) if isinstance(a, tuple) else ((a,), (b,))
+        for u, v in zip(a, b):
+            assert str(u.dtype)[-5:] == str(v.dtype)[-5:]
+            # float results (cov of integers) may differ in the last ulp
+            np.testing.assert_allclose(u.numpy(), v.numpy(), rtol=1e-6, atol=0)
+    both(lambda m: m.gcd(m.tensor([12, -9, 0]), m.tensor([8, 6, 5])))
+    both(lambda m: m.tensor([4, 0, -6]).lcm(m.tensor([6, 5, 4])))
+    both(lambda m: m.unravel_index(m.tensor([5, 12, 13, -1, -13]), (3, 4)))
+    both(lambda m: m.cartesian_prod(m.tensor([1, 2]), m.tensor([3, 4, 5]), m.tensor([6])))
+    both(lambda m: m.combinations(m.tensor([1, 2, 3]), 0))
+    both(lambda m: m.block_diag())
+    both(lambda m: m.cov(m.tensor([[1, 2, 4], [0, 1, 1]])))
+    for fn in (lambda m: m.gcd(m.tensor([1.0]), m.tensor([2.0])),
+               lambda m: m.unravel_index(m.tensor([1.0]), (3, 4)),
+               lambda m: m.combinations(m.ones(2, 2)),
+               lambda m: m.cartesian_prod(m.ones(2, 2)),
+               lambda m: m.block_diag(m.ones(2, 2, 2)),
+               lambda m: m.cov(m.ones(2, 2, 2))):
+        same_error(lambda: fn(numtorch), lambda: fn(torch))

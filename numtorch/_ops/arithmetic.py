@@ -16,7 +16,7 @@ from ._op import Op, unbroadcast, unbroadcast_t, promote2, scalar_operand, cast,
 __all__ = ['add', 'sub', 'mul', 'div', 'true_divide', 'floor_divide', 'remainder', 'fmod',
            'pow', 'rsub', 'maximum', 'minimum', 'fmax', 'fmin', 'lerp', 'addcmul', 'addcdiv',
            'where', 'atan2', 'hypot', 'xlogy', 'copysign', 'logaddexp', 'logaddexp2',
-           'heaviside', 'float_power']
+           'heaviside', 'float_power', 'gcd', 'lcm']
 
 
 # -- add / sub ---------------------------------------------------------------
@@ -852,6 +852,25 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
         raise RuntimeError('heaviside is not yet implemented for tensors with different '
                            'dtypes.')
     return _wrap(np.heaviside(input._data, values._data).astype(input._data.dtype))
+
+
+def _integer_pair(name: str, a: Tensor, b: Tensor) -> tuple:
+    for t in (a, b):
+        if t._data.dtype.kind not in 'iu':
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{t.type()[6:-6]}\'')
+    return a._data, b._data
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:
+    """The greatest common divisor of each pair of integers (non-negative)."""
+    a, b = _integer_pair('gcd', input, other)
+    return _wrap(np.gcd(a, b))
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:
+    """The least common multiple of each pair of integers (non-negative)."""
+    a, b = _integer_pair('lcm', input, other)
+    return _wrap(np.lcm(a, b))
 
 
 def float_power(input, exponent) -> Tensor:

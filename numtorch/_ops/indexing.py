@@ -11,7 +11,8 @@ from .shape import Slice, wrap_dim
 
 __all__ = ['getitem', 'setitem', 'gather', 'scatter', 'scatter_add', 'scatter_reduce',
            'index_select', 'index_add', 'index_fill', 'index_copy', 'index_put', 'masked_fill',
-           'masked_scatter', 'masked_select', 'nonzero', 'take', 'take_along_dim', 'put']
+           'masked_scatter', 'masked_select', 'nonzero', 'take', 'take_along_dim', 'put',
+           'unravel_index']
 
 
 def _key_part(k):
@@ -596,3 +597,21 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     r = IndexPut(index._data.reshape(-1), accumulate).apply2(
         flat, cast(source.reshape(-1), input._data.dtype))
     return r.reshape(input.shape)
+
+
+def unravel_index(indices: Tensor, shape) -> tuple:
+    """The coordinates, in a tensor of ``shape``, of each flat index (one int64 tensor per
+    dimension); indices are taken modulo the element count, so negative ones count from
+    the end."""
+    shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype.kind not in 'iu':
+        raise TypeError('expected \'indices\' to be integer dtype, but got '
+                        f'{indices.dtype if isinstance(indices, Tensor) else idx.dtype}')
+    if any(s < 0 for s in shape):
+        raise ValueError('\'shape\' cannot have negative values, but got '
+                         f'{tuple(shape)}')
+    total = int(np.prod(shape))
+    # (PyTorch wraps every index into range, modulo the element count)
+    coords = np.unravel_index(np.mod(idx, total) if total else idx, shape)
+    return tuple(_wrap(np.asarray(c, np.int64)) for c in coords)

@@ -21,7 +21,8 @@ __all__ = ['view', 'reshape', 'flatten', 'unflatten', 'squeeze', 'unsqueeze', 'p
            'as_strided', 'contiguous', 'cat', 'stack', 'hstack', 'vstack', 'dstack',
            'column_stack', 'broadcast_tensors', 'broadcast_to', 'atleast_1d', 'atleast_2d',
            'atleast_3d', 'meshgrid', 'wrap_dim', 'fliplr', 'flipud', 'swapaxes', 'diff',
-           'ravel', 'hsplit', 'vsplit', 'dsplit']
+           'ravel', 'hsplit', 'vsplit', 'dsplit', 'cartesian_prod',
+           'combinations', 'block_diag', 'diagflat']
 
 
 def wrap_dim(dim, ndim: int) -> int:
@@ -1198,3 +1199,75 @@ def vsplit(input: Tensor, indices_or_sections):
 def dsplit(input: Tensor, indices_or_sections):
     """Splits along dim 2 (of a tensor of at least 3 dims), as numpy.dsplit."""
     return _dir_split(input, indices_or_sections, 2, 3, 'dsplit')
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of one element from each 1-D tensor, as the rows of a matrix."""
+    for t in tensors:
+        if t.dim() != 1:
+            raise RuntimeError(f'Expect a 1D vector, but got shape {list(t.shape)}')
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing='ij')
+    return stack([g.flatten() for g in grids], 1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-``r`` combinations of a 1-D tensor's elements (in order of position), as
+    rows; with replacement, an element may repeat."""
+    if input.dim() != 1:
+        raise RuntimeError(f'Expect a 1D vector, but got shape {list(input.shape)}')
+    if r < 0:
+        raise RuntimeError(f'Expect a non-negative number, but got {r}')
+    if r == 0:
+        return _wrap(np.empty(0, input._data.dtype))
+    n = input.shape[0]
+    grids = meshgrid(*([input] * r), indexing='ij')
+    idx = np.indices((n,) * r)
+    keep = np.ones((n,) * r, bool)
+    for a, b in zip(idx[:-1], idx[1:]):
+        keep &= (a <= b) if with_replacement else (a < b)
+    mask = _wrap(keep)
+    return stack([g.masked_select(mask) for g in grids], 1)
+
+
+class BlockDiag(Op):
+    """The matrices placed along the diagonal of a zero matrix."""
+    _name = 'BlockDiagBackward0'
+
+    def forward(self, *mats):
+        rows = sum(m.shape[0] for m in mats)
+        cols = sum(m.shape[1] for m in mats)
+        out = np.zeros((rows, cols), np.result_type(*mats) if mats else np.float32)
+        self.spans = []
+        r = c = 0
+        for m in mats:
+            out[r:r + m.shape[0], c:c + m.shape[1]] = m
+            self.spans.append((r, c, m.shape))
+            r, c = r + m.shape[0], c + m.shape[1]
+        return out
+
+    def backward(self, gy):
+        grads = tuple(gy[r:r + sh[0], c:c + sh[1]].reshape(sh).astype(gy.dtype)
+                      for r, c, sh in self.spans)
+        return grads if len(grads) > 1 else grads[0]
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block-diagonal matrix of the given matrices (0-D and 1-D ones as single rows)."""
+    mats = []
+    for i, t in enumerate(tensors):
+        if t.dim() > 2:
+            raise RuntimeError(f'torch.block_diag: Input tensors must have 2 or fewer '
+                               f'dimensions. Input {i} has {t.dim()} dimensions')
+        mats.append(t.reshape(1, -1) if t.dim() < 2 else t)
+    if not mats:
+        return _wrap(np.zeros((1, 0), np.float32))
+    if len(mats) == 1:
+        return BlockDiag().apply1(mats[0])
+    return BlockDiag().apply(*mats)
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    """A 2-D tensor with the flattened input on its ``offset``-th diagonal."""
+    return diag_embed(contiguous(input).view(-1), offset)
