@@ -457,12 +457,14 @@ class Einsum(Op):
         grads = self._grads(
             gy, self.saved, lambda eq, *a: np.einsum(eq, *a, optimize=len(a) > 2),
             lambda g, back, x: np.broadcast_to(g.transpose(back[0]).reshape(back[1]), x.shape))
-        return tuple(None if g is None else np.ascontiguousarray(g, dtype=x.dtype)
-                     for g, x in zip(grads, self.saved))
+        grads = tuple(None if g is None else np.ascontiguousarray(g, dtype=x.dtype)
+                      for g, x in zip(grads, self.saved))
+        return grads if len(grads) > 1 else grads[0]   # (one operand: one gradient, no tuple)
 
     def backward_t(self, gy):
-        return self._grads(gy, self.inputs, einsum,
-                           lambda g, back, x: g.permute(back[0]).reshape(back[1]).expand(x.shape))
+        grads = self._grads(gy, self.inputs, einsum, lambda g, back, x:
+                            g.permute(back[0]).reshape(back[1]).expand(x.shape))
+        return grads if len(grads) > 1 else grads[0]
 
 
 def einsum(equation: str, *operands) -> Tensor:

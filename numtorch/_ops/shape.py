@@ -896,7 +896,9 @@ class SumToSize(Op):
     def forward(self, x):
         from ._op import unbroadcast
         self.in_shape = x.shape
-        return np.ascontiguousarray(unbroadcast(x, self.shape))
+        g = unbroadcast(x, self.shape)
+        # (not np.ascontiguousarray: it turns a 0-d result into shape (1,))
+        return g if g.flags.c_contiguous else g.copy()
 
     def backward(self, gy):
         return np.broadcast_to(gy, self.in_shape)
@@ -969,9 +971,11 @@ class Cat(Op):
             else:
                 outs.append(None)
             start += s
-        return tuple(outs)
+        return tuple(outs) if len(outs) > 1 else outs[0]   # (one input: one gradient, no tuple)
 
     def backward_t(self, gy):
+        if len(self.sizes) == 1:
+            return gy
         return tuple(gy.narrow(self.axis, sum(self.sizes[:i]), s)
                      for i, s in enumerate(self.sizes))
 
@@ -1028,11 +1032,13 @@ class Stack(Op):
         return np.stack(xs, axis=self.axis)
 
     def backward(self, gy):
-        return tuple(np.take(gy, i, axis=self.axis) if n else None
-                     for i, n in enumerate(self.needs))
+        gxs = tuple(np.take(gy, i, axis=self.axis) if n else None
+                    for i, n in enumerate(self.needs))
+        return gxs if len(gxs) > 1 else gxs[0]   # (one input: one gradient, no tuple)
 
     def backward_t(self, gy):
-        return tuple(gy.select(self.axis, i) for i in range(len(self.needs)))
+        gxs = tuple(gy.select(self.axis, i) for i in range(len(self.needs)))
+        return gxs if len(gxs) > 1 else gxs[0]
 
 
 def stack(tensors, dim: int = 0, *, out=None) -> Tensor:

@@ -11,6 +11,7 @@ from .function import Function, FunctionCtx, once_differentiable
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import graph
+from . import functional
 
 __all__ = ['backward', 'grad', 'Function', 'FunctionCtx', 'Variable', 'gradcheck',
            'gradgradcheck', 'no_grad', 'enable_grad', 'set_grad_enabled', 'inference_mode',
