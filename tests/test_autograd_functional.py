@@ -300,3 +300,14 @@ def test_sum_to_size_scalar_shape():
     assert tuple(y.shape) == tuple(torch.ones(3).sum_to_size(()).shape) == ()
     y.backward()
     assert x.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_einsum_zero_dim_operand_gradient():
+    # regression: np.ascontiguousarray gave the 0-d operand's gradient shape (1,)
+    r = []
+    for T in (torch, nt):
+        x = _t(T, X, rg=True)
+        s = T.tensor(2.0, dtype=T.float64, requires_grad=True)
+        T.einsum('i,->i', x, s).sum().backward()
+        r.append((tuple(s.grad.shape), s.grad.item(), x.grad.tolist()))
+    assert r[0] == r[1]

@@ -457,7 +457,8 @@ class Einsum(Op):
         grads = self._grads(
             gy, self.saved, lambda eq, *a: np.einsum(eq, *a, optimize=len(a) > 2),
             lambda g, back, x: np.broadcast_to(g.transpose(back[0]).reshape(back[1]), x.shape))
-        grads = tuple(None if g is None else np.ascontiguousarray(g, dtype=x.dtype)
+        # (np.asarray(order='C'), not np.ascontiguousarray, which makes 0-d operands 1-d)
+        grads = tuple(None if g is None else np.asarray(g, dtype=x.dtype, order='C')
                       for g, x in zip(grads, self.saved))
         return grads if len(grads) > 1 else grads[0]   # (one operand: one gradient, no tuple)
 
