@@ -96,6 +96,9 @@ from ._ops.interpolate import pixel_shuffle, pixel_unshuffle
 from . import nn
 from . import optim
 from . import random
+from . import testing
+from .nn.functional import cosine_similarity, pairwise_distance
+from ._ops.indexing import argwhere
 from .serialization import save, load
 from .storage import UntypedStorage, TypedStorage
 

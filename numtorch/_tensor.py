@@ -1007,6 +1007,8 @@ class Tensor:
     def det(self): return _la.det(self)
     def inverse(self): return _la.inverse(self)
     def cross(self, other, dim=None): return _la.cross(self, other, dim)
+    def qr(self, some=True): return _dec.qr_deprecated(self, some)
+    def pinverse(self, rcond=1e-15): return _ls.pinverse(self, rcond)
 
     # -- comparison and logic ------------------------------------------------------------
     def eq(self, other): return _cmp.eq(self, other)
@@ -1152,6 +1154,8 @@ from ._ops import reduction as _red  # noqa: E402
 from ._ops import shape as _sh  # noqa: E402
 from ._ops import indexing as _ix  # noqa: E402
 from ._ops import linalg as _la  # noqa: E402
+from ._ops import decomposition as _dec  # noqa: E402
+from ._ops import least_squares as _ls  # noqa: E402
 from ._ops import comparison as _cmp  # noqa: E402
 from ._ops import creation as _cr  # noqa: E402
 from ._ops import random as _rnd  # noqa: E402

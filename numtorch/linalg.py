@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from ._ops.linalg import det, inverse as inv, cross, matmul
 from ._ops.decomposition import (LinAlgError, solve, cholesky, slogdet, eigh, eigvalsh, svd,
-                                 svdvals, multi_dot, matrix_power, vecdot)
+                                 svdvals, multi_dot, matrix_power, vecdot, qr, eig, eigvals)
+from ._ops.least_squares import lstsq, pinv, matrix_rank
 from ._ops.reduction import norm as _norm
 from ._tensor import Tensor
 
 __all__ = ['det', 'inv', 'cross', 'matmul', 'vector_norm', 'norm', 'LinAlgError', 'solve',
            'cholesky', 'slogdet', 'eigh', 'eigvalsh', 'svd', 'svdvals', 'multi_dot',
-           'matrix_power', 'vecdot']
+           'matrix_power', 'vecdot', 'qr', 'eig', 'eigvals', 'lstsq', 'pinv', 'matrix_rank']
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 __all__ = ['max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode', 'cummax',
            'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eigh',
-           'linalg_svd']
+           'linalg_svd', 'linalg_qr', 'qr', 'linalg_lstsq']
 
 
 def _make(name: str, fields: tuple) -> type:
@@ -45,3 +45,6 @@ var_mean = _make('var_mean', ('var', 'mean'))
 linalg_slogdet = _make('linalg_slogdet', ('sign', 'logabsdet'))
 linalg_eigh = _make('linalg_eigh', ('eigenvalues', 'eigenvectors'))
 linalg_svd = _make('linalg_svd', ('U', 'S', 'Vh'))
+linalg_qr = _make('linalg_qr', ('Q', 'R'))
+qr = _make('qr', ('Q', 'R'))
+linalg_lstsq = _make('linalg_lstsq', ('solution', 'residuals', 'rank', 'singular_values'))

@@ -11,6 +11,9 @@ Backward formulas (for A = the input; g the output gradients):
   off the diagonal (symmetric, as PyTorch's).
 - svd A = U diag(S) V^T (reduced): the skew parts of U^T gU and V^T gV scaled by
   1/(S_j^2 - S_i^2), plus the parts of gU and gV outside the column spaces.
+- qr A = Q R (m >= n): M = R gR^T - gQ^T Q, gA = (gQ + Q sym(M)) R^-T with sym(M) the
+  symmetric matrix with M's lower triangle; for m < n, A = [X | Y], R = [U | V], X = Q U:
+  gY = Q gV and X's gradient is the square case with gQ + Y gV^T in place of gQ.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from .._tensor import Tensor, _wrap
 from ._op import Op, unbroadcast
 
 __all__ = ['LinAlgError', 'solve', 'cholesky', 'slogdet', 'eigh', 'eigvalsh', 'svd', 'svdvals',
-           'multi_dot', 'matrix_power', 'vecdot']
+           'multi_dot', 'matrix_power', 'vecdot', 'qr', 'qr_deprecated', 'eig', 'eigvals']
 
 
 class _LinAlgError(RuntimeError):
@@ -285,3 +288,109 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """The dot products of the vectors along ``dim`` (batches broadcast)."""
     return (x * y).sum(dim)
+
+
+def _solve_rt(b: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """B R^-T for upper-triangular R (inf/nan, not an error, where R is singular, as
+    LAPACK's triangular solve gives)."""
+    try:
+        return _mT(np.linalg.solve(r, _mT(b)))
+    except np.linalg.LinAlgError:
+        # X R^T = B, column k of X from the last: X_k = (B_k - sum_{j>k} X_j R_kj) / R_kk
+        x = np.zeros(np.broadcast_shapes(b.shape, b.shape[:-2] + (b.shape[-2], r.shape[-1])),
+                     b.dtype)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            for k in range(r.shape[-1] - 1, -1, -1):
+                acc = b[..., :, k] - np.einsum('...ij,...j->...i', x[..., :, k + 1:],
+                                               r[..., k, k + 1:])
+                x[..., :, k] = acc / r[..., None, k, k]
+        return x
+
+
+def _qr_square_backward(q, r, gq, gr):
+    """The gradient of A = Q R with Q (m, n) and R square (n, n)."""
+    m = np.matmul(r, _mT(gr)) - np.matmul(_mT(gq), q)
+    low = np.tril(m, -1)
+    sym = low + _mT(low) + np.tril(np.triu(m))
+    return _solve_rt(gq + np.matmul(q, sym), r)
+
+
+class Qr(Op):
+    _name = 'LinalgQrBackward0'
+    checks = (0,)
+
+    def __init__(self, mode: str):
+        self.mode = mode
+
+    def forward(self, a):
+        if self.mode == 'r':
+            r = np.linalg.qr(a, mode='r')
+            self.saved = None
+            return np.zeros(0, a.dtype), r.astype(a.dtype, copy=False)
+        q, r = np.linalg.qr(a, mode=self.mode)
+        self.saved = (q, r)
+        return q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
+
+    def backward(self, gq, gr):
+        if self.mode == 'r':
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed "
+                               "when mode='r'. Please use linalg.qr(A, mode='reduced') if you "
+                               "are going to differentiate through linalg.qr.")
+        q, r = self.saved
+        m, n = q.shape[-2], r.shape[-1]
+        if self.mode == 'complete' and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
+                               "and nrows > ncols.")
+        if m >= n:
+            return _qr_square_backward(q, r, gq, gr)
+        gu, gv = gr[..., :m], gr[..., m:]
+        y = self.inputs[0]._data[..., m:]
+        gx = _qr_square_backward(q, r[..., :m], gq + np.matmul(y, _mT(gv)), gu)
+        return np.concatenate([gx, np.matmul(q, gv)], -1)
+
+
+_QR_MODES = ('reduced', 'complete', 'r')
+
+
+def qr(A: Tensor, mode: str = 'reduced'):
+    """A = Q R with Q orthonormal columns and R upper-triangular, by Householder reflections
+    as LAPACK computes them (so R's diagonal may be negative). ``mode`` 'reduced' gives Q
+    (m, k), R (k, n) with k = min(m, n); 'complete' a square Q (m, m) and R (m, n); 'r'
+    only R (Q is then an empty tensor)."""
+    if mode not in _QR_MODES:
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    if A.dim() < 2:
+        raise RuntimeError('linalg.qr: The input tensor A must have at least 2 dimensions.')
+    if A._data.dtype.kind != 'f':
+        raise RuntimeError(f'linalg.qr: Expected a floating point or complex tensor as input. '
+                           f'Got {A.type()[6:-6]}')
+    q, r = Qr(mode).apply(A)
+    return _rt.linalg_qr(q, r)
+
+
+_QR_WARNING = ("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a "
+               "future PyTorch release.\nThe boolean parameter 'some' has been replaced with a "
+               "string parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\n"
+               "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete')")
+
+
+def qr_deprecated(input: Tensor, some: bool = True):
+    """``torch.qr`` / ``Tensor.qr``: linalg.qr in mode 'reduced' (``some``) or 'complete',
+    with PyTorch's one-time deprecation warning."""
+    from .._tensor import _warn_once
+    _warn_once(_QR_WARNING)
+    q, r = qr(input, 'reduced' if some else 'complete')
+    return _rt.qr(q, r)
+
+
+def eig(A: Tensor, *, out=None):
+    """Not supported: the eigen-decomposition of a general matrix is complex-valued."""
+    raise NotImplementedError('torch.linalg.eig returns complex tensors, and numtorch has no '
+                              'complex dtypes')
+
+
+def eigvals(A: Tensor, *, out=None):
+    """Not supported: the eigenvalues of a general matrix are complex-valued."""
+    raise NotImplementedError('torch.linalg.eigvals returns complex tensors, and numtorch has '
+                              'no complex dtypes')
