@@ -567,6 +567,11 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     return _wrap(np.argwhere(d).astype(np.int64))
 
 
+def argwhere(input: Tensor) -> Tensor:
+    """Indices of the nonzero elements as an (n, ndim) int64 tensor (``nonzero``'s default)."""
+    return nonzero(input)
+
+
 def take(input: Tensor, index: Tensor) -> Tensor:
     """Elements of the flattened ``input`` at ``index`` (shaped like ``index``)."""
     n = input._data.size
