@@ -112,6 +112,8 @@ OTHER_CASES = {
     'numpy_scalar_far': (lambda L: (np.float32(1.0), 2.0), {}, True),
     'bools': (lambda L: (True, False), {}, True),
     'bools_ok': (lambda L: (True, np.bool_(True)), {}, False),
+    'bool_vs_int': (lambda L: (True, 1), {}, True),
+    'nested_bool_vs_int': (lambda L: ({'k': [0, True]}, {'k': [0, 1]}), {}, True),
     'none': (lambda L: (None, None), {}, False),
     'none_vs_int': (lambda L: (None, 1), {}, True),
     'strings': (lambda L: ('a', 'a'), {}, True),

@@ -14,8 +14,10 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._op import Op
+from .reduction import norm as _norm
 
-__all__ = ['batch_norm', 'layer_norm', 'group_norm', 'instance_norm', 'rms_norm']
+__all__ = ['batch_norm', 'layer_norm', 'group_norm', 'instance_norm', 'rms_norm',
+           'norm_except_dim', '_weight_norm']
 
 
 def _csum(a3: np.ndarray) -> np.ndarray:
@@ -425,3 +427,64 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     if weight is not None:
         out = out * weight
     return out if x is input else out.type_as(input)
+
+
+# -- weight norm -----------------------------------------------------------------------------
+def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
+    """The ``pow``-norm of ``v`` over every dim but ``dim``, shaped to broadcast against
+    ``v`` (size 1 except along ``dim``); ``dim=-1`` takes the norm of the whole tensor.
+    Composed of view/transpose and at::norm's nodes as PyTorch composes it."""
+    if dim == -1:
+        return _norm(v, pow, _node='NormBackward0')
+    last = v.dim() - 1
+    if dim == 0:
+        flat = _norm(v.contiguous().view(v.shape[0], -1), pow, 1, _node='NormBackward1')
+        return flat.view((v.shape[0],) + (1,) * last)
+    if dim == last:
+        flat = _norm(v.contiguous().view(-1, v.shape[last]), pow, 0, _node='NormBackward1')
+        return flat.view((1,) * last + (v.shape[last],))
+    return norm_except_dim(v.transpose(0, dim), pow, 0).transpose(0, dim)
+
+
+class WeightNorm(Op):
+    """w = v * (g / ||v||), the norm taken over every dim but ``dim`` (the first or last)."""
+    _name = 'WeightNormInterfaceBackward0'
+
+    def __init__(self, dim: int):
+        self.dim = dim
+
+    def forward(self, v, g):
+        axes = tuple(a for a in range(v.ndim) if a != self.dim)
+        n = np.sqrt(np.square(v).sum(axes, keepdims=True))
+        w = v * (g.reshape(n.shape) / n)
+        self.saved = (v, g, n, axes)
+        return w
+
+    def backward(self, gw):
+        v, g, n, axes = self.saved
+        gr = g.reshape(n.shape)
+        # with d = sum(gw * v) over the normed dims: dw/dg gives d / n, and the
+        # projection of gw off v (scaled by g / n) is the gradient of v.
+        d = (gw * v).sum(axes, keepdims=True)
+        gv = gr / n * (gw - v * (d / (n * n))) if self.needs[0] else None
+        gg = (d / n).reshape(g.shape) if self.needs[1] else None
+        return gv, gg
+
+    def backward_t(self, gw):
+        v, g = self.inputs
+        axes = tuple(a for a in range(v.dim()) if a != self.dim)
+
+        def total(t):  # (an empty dim list would sum everything)
+            return t.sum(axes, keepdim=True) if axes else t
+        n = total(v.square()).sqrt()
+        d = total(gw * v)
+        gr = g.reshape(n.shape)
+        return gr / n * (gw - v * (d / (n * n))), (d / n).reshape(g.shape)
+
+
+def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
+    """``v * (g / norm_except_dim(v, 2, dim))``: one fused node when ``dim`` is literally
+    the first or last dim (as PyTorch picks its kernel), composed of tensor ops otherwise."""
+    if v.dim() and dim in (0, v.dim() - 1):
+        return WeightNorm(dim).apply2(v, g)
+    return v * (g / norm_except_dim(v, 2, dim))

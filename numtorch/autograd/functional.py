@@ -11,7 +11,7 @@ tuple, and a Jacobian of tuple outputs w.r.t. tuple inputs is a tuple (per outpu
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence, Tuple, Union
+from typing import Callable, Optional, Tuple, Union
 
 from .._tensor import Tensor
 from .._ops.creation import zeros_like

@@ -275,6 +275,19 @@ def _pairs(actual, expected, id: tuple, options: dict) -> list:
             return [pair_type(actual, expected, id, **options)]
         except _Unsupported:
             continue
+        except _Failure:
+            raise
+        except Exception as error:   # e.g. a bool against an int reaching the number pair
+            name = pair_type.__name__.lstrip('_')
+            raise RuntimeError(
+                f"Originating a {name}() at item {''.join(str([i]) for i in id)} with\n\n"
+                f'{type(actual).__name__}(): {actual}\n\nand\n\n'
+                f'{type(expected).__name__}(): {expected}\n\n'
+                'resulted in the unexpected exception above. If you are a user and see this '
+                'message during normal operation please file an issue at '
+                'https://github.com/pytorch/pytorch/issues. If you are a developer and working '
+                'on the comparison functions, please except the previous error and raise an '
+                'expressive `ErrorMeta` instead.') from error
     raise _Failure(TypeError, f'No comparison pair was able to handle inputs of type '
                               f'{type(actual)} and {type(expected)}.', id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import collections.abc
 import math
 import warnings
-from typing import Optional, Union
+from typing import Optional
 
 from .._tensor import Tensor
 from .._dtype import (dtype as _dtype, bool_, uint8, int8, int16, int32, int64, float16, float32,

@@ -8,7 +8,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter, UninitializedBuffer
 from .lazy import LazyModuleMixin
-from .module import Module
+from .module import Module, _params
 
 __all__ = ['BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'LazyBatchNorm1d', 'LazyBatchNorm2d']
 
@@ -98,10 +98,10 @@ class _BatchNorm(_NormBase):
         else:
             bn_training = self.running_mean is None and self.running_var is None
         use_running = not self.training or self.track_running_stats
-        p = self._parameters
+        w, b = _params(self, 'weight', 'bias')
         return F.batch_norm(input, self.running_mean if use_running else None,
-                            self.running_var if use_running else None, p['weight'], p['bias'],
-                            bn_training, factor, self.eps)
+                            self.running_var if use_running else None, w, b, bn_training,
+                            factor, self.eps)
 
 
 class BatchNorm1d(_BatchNorm):

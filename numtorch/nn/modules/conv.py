@@ -9,7 +9,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin
-from .module import Module
+from .module import Module, _params
 
 __all__ = ['Conv1d', 'Conv2d', 'ConvTranspose1d', 'ConvTranspose2d', 'LazyConv1d', 'LazyConv2d']
 
@@ -127,8 +127,7 @@ class Conv1d(_ConvNd):
                         self.groups)
 
     def forward(self, input: Tensor) -> Tensor:
-        p = self._parameters
-        return self._conv_forward(input, p['weight'], p['bias'])
+        return self._conv_forward(input, *_params(self, 'weight', 'bias'))
 
 
 class Conv2d(_ConvNd):
@@ -152,8 +151,7 @@ class Conv2d(_ConvNd):
                         self.groups)
 
     def forward(self, input: Tensor) -> Tensor:
-        p = self._parameters
-        return self._conv_forward(input, p['weight'], p['bias'])
+        return self._conv_forward(input, *_params(self, 'weight', 'bias'))
 
 
 class _ConvTransposeNd(_ConvNd):

@@ -9,7 +9,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin
-from .module import Module
+from .module import Module, _params
 
 __all__ = ['Identity', 'Linear', 'NonDynamicallyQuantizableLinear', 'Bilinear', 'LazyLinear']
 
@@ -52,13 +52,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        # NOTE: the dict lookups skip Module.__getattr__ (about 1 us per call on the hot
-        # path); weight/bias replaced by plain attributes still work through the fallback.
-        p = self._parameters
-        try:
-            w, b = p['weight'], p['bias']
-        except KeyError:
-            w, b = self.weight, self.bias
+        w, b = _params(self, 'weight', 'bias')
         return F.linear(input, w, b)
 
     def extra_repr(self) -> str:

@@ -63,6 +63,19 @@ def _typename(obj) -> str:
     return name if mod in ('', 'builtins') else f'{mod}.{name}'
 
 
+def _params(module: 'Module', *names: str) -> list:
+    """The named parameters of ``module``, as a layer's forward reads them.
+
+    NOTE: straight from ``_parameters`` (skipping Module.__getattr__, about 1 us a call on
+    the hot path); a tensor moved out of it -- parametrized, or recomputed by a forward
+    pre-hook such as the old weight_norm -- is read as an attribute instead."""
+    p = module._parameters
+    try:
+        return [p[n] for n in names]
+    except KeyError:
+        return [getattr(module, n) for n in names]
+
+
 def _forward_unimplemented(self, *input: Any) -> None:
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
                               '"forward" function')

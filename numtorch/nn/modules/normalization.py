@@ -8,7 +8,7 @@ from ..._ops.creation import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _params
 
 __all__ = ['LayerNorm', 'GroupNorm', 'RMSNorm', 'LocalResponseNorm']
 
@@ -49,8 +49,8 @@ class LayerNorm(Module):
         _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
-        p = self._parameters
-        return F.layer_norm(input, self.normalized_shape, p['weight'], p['bias'], self.eps)
+        return F.layer_norm(input, self.normalized_shape, *_params(self, 'weight', 'bias'),
+                            self.eps)
 
     def extra_repr(self) -> str:
         return (f'{self.normalized_shape}, eps={self.eps}, '
@@ -77,8 +77,8 @@ class GroupNorm(Module):
         _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
-        p = self._parameters
-        return F.group_norm(input, self.num_groups, p['weight'], p['bias'], self.eps)
+        return F.group_norm(input, self.num_groups, *_params(self, 'weight', 'bias'),
+                            self.eps)
 
     def extra_repr(self) -> str:
         return (f'{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, '
@@ -108,7 +108,7 @@ class RMSNorm(Module):
             init.ones_(self.weight)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.rms_norm(x, self.normalized_shape, self._parameters['weight'], self.eps)
+        return F.rms_norm(x, self.normalized_shape, *_params(self, 'weight'), self.eps)
 
     def extra_repr(self) -> str:
         return (f'{self.normalized_shape}, eps={self.eps}, '

@@ -16,7 +16,7 @@ from ..._ops import rnn as _R
 from .. import init
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
-from .module import Module
+from .module import Module, _params
 
 __all__ = ['RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
 
@@ -446,6 +446,9 @@ class RNNCellBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
+    def _cell_weights(self) -> list:
+        return _params(self, 'weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')
+
     def _batched(self, name: str, input: Tensor, hx: Tensor | None):
         if input.dim() not in (1, 2):
             raise ValueError(f'{name}: Expected input to be 1D or 2D, got {input.dim()}D '
@@ -477,13 +480,10 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         input, hx, batched = self._batched('RNNCell', input, hx)
-        p = self._parameters
         if self.nonlinearity == 'tanh':
-            ret = _R.rnn_tanh_cell(input, hx, p['weight_ih'], p['weight_hh'], p['bias_ih'],
-                                   p['bias_hh'])
+            ret = _R.rnn_tanh_cell(input, hx, *self._cell_weights())
         elif self.nonlinearity == 'relu':
-            ret = _R.rnn_relu_cell(input, hx, p['weight_ih'], p['weight_hh'], p['bias_ih'],
-                                   p['bias_hh'])
+            ret = _R.rnn_relu_cell(input, hx, *self._cell_weights())
         else:
             raise RuntimeError(f'Unknown nonlinearity: {self.nonlinearity}')
         return ret if batched else ret.squeeze(0)
@@ -514,9 +514,7 @@ class LSTMCell(RNNCellBase):
             hx = (z, z)
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
-        p = self._parameters
-        h, c = _R.lstm_cell(input, hx, p['weight_ih'], p['weight_hh'], p['bias_ih'],
-                            p['bias_hh'])
+        h, c = _R.lstm_cell(input, hx, *self._cell_weights())
         if not batched:
             return h.squeeze(0), c.squeeze(0)
         return h, c
@@ -532,7 +530,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         input, hx, batched = self._batched('GRUCell', input, hx)
-        p = self._parameters
-        ret = _R.gru_cell(input, hx, p['weight_ih'], p['weight_hh'], p['bias_ih'],
-                          p['bias_hh'])
+        ret = _R.gru_cell(input, hx, *self._cell_weights())
         return ret if batched else ret.squeeze(0)

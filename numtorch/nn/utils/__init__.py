@@ -4,3 +4,6 @@ from .clip_grad import (clip_grad_norm_, clip_grad_norm, clip_grad_value_, get_t
                         clip_grads_with_norm_)
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from . import rnn
+from . import parametrize, parametrizations
+from .weight_norm import weight_norm, remove_weight_norm
+from .spectral_norm import spectral_norm, remove_spectral_norm
