@@ -223,3 +223,54 @@ def test_eig_is_not_supported():
     for fn in (numtorch.linalg.eig, numtorch.linalg.eigvals):
         with pytest.raises(NotImplementedError, match='complex'):
             fn(numtorch.ones(2, 2))
+
+
+# -- matrix_norm, norm, cond ---------------------------------------------------------------
+ORDS = ['fro', 'nuc', 1, -1, 2, -2, float('inf'), -float('inf')]
+
+
+@pytest.mark.parametrize('ord', ORDS, ids=str)
+def test_matrix_norm_matches_torch(ord):
+    a = _arr(2, 3, 4)
+    for dim, keepdim in [((-2, -1), False), ((0, 2), True), ((2, 0), False)]:
+        _compare(lambda m, x: m.linalg.matrix_norm(x, ord, dim, keepdim), (a,))
+    _compare(lambda m, x: m.linalg.norm(x[0], ord), (a,))
+    _compare(lambda m, x: m.linalg.norm(x, ord, (1, 2), True), (a,))
+    assert gradcheck(lambda x: numtorch.linalg.matrix_norm(x, ord),
+                     (numtorch.tensor(_arr(3, 4), requires_grad=True),))
+
+
+@pytest.mark.parametrize('ord', [None] + ORDS, ids=str)
+def test_cond_matches_torch(ord):
+    sq = _arr(2, 3, 3)
+    # (PyTorch's own backward fails for these orders: it fills the inverse in place)
+    differentiable = ord in (None, 'nuc', 2, -2)
+    _compare(lambda m, x: m.linalg.cond(x, ord), (sq,), grad=differentiable)
+    singular = np.stack([np.diag([1.0, 0, 2]), sq[0]])
+    if ord != 'nuc':
+        _compare(lambda m, x: m.linalg.cond(x, ord), (singular,), grad=False)
+    assert gradcheck(lambda x: numtorch.linalg.cond(x, ord),
+                     (numtorch.tensor(sq[0], requires_grad=True),))
+
+
+def test_norms_vector_cases_empty_and_errors():
+    a = _arr(2, 3, 4)
+    _compare(lambda m, x: m.linalg.cond(x), (a,))
+    _compare(lambda m, x: m.linalg.norm(x), (a,))
+    _compare(lambda m, x: m.linalg.norm(x, 3, 1), (a,))
+    _compare(lambda m, x: m.linalg.cond(x, 'fro'), (np.zeros((2, 0, 0)),), grad=False)
+    for fn in (lambda m: m.linalg.matrix_norm(m.ones(3, 3), ord=3),
+               lambda m: m.linalg.matrix_norm(m.ones(3, 3), ord='foo'),
+               lambda m: m.linalg.matrix_norm(m.ones(3), ord=1),
+               lambda m: m.linalg.matrix_norm(m.ones(3, 3, dtype=m.int64), ord=2),
+               lambda m: m.linalg.matrix_norm(m.ones(3, 3), dim=(1, -1)),
+               lambda m: m.linalg.matrix_norm(m.ones(3, 3), dim=(0,)),
+               lambda m: m.linalg.norm(m.ones(2, 3, 3), ord=1),
+               lambda m: m.linalg.norm(m.ones(2, 3, 3), dim=(0, 1, 1)),
+               lambda m: m.linalg.cond(m.ones(3, 3), 3),
+               lambda m: m.linalg.cond(m.ones(3, 3), 'foo'),
+               lambda m: m.linalg.cond(m.ones(3)),
+               lambda m: m.linalg.cond(m.ones(2, 3), 1),
+               lambda m: m.linalg.cond(m.ones(2, 3), 'fro'),
+               lambda m: m.linalg.cond(m.ones(2, 3), float('inf'))):
+        same_error(lambda: fn(numtorch), lambda: fn(torch))
