@@ -66,6 +66,7 @@ from ._ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permut
 from ._ops.indexing import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add,
                             index_fill, index_copy, index_put, masked_fill, masked_scatter,
                             masked_select, nonzero, take, take_along_dim, unravel_index)
+from ._ops.special import lgamma, digamma, polygamma
 from ._ops.statistics import cov, corrcoef, trapezoid, cumulative_trapezoid
 from ._ops.linalg import (mm, matmul, bmm, dot, vdot, inner, mv, outer, ger, addmm, addmv, baddbmm,
                           addbmm, addr, einsum, det, inverse, cross, tensordot, kron, trace, cdist,
@@ -93,10 +94,11 @@ from ._ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ._ops.pool import max_pool1d, max_pool2d, avg_pool1d, adaptive_avg_pool1d
 from ._ops.dropout import dropout, alpha_dropout, feature_alpha_dropout
 from ._ops.interpolate import pixel_shuffle, pixel_unshuffle
-from ._ops.norm import norm_except_dim, _weight_norm
 from . import nn
 from . import optim
 from . import random
+from . import special
+from . import distributions
 from . import testing
 from .nn.functional import cosine_similarity, pairwise_distance
 from ._ops.indexing import argwhere

@@ -452,7 +452,8 @@ class Tensor:
         return _str(self, tensor_contents=tensor_contents)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        # A plain 0-d tensor formats as its Python number even without a spec, as PyTorch's.
+        if self._data.ndim == 0 and (spec or type(self) is Tensor):
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
@@ -831,6 +832,9 @@ class Tensor:
     def erf(self): return _un.erf(self)
     def erfc(self): return _un.erfc(self)
     def erfinv(self): return _un.erfinv(self)
+    def lgamma(self): return _sp.lgamma(self)
+    def digamma(self): return _sp.digamma(self)
+    def polygamma(self, n): return _sp.polygamma(n, self)
     def reciprocal(self): return _un.reciprocal(self)
     def reciprocal_(self): return _inplace(self, _un.reciprocal)
     def floor(self): return _un.floor(self)
@@ -1159,3 +1163,4 @@ from ._ops import least_squares as _ls  # noqa: E402
 from ._ops import comparison as _cmp  # noqa: E402
 from ._ops import creation as _cr  # noqa: E402
 from ._ops import random as _rnd  # noqa: E402
+from ._ops import special as _sp  # noqa: E402

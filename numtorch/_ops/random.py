@@ -109,6 +109,10 @@ def _ordered(a: np.ndarray, flat: np.ndarray) -> np.ndarray:
     """
     if a.flags.c_contiguous or a.ndim < 2:
         return flat.reshape(a.shape)
+    if 0 in a.strides:
+        # An expanded tensor is not dense: PyTorch's empty_like gives it a contiguous
+        # result, filled in index order.
+        return flat.reshape(a.shape)
     perm = sorted(range(a.ndim), key=lambda d: -abs(a.strides[d]))
     return np.transpose(flat.reshape([a.shape[d] for d in perm]), np.argsort(perm))
 

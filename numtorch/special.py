@@ -1,0 +1,27 @@
+"""torch.special: the special functions numtorch has, under their torch.special names."""
+from __future__ import annotations
+
+import math
+
+from ._tensor import Tensor
+from ._ops.special import lgamma as gammaln, digamma, polygamma
+from ._ops.unary import (erf, erfc, erfinv, exp2, expm1, log1p, sigmoid as expit, logit,
+                         round, sinc)
+from ._ops.arithmetic import xlogy
+from ._ops.reduction import logsumexp, softmax, log_softmax
+
+__all__ = ['gammaln', 'digamma', 'psi', 'polygamma', 'multigammaln', 'erf', 'erfc', 'erfinv',
+           'exp2', 'expm1', 'log1p', 'expit', 'logit', 'round', 'sinc', 'xlogy', 'logsumexp',
+           'softmax', 'log_softmax']
+
+psi = digamma
+
+
+def multigammaln(input: Tensor, p: int) -> Tensor:
+    """The log of the multivariate gamma function of dimension ``p``:
+    ``p (p - 1) / 4 log(pi) + sum_{j < p} lgamma(input - j / 2)`` (like PyTorch 2.13, no
+    check that the elements exceed ``(p - 1) / 2``)."""
+    if p < 1:
+        raise RuntimeError('p has to be greater than or equal to 1')
+    j = input.new_tensor([-k / 2 for k in range(p)])
+    return gammaln(input.unsqueeze(-1) + j).sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
