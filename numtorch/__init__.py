@@ -94,6 +94,7 @@ from ._ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ._ops.pool import max_pool1d, max_pool2d, avg_pool1d, adaptive_avg_pool1d
 from ._ops.dropout import dropout, alpha_dropout, feature_alpha_dropout
 from ._ops.interpolate import pixel_shuffle, pixel_unshuffle
+from ._ops.norm import norm_except_dim, _weight_norm
 from . import nn
 from . import optim
 from . import random
