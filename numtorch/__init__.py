@@ -67,6 +67,9 @@ from ._ops.indexing import (gather, scatter, scatter_add, scatter_reduce, index_
                             index_fill, index_copy, index_put, masked_fill, masked_scatter,
                             masked_select, nonzero, take, take_along_dim, unravel_index)
 from ._ops.special import lgamma, digamma, polygamma
+from ._ops.decomposition import qr_deprecated as qr
+from ._ops.least_squares import pinverse, lstsq_removed as lstsq
+from ._ops.least_squares import matrix_rank_removed as matrix_rank
 from ._ops.statistics import cov, corrcoef, trapezoid, cumulative_trapezoid
 from ._ops.linalg import (mm, matmul, bmm, dot, vdot, inner, mv, outer, ger, addmm, addmv, baddbmm,
                           addbmm, addr, einsum, det, inverse, cross, tensordot, kron, trace, cdist,
