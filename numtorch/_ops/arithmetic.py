@@ -357,6 +357,24 @@ class Where(Op):
                 unbroadcast_t(where(c, z, gy), self.sb))
 
 
+def _lerp(s, e, w):
+    """PyTorch's CPU lerp: ``fma(w, e - s, s)`` for ``|w| < 0.5``, else
+    ``fma(w - 1, e - s, e)`` (accurate near both ends)."""
+    # NOTE: for float32/float16 the product of two float32 values is exact in float64, so
+    # computing there and rounding once gives the fused multiply-add bit for bit.
+    dt = s.dtype
+    if dt == np.float64:
+        d = e - s
+        return np.where(np.abs(w) < 0.5, s + w * d, e - d * (1 - w))
+    f32 = np.float32
+    s32, e32 = s.astype(f32, copy=False), e.astype(f32, copy=False)
+    w32 = w.astype(f32) if isinstance(w, np.ndarray) else f32(w)
+    small = np.abs(w32) < 0.5
+    coeff = np.where(small, w32, w32 - f32(1)).astype(np.float64)
+    r = coeff * (e32 - s32).astype(np.float64) + np.where(small, s32, e32)
+    return r.astype(f32).astype(dt, copy=False)
+
+
 class Lerp(Op):
     """start + weight * (end - start), weight a tensor."""
     _name = 'LerpBackward1'
@@ -364,7 +382,7 @@ class Lerp(Op):
 
     def forward(self, s, e, w):
         self.saved = (s, e, w)
-        return s + w * (e - s)
+        return _lerp(s, e, w)
 
     def backward(self, gy):
         s, e, w = self.saved
@@ -390,7 +408,7 @@ class LerpS(Op):
     def forward(self, s, e):
         self.sa = s.shape
         self.sb = e.shape
-        return s + self.w * (e - s)
+        return _lerp(s, e, self.w)
 
     def backward(self, gy):
         return unbroadcast(gy * (1 - self.w), self.sa), unbroadcast(gy * self.w, self.sb)

@@ -1,5 +1,6 @@
 """numtorch.optim: PyTorch's optimizers and learning-rate schedulers."""
 from . import lr_scheduler
+from . import swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
