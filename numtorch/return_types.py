@@ -3,7 +3,9 @@ from __future__ import annotations
 
 __all__ = ['max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode', 'cummax',
            'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eigh',
-           'linalg_svd', 'linalg_qr', 'qr', 'linalg_lstsq']
+           'linalg_svd', 'linalg_qr', 'qr', 'linalg_lstsq', 'linalg_inv_ex', 'linalg_cholesky_ex',
+           'linalg_solve_ex', 'linalg_lu_factor', 'linalg_lu_factor_ex', 'linalg_lu', 'lu_unpack',
+           'triangular_solve']
 
 
 def _make(name: str, fields: tuple) -> type:
@@ -48,3 +50,11 @@ linalg_svd = _make('linalg_svd', ('U', 'S', 'Vh'))
 linalg_qr = _make('linalg_qr', ('Q', 'R'))
 qr = _make('qr', ('Q', 'R'))
 linalg_lstsq = _make('linalg_lstsq', ('solution', 'residuals', 'rank', 'singular_values'))
+linalg_inv_ex = _make('linalg_inv_ex', ('inverse', 'info'))
+linalg_cholesky_ex = _make('linalg_cholesky_ex', ('L', 'info'))
+linalg_solve_ex = _make('linalg_solve_ex', ('result', 'info'))
+linalg_lu_factor = _make('linalg_lu_factor', ('LU', 'pivots'))
+linalg_lu_factor_ex = _make('linalg_lu_factor_ex', ('LU', 'pivots', 'info'))
+linalg_lu = _make('linalg_lu', ('P', 'L', 'U'))
+lu_unpack = _make('lu_unpack', ('P', 'L', 'U'))
+triangular_solve = _make('triangular_solve', ('solution', 'cloned_coefficient'))
