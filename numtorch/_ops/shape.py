@@ -1122,7 +1122,8 @@ def broadcast_tensors(*tensors):
         for t in ts[1:]:
             broadcast_error(ts[0]._data.shape, t._data.shape)
         raise
-    return tuple(expand(t, shape) for t in ts)
+    # A tensor already of the common shape is returned itself, as PyTorch does.
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in ts)
 
 
 def broadcast_shapes(*shapes):

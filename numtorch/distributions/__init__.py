@@ -1,6 +1,7 @@
 """torch.distributions: parameterizable probability distributions, their sampling,
 log-densities and KL divergences."""
 from . import constraints
+from . import transforms
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .normal import Normal
@@ -14,9 +15,33 @@ from .multivariate_normal import MultivariateNormal
 from .independent import Independent
 from .gamma import Gamma
 from .poisson import Poisson
+from .geometric import Geometric
+from .binomial import Binomial
+from .negative_binomial import NegativeBinomial
+from .cauchy import Cauchy
+from .chi2 import Chi2
+from .studentT import StudentT
+from .dirichlet import Dirichlet
+from .beta import Beta
+from .transformed_distribution import TransformedDistribution
+from .log_normal import LogNormal
+from .half_normal import HalfNormal
+from .half_cauchy import HalfCauchy
+from .gumbel import Gumbel
+from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform,
+                         IndependentTransform, LowerCholeskyTransform, PowerTransform,
+                         ReshapeTransform, SigmoidTransform, SoftmaxTransform,
+                         SoftplusTransform, StickBreakingTransform, TanhTransform, Transform,
+                         identity_transform)
 from .kl import kl_divergence, register_kl
 
 __all__ = ['Distribution', 'ExponentialFamily', 'Normal', 'Uniform', 'Bernoulli', 'Categorical',
            'OneHotCategorical', 'OneHotCategoricalStraightThrough', 'Exponential', 'Laplace',
-           'MultivariateNormal', 'Independent', 'Gamma', 'Poisson', 'constraints',
-           'kl_divergence', 'register_kl']
+           'MultivariateNormal', 'Independent', 'Gamma', 'Poisson', 'Geometric', 'Binomial',
+           'NegativeBinomial', 'Cauchy', 'Chi2', 'StudentT', 'Dirichlet', 'Beta',
+           'TransformedDistribution', 'LogNormal', 'HalfNormal', 'HalfCauchy', 'Gumbel',
+           'AbsTransform', 'AffineTransform', 'ComposeTransform', 'ExpTransform',
+           'IndependentTransform', 'LowerCholeskyTransform', 'PowerTransform',
+           'ReshapeTransform', 'SigmoidTransform', 'SoftmaxTransform', 'SoftplusTransform',
+           'StickBreakingTransform', 'TanhTransform', 'Transform', 'identity_transform',
+           'constraints', 'transforms', 'kl_divergence', 'register_kl']
