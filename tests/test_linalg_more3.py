@@ -357,3 +357,38 @@ def test_lu_solve_errors():
 
 
 _A3 = _arr(3, 3)
+
+
+# -- matrix_exp --------------------------------------------------------------------------
+@pytest.mark.parametrize('shape,scale', [((3, 3), 0.1), ((4, 4), 1.0), ((2, 3, 3), 3.0),
+                                         ((1, 1), 20.0), ((5, 5), 0.001)])
+def test_matrix_exp_matches_torch(shape, scale):
+    a = scale * _arr(*shape)
+    _compare(lambda m, x: m.linalg.matrix_exp(x), (a,), rtol=1e-9, atol=1e-9)
+    _compare(lambda m, x: m.matrix_exp(x), (a,), rtol=1e-9, atol=1e-9)
+    _compare(lambda m, x: x.matrix_exp(), (a,), rtol=1e-9, atol=1e-9)
+    x = numtorch.tensor(a, requires_grad=True)
+    assert gradcheck(numtorch.linalg.matrix_exp, (x,))
+
+
+def test_matrix_exp_float32_empty_and_double_backward():
+    a = (2 * _arr(2, 4, 4)).astype(np.float32)
+    n, t = _both(lambda m, x: m.linalg.matrix_exp(x), a)
+    assert n.dtype == numtorch.float32
+    np.testing.assert_allclose(n.numpy(), t.numpy(), rtol=1e-5, atol=1e-5)
+    _compare(lambda m, x: m.linalg.matrix_exp(x), (np.zeros((2, 0, 0)),), grad=False)
+    b = _arr(3, 3)
+    res = []
+    for lib in (numtorch, torch):
+        x = lib.tensor(b, requires_grad=True)
+        g, = lib.autograd.grad(lib.linalg.matrix_exp(x).sin().sum(), x, create_graph=True)
+        res.append(lib.autograd.grad(g.pow(2).sum(), x)[0].numpy())
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-9)
+
+
+@pytest.mark.parametrize('i', range(3))
+def test_matrix_exp_errors(i):
+    cases = [lambda m: m.linalg.matrix_exp(m.ones(3)),
+             lambda m: m.linalg.matrix_exp(m.ones(3, 2)),
+             lambda m: m.linalg.matrix_exp(m.ones(3, 3, dtype=m.int64))]
+    same_error(lambda: cases[i](numtorch), lambda: cases[i](torch))
