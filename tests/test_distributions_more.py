@@ -510,3 +510,54 @@ def test_broadcast_tensors_returns_a_tensor_already_of_the_shape():
     assert x is a and y.grad_fn.name() == 'ExpandBackward0' and y.shape == (2, 3)
     loc = numtorch.zeros(2, requires_grad=True)
     assert nd.Normal(loc, numtorch.ones(2)).loc is loc
+
+
+_X = dict(
+    Beta=dict(concentration1=POS, concentration0=POS2),
+    Exponential=dict(rate=POS), Gamma=dict(concentration=POS, rate=POS2),
+    Normal=dict(loc=REAL, scale=POS), Gumbel=dict(loc=REAL, scale=POS2),
+    Laplace=dict(loc=REAL, scale=POS2), Poisson=dict(rate=POS), Bernoulli=dict(probs=PROB),
+    Binomial=dict(total_count=3.0, probs=PROB),
+    Uniform=dict(low=PROB - 0.1, high=PROB + 0.05),
+    Chi2=dict(df=POS),
+)
+_CROSS = [('Bernoulli', 'Poisson'), ('Beta', 'Exponential'), ('Beta', 'Gamma'),
+          ('Beta', 'Normal'), ('Beta', 'Uniform'), ('Exponential', 'Beta'),
+          ('Exponential', 'Uniform'), ('Exponential', 'Gamma'), ('Exponential', 'Gumbel'),
+          ('Exponential', 'Normal'), ('Gamma', 'Beta'), ('Gamma', 'Uniform'),
+          ('Gamma', 'Exponential'), ('Gamma', 'Gumbel'), ('Gamma', 'Normal'),
+          ('Gumbel', 'Beta'), ('Gumbel', 'Exponential'), ('Gumbel', 'Gamma'),
+          ('Gumbel', 'Uniform'), ('Gumbel', 'Normal'), ('Laplace', 'Beta'),
+          ('Laplace', 'Exponential'), ('Laplace', 'Gamma'), ('Laplace', 'Uniform'),
+          ('Laplace', 'Normal'), ('Normal', 'Beta'), ('Normal', 'Exponential'),
+          ('Normal', 'Gamma'), ('Normal', 'Uniform'), ('Normal', 'Gumbel'),
+          ('Normal', 'Laplace'), ('Poisson', 'Bernoulli'), ('Poisson', 'Binomial'),
+          ('Uniform', 'Beta'), ('Uniform', 'Exponential'), ('Uniform', 'Gamma'),
+          ('Uniform', 'Gumbel'), ('Uniform', 'Normal'), ('Chi2', 'Normal')]
+
+
+@pytest.mark.parametrize('pair', _CROSS, ids=lambda c: '-'.join(c))
+def test_kl_between_different_families(pair):
+    args = []
+    for mod, grad in ((numtorch, True), (torch, True)):
+        mk = _nt if mod is numtorch else _th
+        ds, leaves = [], []
+        for name in pair:
+            kw = {k: mk(v, grad) for k, v in _X[name].items()}
+            leaves += list(kw.values())
+            lib = nd if mod is numtorch else td
+            ds.append(getattr(lib, name)(**kw))
+        args.append((ds, leaves))
+    (pa, qa), la = args[0]
+    (pb, qb), lb = args[1]
+    ka, kb = nd.kl_divergence(pa, qa), td.kl_divergence(pb, qb)
+    _eq(ka, kb, 1e-10, 1e-12)
+    if not np.isfinite(kb.detach().numpy()).all():
+        return
+    ka.sum().backward()
+    kb.sum().backward()
+    for a, b in zip(la, lb):
+        if b.grad is None:
+            assert a.grad is None
+        else:
+            _eq(a.grad, b.grad, 1e-9, 1e-11)
