@@ -1,8 +1,16 @@
-"""``torch.nn.utils.parametrizations``: weight normalisation and spectral normalisation as
-parametrizations (see parametrize.py)."""
+"""``torch.nn.utils.parametrizations``: orthogonal matrices, weight normalisation and
+spectral normalisation as parametrizations (see parametrize.py)."""
 from __future__ import annotations
 
+import numpy as np
+
+from ..._ops.creation import eye, zeros_like
+from ..._ops.random import randn
+from ..._ops.decomposition import qr
 from ..._ops.linalg import mv, vdot
+from ..._ops.lu import solve
+from ..._ops.matrix_exp import matrix_exp
+from ..._ops.shape import cat
 from ..._ops.norm import _weight_norm, norm_except_dim
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
@@ -11,7 +19,115 @@ from ..modules.conv import ConvTranspose1d, ConvTranspose2d
 from ..modules.module import Module
 from . import parametrize
 
-__all__ = ['weight_norm', 'spectral_norm']
+__all__ = ['orthogonal', 'weight_norm', 'spectral_norm']
+
+
+_ORTH_MAPS = ('matrix_exp', 'cayley', 'householder')
+
+
+def _is_orthogonal(Q: Tensor) -> bool:
+    n, k = Q.size(-2), Q.size(-1)
+    eps = 10. * n * float(np.finfo(Q._data.dtype).eps)
+    return bool((Q.mT @ Q).sub(eye(k, dtype=Q.dtype)).abs().le(eps).all())
+
+
+def _make_orthogonal(A: Tensor) -> Tensor:
+    """The Q of A = QR (A tall) with R's diagonal made non-negative."""
+    Q, R = qr(A)
+    return Q * R.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
+
+
+class _Orthogonal(Module):
+    """An orthogonal (n, k) matrix (or batch) from an unconstrained one X: the tall form
+    (transposed if wide) is the first k columns of map(A), A = L - L^T the skew-symmetric
+    matrix of X's lower triangle, map the matrix exponential or the Cayley transform
+    (I - A/2)^-1 (I + A/2). With ``use_trivialization``, the buffer ``base`` (orthogonal)
+    multiplies it from the left, so assigning a weight moves ``base`` and resets X to -I."""
+
+    def __init__(self, weight: Tensor, orthogonal_map: str, *,
+                 use_trivialization: bool = True) -> None:
+        super().__init__()
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer('base', None)
+
+    def forward(self, X: Tensor) -> Tensor:
+        n, k = X.size(-2), X.size(-1)
+        transposed = n < k
+        if transposed:
+            X = X.mT
+            n, k = k, n
+        X = X.tril()
+        if n != k:
+            # (embedded in a square matrix)
+            X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
+        A = X - X.mT
+        if self.orthogonal_map == 'matrix_exp':
+            Q = matrix_exp(A)
+        else:
+            Id = eye(n, dtype=A.dtype)
+            Q = solve(Id - 0.5 * A, Id + 0.5 * A)
+        if n != k:
+            Q = Q[..., :k]
+        if 'base' in self._buffers:
+            Q = self.base @ Q
+        if transposed:
+            Q = Q.mT
+        return Q
+
+    def right_inverse(self, Q: Tensor) -> Tensor:
+        with no_grad():
+            if Q.shape != self.shape:
+                raise ValueError(f'Expected a matrix or batch of matrices of shape {self.shape}. '
+                                 f'Got a tensor of shape {Q.shape}.')
+            Q_init = Q
+            n, k = Q.size(-2), Q.size(-1)
+            if n < k:
+                Q = Q.mT
+                n, k = k, n
+            if 'base' not in self._buffers:
+                raise NotImplementedError('It is not possible to assign to the matrix '
+                                          'exponential or the Cayley parametrizations when '
+                                          'use_trivialization=False.')
+            if n == k:
+                Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
+            else:
+                # (completed into a square orthogonal matrix by random columns, as PyTorch)
+                N = randn(*(tuple(Q.size()[:-2]) + (n, n - k)), dtype=Q.dtype)
+                Q = _make_orthogonal(cat([Q, N], dim=-1))
+            self.base = Q
+            # NOTE: -I, not 0: PyTorch's choice, so householder(0) would be eye(m, n)
+            neg_id = zeros_like(Q_init)
+            neg_id.diagonal(dim1=-2, dim2=-1).fill_(-1.)
+            return neg_id
+
+
+def orthogonal(module: Module, name: str = 'weight', orthogonal_map: str | None = None, *,
+               use_trivialization: bool = True) -> Module:
+    """Constrains ``module.<name>`` (a matrix or batch of them) to be orthogonal (orthonormal
+    columns if tall, rows if wide). ``orthogonal_map`` defaults to 'matrix_exp' for square
+    weights and 'householder' otherwise (which numtorch does not have: it raises
+    NotImplementedError). The weight's value is kept: it becomes the ``base`` of the
+    trivialization (orthogonalised by QR if it is not orthogonal)."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError('Expected a matrix or batch of matrices. '
+                         f'Got a tensor of {weight.ndim} dimensions.')
+    if orthogonal_map is None:
+        orthogonal_map = 'matrix_exp' if weight.size(-2) == weight.size(-1) else 'householder'
+    if orthogonal_map not in _ORTH_MAPS:
+        raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
+                         f'Got: {orthogonal_map}')
+    if orthogonal_map == 'householder':
+        raise NotImplementedError("orthogonal_map='householder' (the default for non-square "
+                                  'weights) needs torch.linalg.householder_product, which numtorch '
+                                  "does not have; pass orthogonal_map='matrix_exp' or 'cayley'")
+    orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
 
 
 class _WeightNorm(Module):
