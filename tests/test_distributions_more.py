@@ -66,6 +66,9 @@ CASES = {
                  RNG.integers(0, 11, (4, 2, 3)).astype(float), False),
     'NegativeBinomial': (dict(total_count=3 * POS, probs=PROB),
                          RNG.integers(0, 11, (4, 2, 3)).astype(float), False),
+    'Pareto': (dict(scale=POS, alpha=2.5 + POS2), 2.0 + RNG.uniform(0, 3, (4, 2, 3)), True),
+    'Weibull': (dict(scale=POS, concentration=POS2 + 0.5), RNG.uniform(0.1, 3, (4, 2, 3)),
+                False),
     'Dirichlet': (dict(concentration=POS), np.array(
         [[[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]] * 2), False),
 }
@@ -109,7 +112,7 @@ def test_values_and_gradients_against_torch(name):
 
 
 @pytest.mark.parametrize('name', ['LogNormal', 'Cauchy', 'HalfNormal', 'HalfCauchy',
-                                  'Gumbel'])
+                                  'Gumbel', 'Pareto', 'Weibull'])
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
 def test_rsample_same_stream_and_gradients(name, dtype):
     p, q, a, b, _ = _pair(name, grad=True, dtype=dtype)
@@ -458,6 +461,7 @@ def _kl_cases():
         ('LogNormal', dict(loc=REAL, scale=POS), dict(loc=REAL[0], scale=POS2)),
         ('Chi2', dict(df=POS), dict(df=POS2)),
         ('Poisson', dict(rate=POS), dict(rate=POS2)),
+        ('Pareto', dict(scale=POS, alpha=POS2), dict(scale=PROB, alpha=POS)),
     ]
 
 
@@ -494,6 +498,10 @@ def test_kl_special_cases():
     # transformed distributions with different transforms have no KL
     _errors(lambda: nd.kl_divergence(nd.LogNormal(0.0, 1.0), nd.HalfNormal(1.0)),
             lambda: td.kl_divergence(td.LogNormal(0.0, 1.0), td.HalfNormal(1.0)))
+    _errors(lambda: nd.kl_divergence(nd.Weibull(1.0, 2.0), nd.Weibull(1.0, 3.0)),
+            lambda: td.kl_divergence(td.Weibull(1.0, 2.0), td.Weibull(1.0, 3.0)))
+    _eq(nd.kl_divergence(nd.Weibull(_nt(POS), 2.0), nd.Weibull(_nt(POS), 2.0)),
+        td.kl_divergence(td.Weibull(_th(POS), 2.0), td.Weibull(_th(POS), 2.0)))
     # the exponential family fallback: Bregman divergence, and its cross-family error
     from numtorch.distributions.kl import _kl_expfamily_expfamily
     a, b = nd.Exponential(_nt(POS)), nd.Exponential(_nt(POS2))
@@ -519,7 +527,7 @@ _X = dict(
     Laplace=dict(loc=REAL, scale=POS2), Poisson=dict(rate=POS), Bernoulli=dict(probs=PROB),
     Binomial=dict(total_count=3.0, probs=PROB),
     Uniform=dict(low=PROB - 0.1, high=PROB + 0.05),
-    Chi2=dict(df=POS),
+    Chi2=dict(df=POS), Pareto=dict(scale=PROB, alpha=2.0 + POS),
 )
 _CROSS = [('Bernoulli', 'Poisson'), ('Beta', 'Exponential'), ('Beta', 'Gamma'),
           ('Beta', 'Normal'), ('Beta', 'Uniform'), ('Exponential', 'Beta'),
@@ -533,7 +541,10 @@ _CROSS = [('Bernoulli', 'Poisson'), ('Beta', 'Exponential'), ('Beta', 'Gamma'),
           ('Normal', 'Gamma'), ('Normal', 'Uniform'), ('Normal', 'Gumbel'),
           ('Normal', 'Laplace'), ('Poisson', 'Bernoulli'), ('Poisson', 'Binomial'),
           ('Uniform', 'Beta'), ('Uniform', 'Exponential'), ('Uniform', 'Gamma'),
-          ('Uniform', 'Gumbel'), ('Uniform', 'Normal'), ('Chi2', 'Normal')]
+          ('Uniform', 'Gumbel'), ('Uniform', 'Normal'), ('Chi2', 'Normal'),
+          ('Pareto', 'Beta'), ('Pareto', 'Uniform'), ('Pareto', 'Exponential'),
+          ('Pareto', 'Gamma'), ('Pareto', 'Normal'), ('Uniform', 'Pareto'),
+          ('Beta', 'Pareto'), ('Normal', 'Pareto'), ('Gamma', 'Pareto')]
 
 
 @pytest.mark.parametrize('pair', _CROSS, ids=lambda c: '-'.join(c))

@@ -28,6 +28,8 @@ from .log_normal import LogNormal
 from .half_normal import HalfNormal
 from .half_cauchy import HalfCauchy
 from .gumbel import Gumbel
+from .pareto import Pareto
+from .weibull import Weibull
 from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform,
                          IndependentTransform, LowerCholeskyTransform, PowerTransform,
                          ReshapeTransform, SigmoidTransform, SoftmaxTransform,
@@ -40,6 +42,7 @@ __all__ = ['Distribution', 'ExponentialFamily', 'Normal', 'Uniform', 'Bernoulli'
            'MultivariateNormal', 'Independent', 'Gamma', 'Poisson', 'Geometric', 'Binomial',
            'NegativeBinomial', 'Cauchy', 'Chi2', 'StudentT', 'Dirichlet', 'Beta',
            'TransformedDistribution', 'LogNormal', 'HalfNormal', 'HalfCauchy', 'Gumbel',
+           'Pareto', 'Weibull',
            'AbsTransform', 'AffineTransform', 'ComposeTransform', 'ExpTransform',
            'IndependentTransform', 'LowerCholeskyTransform', 'PowerTransform',
            'ReshapeTransform', 'SigmoidTransform', 'SoftmaxTransform', 'SoftplusTransform',
