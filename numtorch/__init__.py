@@ -67,12 +67,15 @@ from ._ops.indexing import (gather, scatter, scatter_add, scatter_reduce, index_
                             index_fill, index_copy, index_put, masked_fill, masked_scatter,
                             masked_select, nonzero, take, take_along_dim, unravel_index)
 from ._ops.special import lgamma, digamma, polygamma
+from ._ops.cross import cross
+from ._ops.lu import lu_unpack, triangular_solve
+from ._ops.matrix_exp import matrix_exp
 from ._ops.decomposition import qr_deprecated as qr
 from ._ops.least_squares import pinverse, lstsq_removed as lstsq
 from ._ops.least_squares import matrix_rank_removed as matrix_rank
 from ._ops.statistics import cov, corrcoef, trapezoid, cumulative_trapezoid
 from ._ops.linalg import (mm, matmul, bmm, dot, vdot, inner, mv, outer, ger, addmm, addmv, baddbmm,
-                          addbmm, addr, einsum, det, inverse, cross, tensordot, kron, trace, cdist,
+                          addbmm, addr, einsum, det, inverse, tensordot, kron, trace, cdist,
                           dist)
 from ._ops.comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal,
                               not_equal, equal, isclose, allclose, isnan, isinf, isposinf,
@@ -97,6 +100,7 @@ from ._ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ._ops.pool import max_pool1d, max_pool2d, avg_pool1d, adaptive_avg_pool1d
 from ._ops.dropout import dropout, alpha_dropout, feature_alpha_dropout
 from ._ops.interpolate import pixel_shuffle, pixel_unshuffle
+from ._ops.channelshuffle import channel_shuffle, native_channel_shuffle
 from ._ops.norm import norm_except_dim, _weight_norm
 from . import nn
 from . import optim

@@ -1010,7 +1010,8 @@ class Tensor:
     def addr(self, vec1, vec2, *, beta=1, alpha=1): return _la.addr(self, vec1, vec2, beta=beta, alpha=alpha)
     def det(self): return _la.det(self)
     def inverse(self): return _la.inverse(self)
-    def cross(self, other, dim=None): return _la.cross(self, other, dim)
+    def cross(self, other, dim=None): return _cross.cross(self, other, dim)
+    def matrix_exp(self): return _mexp.matrix_exp(self)
     def qr(self, some=True): return _dec.qr_deprecated(self, some)
     def pinverse(self, rcond=1e-15): return _ls.pinverse(self, rcond)
 
@@ -1159,6 +1160,8 @@ from ._ops import shape as _sh  # noqa: E402
 from ._ops import indexing as _ix  # noqa: E402
 from ._ops import linalg as _la  # noqa: E402
 from ._ops import decomposition as _dec  # noqa: E402
+from ._ops import cross as _cross  # noqa: E402
+from ._ops import matrix_exp as _mexp  # noqa: E402
 from ._ops import least_squares as _ls  # noqa: E402
 from ._ops import comparison as _cmp  # noqa: E402
 from ._ops import creation as _cr  # noqa: E402

@@ -23,7 +23,7 @@ from .. import return_types as _rt
 from .._tensor import Tensor, _wrap
 from ._op import Op, unbroadcast
 
-__all__ = ['LinAlgError', 'solve', 'cholesky', 'slogdet', 'eigh', 'eigvalsh', 'svd', 'svdvals',
+__all__ = ['LinAlgError', 'cholesky', 'slogdet', 'eigh', 'eigvalsh', 'svd', 'svdvals',
            'multi_dot', 'matrix_power', 'vecdot', 'qr', 'qr_deprecated', 'eig', 'eigvals']
 
 
@@ -48,42 +48,6 @@ def _square(name: str, a: Tensor) -> None:
     if a._data.dtype.kind != 'f':
         raise RuntimeError(f'{name}: Expected a floating point or complex tensor as input. Got '
                            f'{a.type()[6:-6]}')
-
-
-class Solve(Op):
-    _name = 'LinalgSolveExBackward0'
-    checks = (0, 1)
-
-    def __init__(self, vector: bool):
-        self.vector = vector
-
-    def forward(self, a, b):
-        bb = b[..., None] if self.vector else b
-        try:
-            x = np.linalg.solve(a, bb)
-        except np.linalg.LinAlgError:
-            raise _LinAlgError('torch.linalg.solve: The solver failed because the input matrix '
-                              'is singular.') from None
-        self.saved = (a, x)
-        self.shapes = (a.shape, b.shape)
-        return x[..., 0] if self.vector else x
-
-    def backward(self, gx):
-        a, x = self.saved
-        g = gx[..., None] if self.vector else gx
-        gb = np.linalg.solve(_mT(a), g)
-        ga = -np.matmul(gb, _mT(x))
-        gb = gb[..., 0] if self.vector else gb
-        return unbroadcast(ga, self.shapes[0]), unbroadcast(gb, self.shapes[1])
-
-
-def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
-    """X with A X = B (A square, batches broadcast; B a matrix or a vector)."""
-    if not left:
-        raise NotImplementedError('linalg.solve(left=False) is not supported by numtorch')
-    _square('linalg.solve', A)
-    vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
-    return Solve(vector).apply2(A, B)
 
 
 class Cholesky(Op):

@@ -8,7 +8,7 @@ from .._tensor import Tensor, _wrap, _type_word
 from ._op import Op, unbroadcast, unbroadcast_t, cast
 
 __all__ = ['mm', 'matmul', 'bmm', 'dot', 'inner', 'mv', 'outer', 'addmm', 'addmv', 'baddbmm',
-           'addbmm', 'addr', 'linear', 'einsum', 'det', 'inverse', 'cross', 'tensordot', 'kron',
+           'addbmm', 'addr', 'linear', 'einsum', 'det', 'inverse', 'tensordot', 'kron',
            'trace', 'cdist', 'dist']
 
 _TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
@@ -589,16 +589,6 @@ class Inverse(Op):
 def inverse(input: Tensor) -> Tensor:
     """Inverse of square matrices (batched)."""
     return Inverse().apply1(input)
-
-
-def cross(input: Tensor, other: Tensor, dim=None) -> Tensor:
-    """Cross product of 3-vectors along ``dim`` (the first size-3 dim if not given)."""
-    if dim is None:
-        dim = next(i for i, s in enumerate(input.shape) if s == 3)
-    i0, i1, i2 = (input.select(dim, k) for k in range(3))
-    o0, o1, o2 = (other.select(dim, k) for k in range(3))
-    from .shape import stack
-    return stack([i1 * o2 - i2 * o1, i2 * o0 - i0 * o2, i0 * o1 - i1 * o0], dim)
 
 
 def _out(result: Tensor, out: Tensor) -> Tensor:

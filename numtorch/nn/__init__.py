@@ -39,4 +39,5 @@ from .modules.padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroP
                               CircularPad1d, CircularPad2d, CircularPad3d)
 from .modules.upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle
+from .modules.channelshuffle import ChannelShuffle
 from .modules.fold import Fold, Unfold

@@ -654,3 +654,4 @@ from .._ops.sampling import affine_grid, grid_sample
 from .._ops.padding import pad
 from .._ops.interpolate import (interpolate, upsample, upsample_nearest, upsample_bilinear,
                                 pixel_shuffle, pixel_unshuffle)
+from .._ops.channelshuffle import channel_shuffle, native_channel_shuffle
