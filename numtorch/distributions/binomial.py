@@ -112,6 +112,34 @@ def _clamp_by_zero(x: Tensor) -> Tensor:
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
+def _init_counts(d: Distribution, total_count, probs, logits, validate_args) -> None:
+    """Binomial's and NegativeBinomial's parameters: ``total_count`` broadcast against
+    ``probs`` or ``logits`` (exactly one of them) and cast to its dtype."""
+    if (probs is None) == (logits is None):
+        raise ValueError('Either `probs` or `logits` must be specified, but not both.')
+    if probs is not None:
+        d.total_count, d.probs = broadcast_all(total_count, probs)
+        d._param = d.probs
+    else:
+        d.total_count, d.logits = broadcast_all(total_count, logits)
+        d._param = d.logits
+    d.total_count = d.total_count.type_as(d._param)
+    Distribution.__init__(d, d._param.size(), validate_args=validate_args)
+
+
+def _expand_counts(d: Distribution, cls, batch_shape, _instance):
+    new = d._get_checked_instance(cls, _instance)
+    batch_shape = Size(batch_shape)
+    new.total_count = d.total_count.expand(batch_shape)
+    for name in ('probs', 'logits'):
+        if name in d.__dict__:
+            setattr(new, name, getattr(d, name).expand(batch_shape))
+            new._param = getattr(new, name)
+    Distribution.__init__(new, batch_shape, validate_args=False)
+    new._validate_args = d._validate_args
+    return new
+
+
 class Binomial(Distribution):
     """The number of successes in ``total_count`` Bernoulli trials with success
     probability ``probs`` (or ``sigmoid(logits)``). ``sample`` repeats PyTorch's
@@ -122,30 +150,10 @@ class Binomial(Distribution):
 
     def __init__(self, total_count=1, probs=None, logits=None,
                  validate_args: bool | None = None) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError('Either `probs` or `logits` must be specified, but not both.')
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        self._param = self.probs if probs is not None else self.logits
-        super().__init__(self._param.size(), validate_args=validate_args)
+        _init_counts(self, total_count, probs, logits, validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Binomial, _instance)
-        batch_shape = Size(batch_shape)
-        new.total_count = self.total_count.expand(batch_shape)
-        if 'probs' in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if 'logits' in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(Binomial, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return _expand_counts(self, Binomial, batch_shape, _instance)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):

@@ -3,6 +3,7 @@ distribution implements (sample/rsample, log_prob, cdf/icdf, entropy, moments)."
 from __future__ import annotations
 
 import warnings
+from numbers import Number
 
 import numtorch as torch
 from numtorch import Tensor
@@ -169,6 +170,28 @@ class Distribution:
                 f'Expected value argument ({type(value).__name__} of shape '
                 f'{tuple(value.shape)}) to be within the support ({support!r}) of the '
                 f'distribution {self!r}, but found invalid values:\n{value}')
+
+    def _set_params(self, validate_args, **params) -> None:
+        """Stores the parameters broadcast against each other and initialises the base with
+        their shape as the batch shape (() when every parameter is a Python number)."""
+        from .utils import broadcast_all
+        tensors = broadcast_all(*params.values())
+        for name, t in zip(params, tensors):
+            setattr(self, name, t)
+        numbers = all(isinstance(v, Number) for v in params.values())
+        Distribution.__init__(self, Size() if numbers else tensors[0].size(),
+                              validate_args=validate_args)
+
+    def _expand_params(self, cls, batch_shape, _instance, *names: str):
+        """``expand`` of a distribution given by the parameters ``names``: each expanded to
+        ``batch_shape``, no validation, the validation setting kept."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        for name in names:
+            setattr(new, name, getattr(self, name).expand(batch_shape))
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def _get_checked_instance(self, cls, _instance=None):
         if _instance is None and type(self).__init__ != cls.__init__:

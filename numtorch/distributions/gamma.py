@@ -1,7 +1,6 @@
 """The gamma distribution."""
 from __future__ import annotations
 
-from numbers import Number
 
 import numpy as np
 
@@ -10,7 +9,7 @@ from numtorch import Tensor
 from numtorch._size import Size
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
+
 
 __all__ = ['Gamma']
 
@@ -60,21 +59,10 @@ class Gamma(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, concentration, rate, validate_args: bool | None = None) -> None:
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        if isinstance(concentration, Number) and isinstance(rate, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.concentration.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._set_params(validate_args, concentration=concentration, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Gamma, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Gamma, batch_shape, _instance, 'concentration', 'rate')
 
     @property
     def mean(self) -> Tensor:

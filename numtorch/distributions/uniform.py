@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import math
-from numbers import Number
 
 import numtorch as torch
 from numtorch import Tensor
 from numtorch._size import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
+
 
 __all__ = ['Uniform']
 
@@ -20,12 +19,7 @@ class Uniform(Distribution):
     has_rsample = True
 
     def __init__(self, low, high, validate_args: bool | None = None) -> None:
-        self.low, self.high = broadcast_all(low, high)
-        if isinstance(low, Number) and isinstance(high, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.low.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._set_params(validate_args, low=low, high=high)
 
     @property
     def arg_constraints(self) -> dict:
@@ -33,13 +27,7 @@ class Uniform(Distribution):
                 'high': constraints.greater_than(self.low)}
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Uniform, _instance)
-        batch_shape = Size(batch_shape)
-        new.low = self.low.expand(batch_shape)
-        new.high = self.high.expand(batch_shape)
-        super(Uniform, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Uniform, batch_shape, _instance, 'low', 'high')
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
