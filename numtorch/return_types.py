@@ -5,7 +5,7 @@ __all__ = ['max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mod
            'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eigh',
            'linalg_svd', 'linalg_qr', 'qr', 'linalg_lstsq', 'linalg_inv_ex', 'linalg_cholesky_ex',
            'linalg_solve_ex', 'linalg_lu_factor', 'linalg_lu_factor_ex', 'linalg_lu', 'lu_unpack',
-           'triangular_solve']
+           'triangular_solve', 'geqrf']
 
 
 def _make(name: str, fields: tuple) -> type:
@@ -58,3 +58,4 @@ linalg_lu_factor_ex = _make('linalg_lu_factor_ex', ('LU', 'pivots', 'info'))
 linalg_lu = _make('linalg_lu', ('P', 'L', 'U'))
 lu_unpack = _make('lu_unpack', ('P', 'L', 'U'))
 triangular_solve = _make('triangular_solve', ('solution', 'cloned_coefficient'))
+geqrf = _make('geqrf', ('a', 'tau'))

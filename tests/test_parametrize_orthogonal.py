@@ -1,7 +1,7 @@
 """nn.utils.parametrizations.orthogonal against PyTorch: the weight after registration (the
 same random completion of a tall base from the shared generator), its values and gradients
-for a moved ``original``, assignment through right_inverse, use_trivialization=False, and
-PyTorch's errors."""
+for a moved ``original``, assignment through right_inverse, use_trivialization=False, the
+householder map (the default for non-square weights), and PyTorch's errors."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +13,9 @@ from test_nn_conv import same_error
 
 RNG = np.random.default_rng(3)
 CASES = [('matrix_exp', (4, 4)), ('cayley', (4, 4)), ('matrix_exp', (3, 5)),
-         ('cayley', (5, 3)), ('matrix_exp', (2, 3, 3)), ('cayley', (2, 4, 2))]
+         ('cayley', (5, 3)), ('matrix_exp', (2, 3, 3)), ('cayley', (2, 4, 2)),
+         ('householder', (3, 5)), ('householder', (5, 3)), ('householder', (4, 4)),
+         ('householder', (2, 4, 2))]
 
 
 def _module(lib, shape):
@@ -27,6 +29,10 @@ def _module(lib, shape):
 @pytest.mark.parametrize('omap,shape', CASES)
 def test_orthogonal_matches_torch(omap, shape, triv):
     x = 0.3 * RNG.standard_normal(shape)
+    if omap == 'householder':
+        # (householder reads its column signs from the diagonal, +-1)
+        idx = np.arange(min(shape[-2:]))
+        x[..., idx, idx] = np.where(RNG.random(shape[:-2] + idx.shape) < 0.5, -1., 1.)
     g = RNG.standard_normal(shape)
     res = []
     for lib in (numtorch, torch):
@@ -94,8 +100,35 @@ def test_orthogonal_errors(i):
     same_error(lambda: ERRORS[i](numtorch), lambda: ERRORS[i](torch))
 
 
-def test_householder_is_not_supported():
-    for args in ((numtorch.nn.Linear(3, 5),),
-                 (numtorch.nn.Linear(3, 3), 'weight', 'householder')):
-        with pytest.raises(NotImplementedError, match='householder'):
-            numtorch.nn.utils.parametrizations.orthogonal(*args)
+@pytest.mark.parametrize('triv', [True, False])
+@pytest.mark.parametrize('shape', [(3, 5), (5, 3)])
+def test_householder_linear_default(shape, triv):
+    """orthogonal(nn.Linear) with the default map (householder for non-square weights), from
+    the same seed: the same initial weight, output and gradients as PyTorch (float32)."""
+    x = RNG.standard_normal((2, shape[0])).astype(np.float32)
+    res = []
+    for lib in (numtorch, torch):
+        lib.manual_seed(0)
+        m = lib.nn.utils.parametrizations.orthogonal(lib.nn.Linear(*shape),
+                                                     use_trivialization=triv)
+        y = m(lib.tensor(x))
+        y.pow(2).sum().backward()
+        res.append((m.weight.detach().numpy(), y.detach().numpy(),
+                    m.parametrizations.weight.original.grad.numpy(), m.bias.grad.numpy(),
+                    m.parametrizations.weight.original.detach().numpy()))
+    for p, q in zip(*res):
+        np.testing.assert_allclose(p, q, rtol=1e-5, atol=1e-5)
+
+
+def test_householder_assignment_without_trivialization():
+    """right_inverse by geqrf: the reflectors below the diagonal, R's signs on it."""
+    r = RNG.standard_normal((5, 3))
+    res = []
+    for lib in (numtorch, torch):
+        m = _module(lib, (5, 3))
+        lib.nn.utils.parametrizations.orthogonal(m, use_trivialization=False)
+        m.weight = lib.tensor(r)
+        res.append((m.weight.detach().numpy(),
+                    m.parametrizations.weight.original.detach().numpy()))
+    for p, q in zip(*res):
+        np.testing.assert_allclose(p, q, rtol=1e-9, atol=1e-12)

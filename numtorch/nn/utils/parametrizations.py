@@ -7,6 +7,7 @@ import numpy as np
 from ..._ops.creation import eye, zeros_like
 from ..._ops.random import randn
 from ..._ops.decomposition import qr
+from ..._ops.householder import geqrf, householder_product
 from ..._ops.linalg import mv, vdot
 from ..._ops.lu import solve
 from ..._ops.matrix_exp import matrix_exp
@@ -41,8 +42,10 @@ class _Orthogonal(Module):
     """An orthogonal (n, k) matrix (or batch) from an unconstrained one X: the tall form
     (transposed if wide) is the first k columns of map(A), A = L - L^T the skew-symmetric
     matrix of X's lower triangle, map the matrix exponential or the Cayley transform
-    (I - A/2)^-1 (I + A/2). With ``use_trivialization``, the buffer ``base`` (orthogonal)
-    multiplies it from the left, so assigning a weight moves ``base`` and resets X to -I."""
+    (I - A/2)^-1 (I + A/2); or, for 'householder', the product of the reflectors stored
+    below X's diagonal with columns signed by its diagonal. With ``use_trivialization``, the
+    buffer ``base`` (orthogonal) multiplies it from the left, so assigning a weight moves
+    ``base`` and resets X to -I."""
 
     def __init__(self, weight: Tensor, orthogonal_map: str, *,
                  use_trivialization: bool = True) -> None:
@@ -58,18 +61,26 @@ class _Orthogonal(Module):
         if transposed:
             X = X.mT
             n, k = k, n
-        X = X.tril()
-        if n != k:
-            # (embedded in a square matrix)
-            X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
-        A = X - X.mT
-        if self.orthogonal_map == 'matrix_exp':
-            Q = matrix_exp(A)
+        if self.orthogonal_map == 'householder':
+            # NOTE: tau = 2 / ||v||^2 makes each reflector of X's strict lower triangle
+            # orthogonal; X's diagonal (+-1) flips columns, cast to int so it gets no gradient
+            A = X.tril(diagonal=-1)
+            tau = 2. / (1. + (A * A).sum(dim=-2))
+            Q = householder_product(A, tau)
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
         else:
-            Id = eye(n, dtype=A.dtype)
-            Q = solve(Id - 0.5 * A, Id + 0.5 * A)
-        if n != k:
-            Q = Q[..., :k]
+            X = X.tril()
+            if n != k:
+                # (embedded in a square matrix)
+                X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
+            A = X - X.mT
+            if self.orthogonal_map == 'matrix_exp':
+                Q = matrix_exp(A)
+            else:
+                Id = eye(n, dtype=A.dtype)
+                Q = solve(Id - 0.5 * A, Id + 0.5 * A)
+            if n != k:
+                Q = Q[..., :k]
         if 'base' in self._buffers:
             Q = self.base @ Q
         if transposed:
@@ -83,13 +94,21 @@ class _Orthogonal(Module):
                                  f'Got a tensor of shape {Q.shape}.')
             Q_init = Q
             n, k = Q.size(-2), Q.size(-1)
-            if n < k:
+            transpose = n < k
+            if transpose:
                 Q = Q.mT
                 n, k = k, n
             if 'base' not in self._buffers:
-                raise NotImplementedError('It is not possible to assign to the matrix '
-                                          'exponential or the Cayley parametrizations when '
-                                          'use_trivialization=False.')
+                if self.orthogonal_map != 'householder':
+                    raise NotImplementedError('It is not possible to assign to the matrix '
+                                              'exponential or the Cayley parametrizations when '
+                                              'use_trivialization=False.')
+                # NOTE: geqrf's R diagonal sign goes on X's diagonal (so Q R has R >= 0 on
+                # it); where LAPACK skipped a reflection (tau == 0) the sign is flipped back.
+                A, tau = geqrf(Q)
+                A.diagonal(dim1=-2, dim2=-1).sign_()
+                A.diagonal(dim1=-2, dim2=-1)[tau == 0.] *= -1
+                return A.mT if transpose else A
             if n == k:
                 Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
             else:
@@ -107,8 +126,7 @@ def orthogonal(module: Module, name: str = 'weight', orthogonal_map: str | None 
                use_trivialization: bool = True) -> Module:
     """Constrains ``module.<name>`` (a matrix or batch of them) to be orthogonal (orthonormal
     columns if tall, rows if wide). ``orthogonal_map`` defaults to 'matrix_exp' for square
-    weights and 'householder' otherwise (which numtorch does not have: it raises
-    NotImplementedError). The weight's value is kept: it becomes the ``base`` of the
+    weights and 'householder' (a product of Householder reflectors) otherwise. The weight's value is kept: it becomes the ``base`` of the
     trivialization (orthogonalised by QR if it is not orthogonal)."""
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
@@ -121,10 +139,6 @@ def orthogonal(module: Module, name: str = 'weight', orthogonal_map: str | None 
     if orthogonal_map not in _ORTH_MAPS:
         raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
                          f'Got: {orthogonal_map}')
-    if orthogonal_map == 'householder':
-        raise NotImplementedError("orthogonal_map='householder' (the default for non-square "
-                                  'weights) needs torch.linalg.householder_product, which numtorch '
-                                  "does not have; pass orthogonal_map='matrix_exp' or 'cayley'")
     orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
     parametrize.register_parametrization(module, name, orth, unsafe=True)
     return module

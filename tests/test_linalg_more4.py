@@ -1,0 +1,178 @@
+"""torch.geqrf, torch.linalg.householder_product / torch.orgqr, torch.ormqr and the further
+torch.linalg helpers against PyTorch: values, every gradient (float64 gradcheck and direct
+comparison), batched and empty shapes, errors, graph node names."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+from numtorch.autograd import gradcheck
+from test_nn_conv import same_error
+
+RNG = np.random.default_rng(23)
+
+
+def _arr(*shape):
+    return RNG.standard_normal(shape)
+
+
+def _compare(fn, arrays, grad=True, atol=1e-10, rtol=1e-8):
+    """fn(lib, *tensors) -> tensor or tuple: values, dtypes, shapes, node names and the
+    gradients of a weighted sum of the differentiable outputs, in numtorch and torch."""
+    res = []
+    for lib in (numtorch, torch):
+        ts = [lib.tensor(a, requires_grad=grad and a.dtype.kind == 'f') for a in arrays]
+        out = fn(lib, *ts)
+        outs = tuple(out) if isinstance(out, tuple) else (out,)
+        names = [o.grad_fn.name() if o.grad_fn is not None else None for o in outs]
+        vals = [(o.detach().numpy(), str(o.dtype)[6:], tuple(o.shape)) for o in outs]
+        grads = []
+        if grad:
+            loss = sum((o * lib.tensor(np.linspace(1, 2, o.numel()).reshape(tuple(o.shape)),
+                                       dtype=o.dtype)).sum() for o in outs)
+            grads = [None if g is None else g.numpy()
+                     for g in lib.autograd.grad(loss, ts, allow_unused=True)]
+        res.append((type(out).__name__, vals, names, grads))
+    (ta, va, na, ga), (tb, vb, nb, gb) = res
+    assert (ta, na) == (tb, nb)
+    for (a, da, sa), (b, db, sb) in zip(va, vb):
+        assert (da, sa) == (db, sb)
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+    assert len(ga) == len(gb)
+    for a, b in zip(ga, gb):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+
+
+def _gradcheck(fn, *arrays):
+    ts = [numtorch.tensor(a, requires_grad=True) for a in arrays]
+    assert gradcheck(fn, ts)
+
+
+# -- geqrf -------------------------------------------------------------------------------
+@pytest.mark.parametrize('shape', [(4, 3), (3, 5), (2, 4, 4), (2, 1, 3, 2), (0, 3), (2, 3, 0),
+                                   (1, 1)])
+@pytest.mark.parametrize('dtype', [np.float64, np.float32])
+def test_geqrf(shape, dtype):
+    a = _arr(*shape).astype(dtype)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    _compare(lambda lib, x: lib.geqrf(x), [a], grad=False, atol=tol, rtol=tol)
+    na, ta = numtorch.geqrf(numtorch.tensor(a, requires_grad=True)), torch.geqrf(
+        torch.tensor(a, requires_grad=True))
+    assert type(na).__name__ == 'geqrf' and na._fields == ('a', 'tau')
+    assert na.a.grad_fn.name() == ta.a.grad_fn.name() == 'GeqrfBackward0'
+
+
+def test_geqrf_backward_and_errors():
+    for lib in (numtorch, torch):
+        a = lib.geqrf(lib.tensor(_arr(3, 2), requires_grad=True)).a
+        with pytest.raises(NotImplementedError, match="derivative for 'geqrf'"):
+            a.sum().backward()
+    for f in (lambda m: m.geqrf(m.ones(3)), lambda m: m.geqrf(m.ones(3, 2, dtype=m.int32)),
+              lambda m: m.geqrf(m.ones(3, 2, dtype=m.float16))):
+        same_error(lambda: f(numtorch), lambda: f(torch))
+
+
+# -- householder_product / orgqr -----------------------------------------------------------
+HH_CASES = [((4, 3), (3,)), ((5, 3), (2,)), ((3, 3), (3,)), ((2, 4, 2), (2, 2)),
+            ((2, 1, 3, 2), (2, 1, 1)), ((3, 2), (0,)), ((0, 0), (0,)), ((3, 0), (0,)),
+            ((0, 4, 3), (0, 3))]
+
+
+@pytest.mark.parametrize('ashape,tshape', HH_CASES)
+def test_householder_product(ashape, tshape):
+    a, tau = _arr(*ashape), RNG.uniform(0.2, 1.8, tshape)
+    _compare(lambda lib, x, t: lib.linalg.householder_product(x, t), [a, tau])
+    _compare(lambda lib, x, t: lib.orgqr(x, t), [a, tau])
+    if a.size and tau.size:
+        _gradcheck(numtorch.linalg.householder_product, a, tau)
+
+
+def test_householder_product_float32_and_geqrf_roundtrip():
+    a = _arr(2, 5, 3).astype(np.float32)
+    _compare(lambda lib, x: lib.linalg.householder_product(*lib.geqrf(x)), [a], grad=False,
+             atol=1e-5, rtol=1e-5)
+    q = numtorch.linalg.householder_product(*numtorch.geqrf(numtorch.tensor(a)))
+    np.testing.assert_allclose(q.numpy(), np.linalg.qr(a)[0], atol=1e-5)
+
+
+def test_householder_product_single_input_gradient():
+    a, tau = _arr(4, 3), RNG.uniform(0.2, 1.8, 3)
+    for req in (0, 1):
+        res = []
+        for lib in (numtorch, torch):
+            ts = [lib.tensor(a), lib.tensor(tau)]
+            ts[req].requires_grad_()
+            lib.linalg.householder_product(*ts).pow(2).sum().backward()
+            res.append(ts[req].grad.numpy())
+        np.testing.assert_allclose(*res, rtol=1e-9, atol=1e-12)
+
+
+HH_ERRORS = [
+    lambda m: m.linalg.householder_product(m.ones(3), m.ones(1)),
+    lambda m: m.linalg.householder_product(m.ones(3, 4), m.ones(1)),
+    lambda m: m.linalg.householder_product(m.ones(4, 3), m.ones(4)),
+    lambda m: m.linalg.householder_product(m.ones(2, 4, 3), m.ones(3, 2)),
+    lambda m: m.linalg.householder_product(m.ones(2, 4, 3), m.ones(2)),
+    lambda m: m.linalg.householder_product(m.ones(4, 3), m.ones(2, dtype=m.float64)),
+    lambda m: m.linalg.householder_product(m.ones(4, 3, dtype=m.int32),
+                                           m.ones(2, dtype=m.int32)),
+    lambda m: m.linalg.householder_product(m.ones(4, 3), m.tensor(1.)),
+    lambda m: m.orgqr(m.ones(3, 4), m.ones(1)),
+]
+
+
+@pytest.mark.parametrize('i', range(len(HH_ERRORS)))
+def test_householder_product_errors(i):
+    same_error(lambda: HH_ERRORS[i](numtorch), lambda: HH_ERRORS[i](torch))
+
+
+# -- ormqr ---------------------------------------------------------------------------------
+ORMQR_CASES = [((4, 3), (3,), (4, 2), True), ((4, 3), (3,), (2, 4), False),
+               ((3, 4), (3,), (3, 2), True), ((3, 4), (3,), (2, 3), False),
+               ((2, 4, 2), (2, 2), (2, 4, 3), True), ((2, 3, 3), (2, 3), (2, 1, 3), False),
+               ((4, 3), (3,), (4, 0), True), ((0, 4, 3), (0, 3), (0, 4, 2), True)]
+
+
+@pytest.mark.parametrize('transpose', [False, True])
+@pytest.mark.parametrize('ashape,tshape,cshape,left', ORMQR_CASES)
+def test_ormqr(ashape, tshape, cshape, left, transpose):
+    a, tau, c = _arr(*ashape), RNG.uniform(0.2, 1.8, tshape), _arr(*cshape)
+    _compare(lambda lib, *ts: lib.ormqr(*ts, left=left, transpose=transpose), [a, tau, c])
+    if a.size and c.size:
+        _gradcheck(lambda *ts: numtorch.ormqr(*ts, left, transpose), a, tau, c)
+
+
+def test_ormqr_applies_geqrf_q():
+    a, c = _arr(5, 3), _arr(5, 2)
+    h, tau = numtorch.geqrf(numtorch.tensor(a))
+    q = np.linalg.qr(a, mode='complete')[0]
+    out = numtorch.ormqr(h, tau, numtorch.tensor(c), transpose=True)
+    np.testing.assert_allclose(out.numpy(), q.T @ c, atol=1e-12)
+
+
+ORMQR_ERRORS = [
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(3, 2)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(2, 3), left=False),
+    lambda m: m.ormqr(m.ones(3), m.ones(3), m.ones(4, 2)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(4)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(5), m.ones(4, 2)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(2), m.ones(4, 2)),
+    lambda m: m.ormqr(m.ones(3, 4), m.ones(2), m.ones(2, 3), left=False),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(2, 4, 2)),
+    lambda m: m.ormqr(m.ones(2, 4, 3), m.ones(3), m.ones(4, 2)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(4, 2, dtype=m.float64)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3, dtype=m.float64), m.ones(4, 2)),
+    lambda m: m.ormqr(m.ones(2, 4, 3), m.ones(2, 3), m.ones(3, 4, 2)),
+    lambda m: m.ormqr(m.ones(2, 4, 3), m.ones(3, 3), m.ones(2, 4, 2)),
+    lambda m: m.ormqr(m.ones(4, 3, dtype=m.int32), m.ones(3, dtype=m.int32),
+                      m.ones(4, 2, dtype=m.int32)),
+]
+
+
+@pytest.mark.parametrize('i', range(len(ORMQR_ERRORS)))
+def test_ormqr_errors(i):
+    same_error(lambda: ORMQR_ERRORS[i](numtorch), lambda: ORMQR_ERRORS[i](torch))
