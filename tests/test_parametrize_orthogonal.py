@@ -120,12 +120,17 @@ def test_householder_linear_default(shape, triv):
         np.testing.assert_allclose(p, q, rtol=1e-5, atol=1e-5)
 
 
-def test_householder_assignment_without_trivialization():
-    """right_inverse by geqrf: the reflectors below the diagonal, R's signs on it."""
-    r = RNG.standard_normal((5, 3))
+@pytest.mark.parametrize('shape', [(5, 3), (3, 4)])
+@pytest.mark.parametrize('upper', [False, True])
+def test_householder_assignment_without_trivialization(shape, upper):
+    """right_inverse by geqrf: the reflectors below the diagonal, R's signs on it (flipped
+    back where LAPACK made no reflection, tau = 0: an already upper-triangular column)."""
+    r = RNG.standard_normal(shape)
+    if upper:
+        r = np.triu(r) if shape[0] >= shape[1] else np.tril(r)
     res = []
     for lib in (numtorch, torch):
-        m = _module(lib, (5, 3))
+        m = _module(lib, shape)
         lib.nn.utils.parametrizations.orthogonal(m, use_trivialization=False)
         m.weight = lib.tensor(r)
         res.append((m.weight.detach().numpy(),

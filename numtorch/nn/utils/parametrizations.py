@@ -106,8 +106,8 @@ class _Orthogonal(Module):
                 # NOTE: geqrf's R diagonal sign goes on X's diagonal (so Q R has R >= 0 on
                 # it); where LAPACK skipped a reflection (tau == 0) the sign is flipped back.
                 A, tau = geqrf(Q)
-                A.diagonal(dim1=-2, dim2=-1).sign_()
-                A.diagonal(dim1=-2, dim2=-1)[tau == 0.] *= -1
+                d = A.diagonal(dim1=-2, dim2=-1)
+                d.copy_(d.sign() * (1. - 2. * (tau == 0.).to(d.dtype)))
                 return A.mT if transpose else A
             if n == k:
                 Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
