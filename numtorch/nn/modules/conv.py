@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d."""
+"""Convolution layers: Conv1d/2d/3d, ConvTranspose1d/2d/3d and their lazy forms."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,8 @@ from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin
 from .module import Module, _params
 
-__all__ = ['Conv1d', 'Conv2d', 'ConvTranspose1d', 'ConvTranspose2d', 'LazyConv1d', 'LazyConv2d']
+__all__ = ['Conv1d', 'Conv2d', 'ConvTranspose1d', 'ConvTranspose2d', 'LazyConv1d', 'LazyConv2d',
+           'Conv3d', 'ConvTranspose3d', 'LazyConv3d']
 
 
 def _ntuple(v, n: int) -> tuple:
@@ -260,3 +261,50 @@ class LazyConv1d(_LazyConvXdMixin, Conv1d):
 class LazyConv2d(_LazyConvXdMixin, Conv2d):
     """A Conv2d whose ``in_channels`` is inferred from its first input."""
     cls_to_become = Conv2d
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution over (N, C_in, D, H, W) or (C_in, D, H, W) inputs."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = 'zeros',
+                 device=None, dtype=None) -> None:
+        super().__init__(in_channels, out_channels, _ntuple(kernel_size, 3),
+                         _ntuple(stride, 3),
+                         padding if isinstance(padding, str) else _ntuple(padding, 3),
+                         _ntuple(dilation, 3), False, (0, 0, 0), groups, bias, padding_mode,
+                         device, dtype)
+
+    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+        if self.padding_mode != 'zeros':
+            return F.conv3d(F.pad(input, self._reversed_padding_repeated_twice,
+                                  mode=self.padding_mode), weight, bias, self.stride,
+                            (0, 0, 0), self.dilation, self.groups)
+        return F.conv3d(input, weight, bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._conv_forward(input, *_params(self, 'weight', 'bias'))
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution ("deconvolution"); ``forward`` may be given the
+    ``output_size`` to pick among the sizes a strided layer can produce."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = 'zeros', device=None, dtype=None) -> None:
+        super().__init__(in_channels, out_channels, _ntuple(kernel_size, 3),
+                         _ntuple(stride, 3), _ntuple(padding, 3), _ntuple(dilation, 3), True,
+                         _ntuple(output_padding, 3), groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        op = self._output_padding(input, output_size, 3)
+        return F.conv_transpose3d(input, *_params(self, 'weight', 'bias'), self.stride,
+                                  self.padding, op, self.groups, self.dilation)
+
+
+class LazyConv3d(_LazyConvXdMixin, Conv3d):
+    """A Conv3d whose ``in_channels`` is inferred from its first input."""
+    cls_to_become = Conv3d
+    _spatial = 3

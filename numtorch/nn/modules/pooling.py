@@ -1,4 +1,4 @@
-"""Pooling layers: max, average, power-average and adaptive pooling (1-D and 2-D)."""
+"""Pooling layers: max, average, power-average and adaptive pooling (1-D, 2-D, 3-D)."""
 from __future__ import annotations
 
 from ..._tensor import Tensor
@@ -7,7 +7,8 @@ from .module import Module
 
 __all__ = ['MaxPool1d', 'MaxPool2d', 'AvgPool1d', 'AvgPool2d', 'AdaptiveAvgPool1d',
            'AdaptiveAvgPool2d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'LPPool1d',
-           'LPPool2d', 'MaxUnpool1d', 'MaxUnpool2d']
+           'LPPool2d', 'MaxUnpool1d', 'MaxUnpool2d', 'MaxPool3d', 'AvgPool3d',
+           'AdaptiveAvgPool3d', 'AdaptiveMaxPool3d', 'LPPool3d', 'MaxUnpool3d']
 
 
 class _MaxPoolNd(Module):
@@ -190,4 +191,61 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Max over sliding windows of a (N, C, D, H, W) or (C, D, H, W) input."""
+
+    def forward(self, input: Tensor):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool3d(_AvgPoolNd):
+    """Mean over sliding windows of a (N, C, D, H, W) or (C, D, H, W) input."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling over 3-D windows."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride,
+                           self.ceil_mode)
+
+
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """Average pooling to a fixed (D, H, W); ``None`` keeps that input size."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed (D, H, W); ``None`` keeps that input size."""
+
+    def forward(self, input: Tensor):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool3d: values back at the indices the pool returned."""
+    _dims = 3
+
+    def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
