@@ -127,6 +127,41 @@ def _inplace(self: 'Tensor', fn, *args, **kwargs) -> 'Tensor':
     return self
 
 
+def _ip(name: str):
+    """The in-place method ``<name>_``: ``Tensor.<name>(self, ...)`` written back into self by
+    ``_inplace`` (version bump, autograd rewiring, the cast and leaf checks of PyTorch)."""
+    def method(self, *args, **kwargs):
+        return _inplace(self, getattr(Tensor, name), *args, **kwargs)
+    method.__name__ = method.__qualname__ = name + '_'
+    method.__doc__ = f'In-place version of :meth:`Tensor.{name}`.'
+    return method
+
+
+def _ip_no_grad(name: str):
+    """``_ip`` for the in-place ops PyTorch gives no derivative (acosh_, asinh_, atanh_): the
+    values are written, and the recorded node raises PyTorch's error in backward."""
+    def method(self):
+        from ._ops.inplace import NoInplaceDerivative
+        return _inplace(self, lambda t: NoInplaceDerivative(getattr(Tensor, name), name)
+                        .apply1(t))
+    method.__name__ = method.__qualname__ = name + '_'
+    method.__doc__ = f'In-place version of :meth:`Tensor.{name}` (not differentiable).'
+    return method
+
+
+_CPP_TYPES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
+              'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
+              'uint8': 'unsigned char', 'bool': 'bool'}
+
+
+def _same_dtype_inplace(self: 'Tensor', dtype) -> None:
+    """cumsum_/cumprod_ accept ``dtype`` only when it is self's own dtype."""
+    if dtype is not None and to_dtype(dtype).np != self._data.dtype:
+        raise RuntimeError(f'Bad in-place call: input tensor dtype '
+                           f'{_CPP_TYPES[self._data.dtype.name]} and output tensor dtype '
+                           f'{_CPP_TYPES[to_dtype(dtype).np.name]} should match')
+
+
 def _store(self: 'Tensor', r: 'Tensor') -> None:
     rd = r._data
     sd = self._data
@@ -771,6 +806,7 @@ class Tensor:
     def addcdiv_(self, t1, t2, *, value=1): return _inplace(self, _ar.addcdiv, t1, t2, value=value)
     def where(self, condition, other): return _ar.where(condition, self, other)
     def atan2(self, other): return _ar.atan2(self, other)
+    arctan2 = atan2
     def hypot(self, other): return _ar.hypot(self, other)
     def logaddexp(self, other): return _ar.logaddexp(self, other)
     def logaddexp2(self, other): return _ar.logaddexp2(self, other)
@@ -787,7 +823,7 @@ class Tensor:
     def abs_(self): return _inplace(self, _un.abs)
     absolute = abs
     def sign(self): return _un.sign(self)
-    def sgn(self): return _un.sign(self)
+    def sgn(self): return _un.sgn(self)
     def signbit(self): return _un.signbit(self)
     def exp(self): return _un.exp(self)
     def exp_(self): return _inplace(self, _un.exp)
@@ -824,6 +860,9 @@ class Tensor:
     def asinh(self): return _un.asinh(self)
     def acosh(self): return _un.acosh(self)
     def atanh(self): return _un.atanh(self)
+    arcsinh = asinh
+    arccosh = acosh
+    arctanh = atanh
     def sigmoid(self): return _un.sigmoid(self)
     def sigmoid_(self): return _inplace(self, _un.sigmoid)
     def logit(self, eps=None): return _un.logit(self, eps)
@@ -877,7 +916,9 @@ class Tensor:
     def norm(self, p='fro', dim=None, keepdim=False, dtype=None): return _red.norm(self, p, dim, keepdim, dtype=dtype)
     def logsumexp(self, dim, keepdim=False): return _red.logsumexp(self, dim, keepdim)
     def cumsum(self, dim, *, dtype=None): return _red.cumsum(self, dim, dtype=dtype)
-    def cumsum_(self, dim, *, dtype=None): return _inplace(self, _red.cumsum, dim, dtype=dtype)
+    def cumsum_(self, dim, *, dtype=None):
+        _same_dtype_inplace(self, dtype)
+        return _inplace(self, _red.cumsum, dim)
     def cumprod(self, dim, *, dtype=None): return _red.cumprod(self, dim, dtype=dtype)
     def cummax(self, dim): return _red.cummax(self, dim)
     def cummin(self, dim): return _red.cummin(self, dim)
@@ -1051,6 +1092,93 @@ class Tensor:
     def bitwise_or(self, other): return _cmp.bitwise_or(self, other)
     def bitwise_xor(self, other): return _cmp.bitwise_xor(self, other)
     def bitwise_not(self): return _cmp.bitwise_not(self)
+    def bitwise_left_shift(self, other): return _cmp.bitwise_left_shift(self, other)
+    def bitwise_right_shift(self, other): return _cmp.bitwise_right_shift(self, other)
+    def __ilshift__(self, other): return _inplace(self, _cmp.bitwise_left_shift, other)
+    def __irshift__(self, other): return _inplace(self, _cmp.bitwise_right_shift, other)
+    def __rlshift__(self, other): return _cmp.bitwise_left_shift(_cr.scalar_like(other, self), self)
+    def __rrshift__(self, other): return _cmp.bitwise_right_shift(_cr.scalar_like(other, self), self)
+
+    # -- in-place twins: one row per out-of-place method (aliases share the row) ----------
+    acos_ = arccos_ = _ip('acos')
+    asin_ = arcsin_ = _ip('asin')
+    atan_ = arctan_ = _ip('atan')
+    acosh_ = arccosh_ = _ip_no_grad('acosh')
+    asinh_ = arcsinh_ = _ip_no_grad('asinh')
+    atanh_ = arctanh_ = _ip_no_grad('atanh')
+    atan2_ = arctan2_ = _ip('atan2')
+    cosh_ = _ip('cosh')
+    sinh_ = _ip('sinh')
+    tan_ = _ip('tan')
+    erf_ = _ip('erf')
+    erfc_ = _ip('erfc')
+    erfinv_ = _ip('erfinv')
+    exp2_ = _ip('exp2')
+    expm1_ = _ip('expm1')
+    log10_ = _ip('log10')
+    log1p_ = _ip('log1p')
+    log2_ = _ip('log2')
+    rsqrt_ = _ip('rsqrt')
+    frac_ = _ip('frac')
+    sinc_ = _ip('sinc')
+    sign_ = _ip('sign')
+    sgn_ = _ip('sgn')
+    deg2rad_ = _ip('deg2rad')
+    rad2deg_ = _ip('rad2deg')
+    lgamma_ = _ip('lgamma')
+    digamma_ = _ip('digamma')
+    polygamma_ = _ip('polygamma')
+    logit_ = _ip('logit')
+    nan_to_num_ = _ip('nan_to_num')
+    heaviside_ = _ip('heaviside')
+    hypot_ = _ip('hypot')
+    copysign_ = _ip('copysign')
+    fmod_ = _ip('fmod')
+    remainder_ = _ip('remainder')
+    floor_divide_ = _ip('floor_divide')
+    xlogy_ = _ip('xlogy')
+    gcd_ = _ip('gcd')
+    lcm_ = _ip('lcm')
+    logical_and_ = _ip('logical_and')
+    logical_or_ = _ip('logical_or')
+    logical_xor_ = _ip('logical_xor')
+    bitwise_and_ = _ip('bitwise_and')
+    bitwise_or_ = _ip('bitwise_or')
+    bitwise_xor_ = _ip('bitwise_xor')
+    bitwise_not_ = _ip('bitwise_not')
+    bitwise_left_shift_ = _ip('bitwise_left_shift')
+    bitwise_right_shift_ = _ip('bitwise_right_shift')
+    addmv_ = _ip('addmv')
+    addr_ = _ip('addr')
+    addbmm_ = _ip('addbmm')
+    baddbmm_ = _ip('baddbmm')
+    scatter_reduce_ = _ip('scatter_reduce')
+    # Aliases of in-place methods defined above.
+    fix_ = trunc_
+    negative_ = neg_
+    absolute_ = abs_
+    multiply_ = mul_
+    subtract_ = sub_
+    divide_ = div_
+    greater_ = gt_
+    greater_equal_ = ge_
+    less_ = lt_
+    less_equal_ = le_
+    not_equal_ = ne_
+    swapaxes_ = swapdims_ = transpose_
+
+    def true_divide_(self, other): return _inplace(self, _ar.div, other)
+
+    def cumprod_(self, dim, *, dtype=None):
+        _same_dtype_inplace(self, dtype)
+        return _inplace(self, _red.cumprod, dim)
+
+    def float_power_(self, exponent):
+        if self._data.dtype != np.float64:
+            raise RuntimeError(f'the base given to float_power_ has dtype '
+                               f'{_type_word(self._data.dtype)} but the operation\'s result '
+                               'requires dtype Double')
+        return _inplace(self, _ar.float_power, exponent)
 
 
 def _contiguous_strides(shape) -> tuple:

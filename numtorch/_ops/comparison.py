@@ -153,7 +153,7 @@ def _bitwise(fn, name, a, b):
     x, y = ops
     if x.dtype.kind == 'f' or (isinstance(y, np.ndarray) and y.dtype.kind == 'f') or \
             isinstance(y, float):
-        raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
     return _wrap(fn(x, y))
 
 
@@ -182,7 +182,7 @@ def bitwise_not(input: Tensor) -> Tensor:
     """``~``: logical not for bool tensors, bitwise for integers."""
     d = input._data
     if d.dtype.kind == 'f':
-        raise RuntimeError('"bitwise_not_cpu" not implemented for \'Float\'')
+        raise NotImplementedError('"bitwise_not_cpu" not implemented for \'Float\'')
     return _wrap(np.invert(d))
 
 

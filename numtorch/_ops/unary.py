@@ -59,7 +59,8 @@ class Sign(Op):
     _name = 'SignBackward0'
 
     def forward(self, x):
-        return np.sign(x)
+        # A bool tensor is its own sign (NumPy has no bool sign loop).
+        return x.copy() if x.dtype == np.bool_ else np.sign(x)
 
     def backward(self, gy):
         return np.zeros_like(gy)
@@ -758,7 +759,11 @@ def sign(input: Tensor) -> Tensor:
     return Sign().apply1(input)
 
 
-sgn = sign
+def sgn(input: Tensor) -> Tensor:
+    """The sign of each element (for real tensors the same as ``sign``; its own node name)."""
+    op = Sign()
+    op._name = 'SgnBackward0'
+    return op.apply1(input)
 
 
 def signbit(input: Tensor) -> Tensor:
@@ -944,7 +949,10 @@ fix = trunc
 
 
 def frac(input: Tensor) -> Tensor:
-    """The fractional part ``input - trunc(input)``."""
+    """The fractional part ``input - trunc(input)`` (floating tensors only, as PyTorch)."""
+    if input._data.dtype.kind != 'f':
+        raise NotImplementedError(f'"frac_cpu" not implemented for '
+                                  f"'{input.type()[6:-6]}'")
     return Frac().apply1(input)
 
 
