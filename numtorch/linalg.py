@@ -6,6 +6,7 @@ from ._ops.cross import linalg_cross as cross
 from ._ops.decomposition import (LinAlgError, cholesky, slogdet, eigh, eigvalsh, svd,
                                  svdvals, multi_dot, matrix_power, vecdot, qr, eig, eigvals)
 from ._ops.householder import householder_product
+from ._ops.linalg_compose import diagonal, vander, tensorinv, tensorsolve
 from ._ops.least_squares import lstsq, pinv, matrix_rank
 from ._ops.lu import (lu_factor, lu_factor_ex, lu, lu_solve, solve_triangular, inv_ex, cholesky_ex,
                       solve_ex, solve)
@@ -18,7 +19,8 @@ __all__ = ['det', 'inv', 'cross', 'matmul', 'vector_norm', 'norm', 'LinAlgError'
            'cholesky', 'slogdet', 'eigh', 'eigvalsh', 'svd', 'svdvals', 'multi_dot',
            'matrix_power', 'vecdot', 'qr', 'eig', 'eigvals', 'lstsq', 'pinv', 'matrix_rank',
            'matrix_norm', 'cond', 'lu_factor', 'lu_factor_ex', 'lu', 'lu_solve', 'solve_triangular',
-           'inv_ex', 'cholesky_ex', 'solve_ex', 'matrix_exp', 'householder_product']
+           'inv_ex', 'cholesky_ex', 'solve_ex', 'matrix_exp', 'householder_product', 'diagonal',
+           'vander', 'tensorinv', 'tensorsolve']
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:

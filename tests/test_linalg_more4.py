@@ -176,3 +176,86 @@ ORMQR_ERRORS = [
 @pytest.mark.parametrize('i', range(len(ORMQR_ERRORS)))
 def test_ormqr_errors(i):
     same_error(lambda: ORMQR_ERRORS[i](numtorch), lambda: ORMQR_ERRORS[i](torch))
+
+
+# -- linalg.diagonal, vander, tensorinv, tensorsolve, vecdot ---------------------------------
+@pytest.mark.parametrize('shape,kw', [((3, 4), {}), ((2, 3, 4), dict(offset=1)),
+                                      ((2, 3, 4), dict(offset=-1, dim1=0, dim2=2)),
+                                      ((0, 3), {})])
+def test_linalg_diagonal(shape, kw):
+    _compare(lambda lib, x: lib.linalg.diagonal(x, **kw), [_arr(*shape)])
+    x = numtorch.zeros(3, 3)
+    numtorch.linalg.diagonal(x).fill_(1.)       # (a view, as torch.diagonal)
+    assert x.numpy().trace() == 3
+
+
+@pytest.mark.parametrize('shape,N', [((3,), None), ((2, 4), None), ((2, 3), 5), ((), 3),
+                                     ((2, 0), 3), ((1, 2, 3), 2)])
+def test_vander(shape, N):
+    x = RNG.uniform(0.5, 1.5, shape) * np.where(RNG.random(shape) < 0.5, -1, 1)
+    _compare(lambda lib, t: lib.linalg.vander(t, N=N), [x])
+    _compare(lambda lib, t: lib.linalg.vander(t, N=N), [x.astype(np.float32)], rtol=1e-6)
+    _compare(lambda lib, t: lib.linalg.vander(t, N=N), [RNG.integers(-3, 4, shape)], grad=False)
+    if x.size:
+        _gradcheck(lambda t: numtorch.linalg.vander(t, N=N), x)
+
+
+@pytest.mark.parametrize('shape,ind', [((4, 6, 8, 3), 2), ((4, 2, 2), 1), ((2, 2, 4), 2),
+                                       ((3, 3), 1), ((0, 0), 1), ((1, 1), 1),
+                                       ((1, 1, 1, 1), 2)])
+def test_tensorinv(shape, ind):
+    a = _arr(*shape)
+    _compare(lambda lib, t: lib.linalg.tensorinv(t, ind=ind), [a], rtol=1e-7)
+    if a.size and a.size < 100:
+        _gradcheck(lambda t: numtorch.linalg.tensorinv(t, ind=ind), a)
+    x = numtorch.linalg.tensorinv(numtorch.tensor(a), ind)
+    n = int(np.prod(shape[:ind]))
+    np.testing.assert_allclose(np.tensordot(a, x.numpy(), a.ndim - ind).reshape(n, n),
+                               np.eye(n), atol=1e-8)
+
+
+@pytest.mark.parametrize('ashape,bshape,dims', [((2, 3, 6), (2, 3), None),
+                                                ((6, 2, 3), (2, 3), (0,)),
+                                                ((3, 2, 2, 3), (3, 2), (1, 0)),
+                                                ((6, 2, 3), (6,), None), ((4, 4), (4,), None),
+                                                ((0, 0), (0,), None)])
+def test_tensorsolve(ashape, bshape, dims):
+    a, b = _arr(*ashape), _arr(*bshape)
+    _compare(lambda lib, x, y: lib.linalg.tensorsolve(x, y, dims=dims), [a, b], rtol=1e-7)
+    if a.size:
+        _gradcheck(lambda x, y: numtorch.linalg.tensorsolve(x, y, dims=dims), a, b)
+
+
+def test_vecdot():
+    _compare(lambda lib, x, y: lib.linalg.vecdot(x, y, dim=0), [_arr(3, 4), _arr(3, 1)])
+    _compare(lambda lib, x, y: lib.linalg.vecdot(x, y), [_arr(2, 1, 3), _arr(4, 3)])
+
+
+LINALG_ERRORS = [
+    lambda m: m.linalg.vander(m.ones(3), N=1),
+    lambda m: m.linalg.vander(m.ones(0)),
+    lambda m: m.linalg.vander(m.tensor(2.)),
+    lambda m: m.linalg.vander(m.tensor([True])),
+    lambda m: m.linalg.vander(m.ones(2, dtype=m.float16)),
+    lambda m: m.linalg.tensorinv(m.ones(4, 6, 8, 3), ind=1),
+    lambda m: m.linalg.tensorinv(m.ones(4, 6, 8, 3), ind=0),
+    lambda m: m.linalg.tensorinv(m.ones(4, 6, 8, 3), ind=4),
+    lambda m: m.linalg.tensorinv(m.ones(4, 6, 8, 3, dtype=m.int32)),
+    lambda m: m.linalg.tensorinv(m.zeros(4, 6, 8, 3)),
+    lambda m: m.linalg.tensorsolve(m.ones(6, 2, 3), m.ones(2, 4)),
+    lambda m: m.linalg.tensorsolve(m.ones(6, 2, 3), m.ones(2, 3, dtype=m.float64)),
+    lambda m: m.linalg.tensorsolve(m.ones(6, 2, 4), m.ones(6)),
+    lambda m: m.linalg.tensorsolve(m.ones(2, 2, dtype=m.int32), m.ones(2, dtype=m.int32)),
+    lambda m: m.linalg.tensorsolve(m.ones(2, 2), m.ones(2, dtype=m.float64)),
+    lambda m: m.linalg.tensorsolve(m.ones(2, 3, 2), m.ones(2), dims=(5,)),
+    lambda m: m.linalg.tensorsolve(m.zeros(2, 2), m.ones(2)),
+    lambda m: m.linalg.vecdot(m.ones(2, 3, dtype=m.int32), m.ones(2, 3, dtype=m.int32)),
+    lambda m: m.linalg.vecdot(m.ones(2, 3), m.ones(2, 3, dtype=m.float64)),
+    lambda m: m.linalg.vecdot(m.ones(2, 3), m.ones(2, 3, dtype=m.int32)),
+    lambda m: m.linalg.vecdot(m.ones(2, 3, dtype=m.int32), m.ones(2, 3)),
+]
+
+
+@pytest.mark.parametrize('i', range(len(LINALG_ERRORS)))
+def test_linalg_compose_errors(i):
+    same_error(lambda: LINALG_ERRORS[i](numtorch), lambda: LINALG_ERRORS[i](torch))

@@ -251,6 +251,12 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """The dot products of the vectors along ``dim`` (batches broadcast)."""
+    if x._data.dtype.kind != 'f':
+        raise RuntimeError('linalg.vecdot: Expected a floating point or complex tensor as '
+                           f'input. Got {x.type()[6:-6]}')
+    if x.dtype != y.dtype:
+        raise RuntimeError('linalg.vecdot: Expected x and y to have the same dtype, but found '
+                           f'x of type {x.type()[6:-6]} and y of type {y.type()[6:-6]} instead')
     return (x * y).sum(dim)
 
 
