@@ -259,3 +259,70 @@ LINALG_ERRORS = [
 @pytest.mark.parametrize('i', range(len(LINALG_ERRORS)))
 def test_linalg_compose_errors(i):
     same_error(lambda: LINALG_ERRORS[i](numtorch), lambda: LINALG_ERRORS[i](torch))
+
+
+# -- svd_lowrank / pca_lowrank -------------------------------------------------------------
+def _lowrank(lib, fn, a, w, **kw):
+    """fn's (U, S, V) from seed 0, with the gradient of a sign-invariant loss (the singular
+    vectors' signs are LAPACK's choice): the weighted reconstruction plus sum(S)."""
+    lib.manual_seed(0)
+    A = lib.tensor(a, requires_grad=True)
+    M = kw.pop('M', None)
+    if M is not None:
+        kw['M'] = lib.tensor(M, dtype=A.dtype)
+    U, S, V = fn(lib)(A, **kw)
+    rec = (U * S.unsqueeze(-2)) @ V.mT
+    ((rec * lib.tensor(w, dtype=rec.dtype)).sum() + S.sum()).backward()
+    return [t.detach().numpy() for t in (U, S, V, rec)] + [A.grad.numpy()]
+
+
+LOWRANK_CASES = [
+    ('svd', (7, 5), dict(q=3)), ('svd', (5, 8), dict(q=4, niter=1)),
+    ('svd', (2, 9, 7), {}), ('svd', (6, 5), dict(q=2, M=RNG.standard_normal((1, 5)))),
+    ('svd', (4, 9), dict(q=3, niter=0, M=RNG.standard_normal((4, 9)))),
+    ('pca', (9, 5), {}), ('pca', (6, 8), dict(q=3)), ('pca', (2, 8, 4), dict(center=False)),
+    ('pca', (7, 4), dict(q=2, niter=3)),
+]
+
+
+@pytest.mark.parametrize('dtype', [np.float64, np.float32])
+@pytest.mark.parametrize('kind,shape,kw', LOWRANK_CASES)
+def test_lowrank(kind, shape, kw, dtype):
+    fn = (lambda lib: lib.svd_lowrank) if kind == 'svd' else (lambda lib: lib.pca_lowrank)
+    a, w = _arr(*shape).astype(dtype), _arr(*shape)
+    (u1, s1, v1, r1, g1), (u2, s2, v2, r2, g2) = [_lowrank(lib, fn, a, w, **dict(kw))
+                                                  for lib in (numtorch, torch)]
+    tol = 1e-4 if dtype == np.float32 else 1e-9
+    for p, q in ((s1, s2), (r1, r2), (g1, g2)):
+        np.testing.assert_allclose(p, q, rtol=tol, atol=tol)
+    # (U and V agree up to each column's sign)
+    sign = np.sign(np.sum(u1 * u2, axis=-2, keepdims=True))
+    np.testing.assert_allclose(u1 * sign, u2, rtol=tol, atol=tol)
+    np.testing.assert_allclose(v1 * sign, v2, rtol=tol, atol=tol)
+    assert (u1.dtype, u1.shape, s1.shape, v1.shape) == (u2.dtype, u2.shape, s2.shape, v2.shape)
+
+
+def test_lowrank_gradcheck():
+    def rec(A, M):
+        numtorch.manual_seed(1)
+        U, S, V = numtorch.svd_lowrank(A, q=2, M=M)
+        return (U * S.unsqueeze(-2)) @ V.mT
+    _gradcheck(rec, _arr(5, 4), _arr(1, 4))
+
+    def pca(A):
+        numtorch.manual_seed(1)
+        return numtorch.pca_lowrank(A, q=2)[1]
+    _gradcheck(pca, _arr(6, 3))
+
+
+LOWRANK_ERRORS = [
+    lambda m: m.pca_lowrank(m.ones(4, 3), q=4),
+    lambda m: m.pca_lowrank(m.ones(4, 3), q=-1),
+    lambda m: m.pca_lowrank(m.ones(4, 3), niter=-1),
+    lambda m: m.svd_lowrank(m.ones(4, 3), q=2, M=m.ones(2, 3)),
+]
+
+
+@pytest.mark.parametrize('i', range(len(LOWRANK_ERRORS)))
+def test_lowrank_errors(i):
+    same_error(lambda: LOWRANK_ERRORS[i](numtorch), lambda: LOWRANK_ERRORS[i](torch))
