@@ -4,7 +4,10 @@ from __future__ import annotations
 import math
 
 from ._tensor import Tensor
-from ._ops.special import lgamma as gammaln, digamma, polygamma
+from ._ops.special import (lgamma as gammaln, digamma, polygamma, ndtr, ndtri, log_ndtr, erfcx,
+                           xlog1py, entr)
+from ._ops.igamma import gammainc, gammaincc
+from ._ops.bessel import i0, i0e, i1, i1e, bessel_j0, bessel_j1
 from ._ops.unary import (erf, erfc, erfinv, exp2, expm1, log1p, sigmoid as expit, logit,
                          round, sinc)
 from ._ops.arithmetic import xlogy
@@ -12,7 +15,8 @@ from ._ops.reduction import logsumexp, softmax, log_softmax
 
 __all__ = ['gammaln', 'digamma', 'psi', 'polygamma', 'multigammaln', 'erf', 'erfc', 'erfinv',
            'exp2', 'expm1', 'log1p', 'expit', 'logit', 'round', 'sinc', 'xlogy', 'logsumexp',
-           'softmax', 'log_softmax']
+           'softmax', 'log_softmax', 'ndtr', 'ndtri', 'log_ndtr', 'erfcx', 'xlog1py', 'entr',
+           'gammainc', 'gammaincc', 'i0', 'i0e', 'i1', 'i1e', 'bessel_j0', 'bessel_j1']
 
 psi = digamma
 

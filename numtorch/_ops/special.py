@@ -7,6 +7,8 @@ NumPy has none of them (and numtorch does not use SciPy):
   of ``lgamma(1 + z)`` and ``lgamma(2 + z)`` for ``|z| <= 1/2`` (so that the zeros at 1 and
   2 keep their relative accuracy), the recurrence ``Gamma(x + 1) = x Gamma(x)`` between
   them and 10, Stirling's series above, and the reflection formula below -1/2.
+- the normal distribution's ndtr, ndtri (Cephes' rational approximations, as PyTorch),
+  log_ndtr and the scaled complement erfcx; xlog1py and entr.
 - digamma and trigamma follow PyTorch's own CPU kernels (Cephes' recurrence to ``x >= 10``
   and asymptotic series; reflection for negative input), step for step and in the same
   precision (single for float32 and float16, as PyTorch's float kernels), so that they give
@@ -19,11 +21,14 @@ import operator
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from .._dtype import get_default_dtype
-from ._op import Op
+from ._op import Op, unbroadcast, promote2, broadcast_error
+from . import _erf
+from ._cephes_tables import (NDTRI_P0, NDTRI_Q0, NDTRI_P1, NDTRI_Q1, NDTRI_P2, NDTRI_Q2)
 
-__all__ = ['lgamma', 'digamma', 'polygamma']
+__all__ = ['lgamma', 'digamma', 'polygamma', 'ndtr', 'ndtri', 'log_ndtr', 'erfcx', 'xlog1py',
+           'entr']
 
 f64 = np.float64
 _EULER = 0.57721566490153286061
@@ -255,3 +260,237 @@ def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
         return Trigamma().apply1(_float(input))
     raise NotImplementedError(f'polygamma of order n={n} is not supported by numtorch (only '
                               'n = 0 and n = 1)')
+
+
+# -- the normal distribution ---------------------------------------------------
+_SQRT1_2 = math.sqrt(0.5)
+_ISPI = 0.56418958354775628694807945156      # 1 / sqrt(pi)
+_S2PI = 2.50662827463100050242
+
+
+def _erfcx64(x: np.ndarray) -> np.ndarray:
+    """``exp(x^2) erfc(x)`` of a float64 array, without overflow or underflow."""
+    z = x.reshape(-1)
+    out = np.empty_like(z)
+    with np.errstate(over='ignore', invalid='ignore'):
+        lo = ~(z >= 1)                                      # (NaN too)
+        zl = z[lo]
+        # NOTE: exp(x^2) from x's exact float32 head and its tail, as _erf does for exp(-x^2).
+        h = zl.astype(np.float32).astype(f64)
+        out[lo] = np.where(zl < -26.7, np.inf,
+                           np.exp(h * h) * np.exp((zl - h) * (zl + h)) * _erf.erfc(zl))
+        mid = np.flatnonzero((z >= 1) & (z < _erf._EDGES[-1]))
+        if mid.size:
+            # erfc's fitted tail is exp(-x^2) / x * G(1/x): erfcx is G(1/x) / x.
+            a = z[mid]
+            k = np.searchsorted(_erf._EDGES, a, side='right') - 1
+            res = np.empty_like(a)
+            for i, (lo_, hi_, c) in enumerate(_erf._PIECES):
+                m = k == i
+                if m.any():
+                    w = 1 / a[m]
+                    res[m] = _erf._horner(c, _erf._mapped(w, lo_, hi_)) * w
+            out[mid] = res
+        far = np.flatnonzero(z >= _erf._EDGES[-1])
+        if far.size:
+            a = z[far]
+            # Laplace's continued fraction, deep enough for x >= 27.5 (PyTorch's 5-term form
+            # for x > 50 and 1/(sqrt(pi) x) past 5e7, where x^2 would overflow).
+            t = a
+            for k in range(12, 0, -1):
+                t = a + k / 2 / t
+            res = np.where(a > 5e7, _ISPI / a, _ISPI / t)
+            out[far] = res
+    return out.reshape(x.shape)
+
+
+def _ndtri64(y0: np.ndarray) -> np.ndarray:
+    """The inverse of the standard normal CDF (Cephes' ndtri)."""
+    y0 = y0.reshape(-1)
+    out = np.full_like(y0, np.nan)
+    out[y0 == 0] = -np.inf
+    out[y0 == 1] = np.inf
+    inside = (y0 > 0) & (y0 < 1)
+    y = y0[inside]
+    res = np.empty_like(y)
+    e2 = 0.13533528323661269189                            # exp(-2)
+    flip = y > 1 - e2
+    y = np.where(flip, 1 - y, y)
+    central = y > e2
+    yc = y[central] - 0.5
+    y2 = yc * yc
+    res[central] = (yc + yc * (y2 * _horner(NDTRI_P0, y2) / _horner(NDTRI_Q0, y2))) * _S2PI
+    tail = ~central
+    yt = y[tail]
+    x = np.sqrt(-2 * np.log(yt))
+    x0 = x - np.log(x) / x
+    z = 1 / x
+    x1 = np.where(x < 8, z * _horner(NDTRI_P1, z) / _horner(NDTRI_Q1, z),
+                  z * _horner(NDTRI_P2, z) / _horner(NDTRI_Q2, z))
+    xt = x0 - x1
+    res[tail] = np.where(flip[tail], xt, -xt)
+    out[inside] = res
+    return out
+
+
+def _horner(coef: tuple, z: np.ndarray) -> np.ndarray:
+    acc = np.zeros_like(z)
+    for c in coef:
+        acc = acc * z + c
+    return acc
+
+
+def _log_ndtr64(x: np.ndarray) -> np.ndarray:
+    t = x * _SQRT1_2
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(x < -1, np.log(_erfcx64(-t) / 2) - t * t,
+                        np.log1p(-_erf.erfc(t) / 2))
+
+
+def _ev64(fn, x: np.ndarray) -> np.ndarray:
+    return fn(x.astype(f64)).astype(x.dtype, copy=False)
+
+
+class Ndtri(Op):
+    _name = 'SpecialNdtriBackward0'
+    saves_out = True
+
+    def forward(self, x):
+        y = _ev64(_ndtri64, x)
+        self.saved = y
+        return y
+
+    def backward(self, gy):
+        y = self.saved
+        with np.errstate(over='ignore'):
+            return gy * (math.sqrt(2 * math.pi) * np.exp(y * y / 2)).astype(gy.dtype)
+
+
+class LogNdtr(Op):
+    _name = 'SpecialLogNdtrBackward0'
+    checks = (0,)
+    saves_out = True
+
+    def forward(self, x):
+        y = _ev64(_log_ndtr64, x)
+        self.saved = (x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved
+        with np.errstate(over='ignore', invalid='ignore'):
+            return gy / x.dtype.type(math.sqrt(2 * math.pi)) * np.exp(-(y + x * x / 2))
+
+
+class Erfcx(Op):
+    _name = 'SpecialErfcxBackward0'
+    checks = (0,)
+    saves_out = True
+
+    def forward(self, x):
+        y = _ev64(_erfcx64, x)
+        self.saved = (x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved
+        with np.errstate(over='ignore', invalid='ignore'):
+            return (2 * x * y - x.dtype.type(2 / math.sqrt(math.pi))) * gy
+
+
+class Entr(Op):
+    _name = 'SpecialEntrBackward0'
+    checks = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        with np.errstate(divide='ignore', invalid='ignore'):
+            y = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)),
+                         np.where(x == 0, 0, np.where(x < 0, -np.inf, x)))
+        return y.astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return gy * -(1 + np.log(self.saved))
+
+
+class Xlog1py(Op):
+    _name = 'SpecialXlog1PyBackward0'
+    checks = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            y = np.where(np.isnan(b), np.nan, np.where(a == 0, 0, a * np.log1p(b)))
+        return y.astype(a.dtype, copy=False)
+
+    def backward(self, gy):
+        a, b = self.saved
+        ga = gb = None
+        with np.errstate(divide='ignore', invalid='ignore'):
+            if self.needs[0]:
+                g = np.where(np.isnan(b), np.nan, np.where(gy == 0, 0, gy * np.log1p(b)))
+                g = np.where((a == 0) & (b <= -1), 0, g).astype(gy.dtype, copy=False)
+                ga = unbroadcast(g, a.shape)
+            if self.needs[1]:
+                gb = unbroadcast((gy * a / (b + 1)).astype(gy.dtype, copy=False), b.shape)
+        return ga, gb
+
+
+def _float_unary(name: str, x: Tensor, half: bool = True) -> Tensor:
+    x = _float(x)
+    if not half and x._data.dtype == np.float16:
+        raise RuntimeError(f'"{name}_cpu" not implemented for \'Half\'')
+    return x
+
+
+def _result(r: Tensor, out) -> Tensor:
+    if out is None:
+        return r
+    from .._tensor import _write_out
+    return _write_out(r, out)
+
+
+def ndtr(input: Tensor, *, out=None) -> Tensor:
+    """The standard normal CDF, composed as PyTorch composes it: ``(1 + erf(x/sqrt 2)) / 2``
+    (so it underflows to 0 below about -8 in float32, as PyTorch's)."""
+    from .unary import erf
+    x = _float(input)
+    return _result((1 + erf(x * _SQRT1_2)) * 0.5, out)
+
+
+def ndtri(input: Tensor, *, out=None) -> Tensor:
+    """The inverse of the standard normal CDF: ``-inf`` at 0, ``inf`` at 1, NaN outside."""
+    return _result(Ndtri().apply1(_float_unary('ndtri', input, False)), out)
+
+
+def log_ndtr(input: Tensor, *, out=None) -> Tensor:
+    """``log(ndtr(x))``, accurate far into the left tail (through erfcx)."""
+    return _result(LogNdtr().apply1(_float_unary('log_ndtr', input, False)), out)
+
+
+def erfcx(input: Tensor, *, out=None) -> Tensor:
+    """The scaled complementary error function ``exp(x^2) erfc(x)``."""
+    return _result(Erfcx().apply1(_float_unary('erfcx', input, False)), out)
+
+
+def entr(input: Tensor, *, out=None) -> Tensor:
+    """The elementwise entropy ``-x log(x)``: 0 at 0, ``-inf`` for negative x."""
+    return _result(Entr().apply1(_float(input)), out)
+
+
+def xlog1py(input, other, *, out=None) -> Tensor:
+    """``input * log1p(other)``, 0 where ``input`` is 0 (NaN where ``other`` is NaN)."""
+    if not isinstance(other, Tensor):
+        other = _wrap(np.asarray(other, get_default_dtype().np))
+    if not isinstance(input, Tensor):
+        input = _wrap(np.asarray(input, other._data.dtype))
+    a, b = promote2(input, other)
+    if a._data.dtype.kind != 'f':
+        a, b = _float(a), _float(b)
+    try:
+        r = Xlog1py().apply2(a, b)
+    except ValueError:
+        broadcast_error(a.shape, b.shape)
+        raise
+    return _result(r, out)

@@ -7,6 +7,7 @@ import numpy as np
 import numtorch as torch
 from numtorch import Tensor
 from numtorch._size import Size
+from numtorch._ops.igamma import gammainc
 from . import constraints
 from .exp_family import ExponentialFamily
 
@@ -92,6 +93,12 @@ class Gamma(ExponentialFamily):
         return (torch.xlogy(self.concentration, self.rate)
                 + torch.xlogy(self.concentration - 1, value)
                 - self.rate * value - torch.lgamma(self.concentration))
+
+    def cdf(self, value) -> Tensor:
+        """The regularized lower incomplete gamma ``P(concentration, rate * value)``."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return gammainc(self.concentration, self.rate * value)
 
     def entropy(self) -> Tensor:
         return (self.concentration - torch.log(self.rate) + torch.lgamma(self.concentration)
