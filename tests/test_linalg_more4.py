@@ -326,3 +326,26 @@ LOWRANK_ERRORS = [
 @pytest.mark.parametrize('i', range(len(LOWRANK_ERRORS)))
 def test_lowrank_errors(i):
     same_error(lambda: LOWRANK_ERRORS[i](numtorch), lambda: LOWRANK_ERRORS[i](torch))
+
+
+# -- eigh/eigvalsh UPLO, svd driver --------------------------------------------------------
+@pytest.mark.parametrize('uplo', ['l', 'u', 'U'])
+def test_eigh_uplo_either_case(uplo):
+    a = _arr(3, 4, 4)
+    _compare(lambda lib, x: lib.linalg.eigvalsh(x, UPLO=uplo), [a])
+    _compare(lambda lib, x: lib.linalg.eigh(x, UPLO=uplo).eigenvalues, [a])
+
+
+DRIVER_ERRORS = [
+    lambda m: m.linalg.svd(m.ones(3, 3), driver='gesvd'),
+    lambda m: m.linalg.svd(m.ones(3, 3), full_matrices=False, driver='gesvdj'),
+    lambda m: m.linalg.svdvals(m.ones(3, 3), driver='gesvda'),
+    lambda m: m.linalg.eigvalsh(m.ones(3, 3), UPLO='X'),
+    lambda m: m.linalg.eigvalsh(m.ones(3, 3), UPLO='LU'),
+    lambda m: m.linalg.eigh(m.ones(3, 3), UPLO=''),
+]
+
+
+@pytest.mark.parametrize('i', range(len(DRIVER_ERRORS)))
+def test_svd_driver_and_uplo_errors(i):
+    same_error(lambda: DRIVER_ERRORS[i](numtorch), lambda: DRIVER_ERRORS[i](torch))

@@ -148,10 +148,11 @@ class Eigh(Op):
 def eigh(A: Tensor, UPLO: str = 'L'):
     """(eigenvalues ascending, eigenvectors as columns) of symmetric matrices, read from
     their lower (or, with UPLO='U', upper) triangle."""
-    if UPLO not in ('L', 'U'):
+    # (PyTorch takes the letter in either case)
+    if len(UPLO) != 1 or UPLO.upper() not in ('L', 'U'):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     _square('linalg.eigh', A)
-    w, v = Eigh(UPLO).apply(A)
+    w, v = Eigh(UPLO.upper()).apply(A)
     return _rt.linalg_eigh(w, v)
 
 
@@ -206,16 +207,18 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
     """A = U diag(S) Vh: singular values S descending; with ``full_matrices``, U and Vh
     square, else only their first min(m, n) columns/rows."""
     if driver is not None:
-        raise NotImplementedError('linalg.svd(driver=...) is not supported by numtorch')
+        # (PyTorch's CPU build has only one SVD driver)
+        raise RuntimeError('torch.linalg.svd: keyword argument `driver=` is only supported on '
+                           'CUDA inputs with cuSOLVER backend.')
     if A.dim() < 2:
         raise RuntimeError('linalg.svd: The input tensor A must have at least 2 dimensions.')
     u, s, vh = Svd(full_matrices).apply(A)
     return _rt.linalg_svd(u, s, vh)
 
 
-def svdvals(A: Tensor) -> Tensor:
+def svdvals(A: Tensor, *, driver=None) -> Tensor:
     """The singular values of A, descending."""
-    return svd(A, full_matrices=False).S
+    return svd(A, full_matrices=False, driver=driver).S
 
 
 def multi_dot(tensors) -> Tensor:
