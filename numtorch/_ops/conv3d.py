@@ -43,7 +43,7 @@ def _im2col(xp: np.ndarray, groups: int, k: tuple, s: tuple, d: tuple,
     v = as_strided(xp, (c,) + k + (n,) + o,
                    (sc, sd * d[0], sh * d[1], sw * d[2], sn, sd * s[0], sh * s[1], sw * s[2]),
                    writeable=False)
-    return v.reshape(groups, -1, n * o[0] * o[1] * o[2])
+    return v.reshape(groups, c // groups * k[0] * k[1] * k[2], n * o[0] * o[1] * o[2])
 
 
 def _col2im(cols: np.ndarray, c: int, n: int, full: tuple, k: tuple, s: tuple, d: tuple,
@@ -85,7 +85,8 @@ def _group_rows(a: np.ndarray, groups: int) -> np.ndarray:
     """(N, C, *sp) -> (groups, C/groups, N*prod(sp)): the GEMM operand of a batch-last
     product (one copy)."""
     n, c = a.shape[:2]
-    return a.reshape(n, c, -1).transpose(1, 0, 2).reshape(groups, c // groups, -1)
+    m = a.shape[2] * a.shape[3] * a.shape[4]
+    return a.reshape(n, c, m).transpose(1, 0, 2).reshape(groups, c // groups, n * m)
 
 
 # -- argument checks -----------------------------------------------------------------------------
@@ -210,9 +211,9 @@ class Conv3d(Op):
         xp = _padded(x, self.pads)
         osz = tuple((xp.shape[2 + i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(3))
         cols = _im2col(xp, g, k, s, d, osz)
-        Wg = W.reshape(g, o // g, -1)
+        Wg = W.reshape(g, o // g, cols.shape[1])
         y = np.matmul(Wg, cols)  # (g, O/g, N*M): one GEMM per group
-        y = np.ascontiguousarray(y.reshape(o, n, -1).transpose(1, 0, 2)).reshape((n, o) + osz)
+        y = np.ascontiguousarray(y.reshape((o, n) + osz).transpose(1, 0, 2, 3, 4))
         if b is not None:
             y += b.reshape(1, o, 1, 1, 1)
         self.geo = (x.shape, W.shape, osz)
@@ -227,7 +228,7 @@ class Conv3d(Op):
         n, c = xshape[:2]
         gx = gW = gb = None
         if len(self.needs) > 2 and self.needs[2]:
-            gb = gy.reshape(n, wshape[0], -1).sum(0).sum(1)
+            gb = gy.sum((0, 2, 3, 4))
         gym = _group_rows(gy, g)  # (g, O/g, N*M)
         if self.needs[1]:
             cols = _im2col(xp, g, k, s, d, osz)
@@ -313,7 +314,7 @@ class ConvTranspose3d(Op):
                      for i in range(3))
         osz = tuple(full[i] - 2 * p[i] for i in range(3))
         xm = _group_rows(x, g)  # (g, Cin/g, N*M_in)
-        Wg = W.reshape(g, cin // g, -1)
+        Wg = W.reshape(g, cin // g, W[0].size)
         cols = np.matmul(Wg.transpose(0, 2, 1), xm)  # (g, Cout/g*K, N*M_in)
         y = _batch_first(_col2im(cols, cout, n, full, k, s, d, isz), p, osz)
         if b is not None:
@@ -329,7 +330,7 @@ class ConvTranspose3d(Op):
         n, cin = xshape[:2]
         gx = gW = gb = None
         if len(self.needs) > 2 and self.needs[2]:
-            gb = gy.reshape(n, gy.shape[1], -1).sum(0).sum(1)
+            gb = gy.sum((0, 2, 3, 4))
         # gy placed back in the full (uncropped) output; output_padding planes stay zero
         gyf = np.zeros(gy.shape[:2] + full, gy.dtype)
         gyf[:, :, p[0]:p[0] + gy.shape[2], p[1]:p[1] + gy.shape[3], p[2]:p[2] + gy.shape[4]] = gy
@@ -337,8 +338,8 @@ class ConvTranspose3d(Op):
         if self.needs[1]:
             gW = np.matmul(xm, gc.transpose(0, 2, 1)).reshape(wshape)
         if self.needs[0]:
-            gxm = np.matmul(Wg, gc).reshape(cin, n, -1)
-            gx = np.ascontiguousarray(gxm.transpose(1, 0, 2)).reshape(xshape)
+            gxm = np.matmul(Wg, gc).reshape((cin, n) + xshape[2:])
+            gx = np.ascontiguousarray(gxm.transpose(1, 0, 2, 3, 4))
         return gx, gW, gb
 
     def backward_t(self, gy):
