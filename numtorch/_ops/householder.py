@@ -99,8 +99,8 @@ class Geqrf(Op):
             return a.copy(), np.zeros(a.shape[:-2] + (0,), a.dtype)
         h, tau = np.linalg.qr(a, mode='raw')
         # (LAPACK's column-major result comes back transposed)
-        return np.ascontiguousarray(_mT(h)).astype(a.dtype, copy=False), tau.astype(a.dtype,
-                                                                                  copy=False)
+        h = np.ascontiguousarray(_mT(h))
+        return h.astype(a.dtype, copy=False), tau.astype(a.dtype, copy=False)
 
     def backward(self, ga, gtau=None):
         raise NotImplementedError("the derivative for 'geqrf' is not implemented.")

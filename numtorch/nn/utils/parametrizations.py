@@ -126,8 +126,9 @@ def orthogonal(module: Module, name: str = 'weight', orthogonal_map: str | None 
                use_trivialization: bool = True) -> Module:
     """Constrains ``module.<name>`` (a matrix or batch of them) to be orthogonal (orthonormal
     columns if tall, rows if wide). ``orthogonal_map`` defaults to 'matrix_exp' for square
-    weights and 'householder' (a product of Householder reflectors) otherwise. The weight's value is kept: it becomes the ``base`` of the
-    trivialization (orthogonalised by QR if it is not orthogonal)."""
+    weights and 'householder' (a product of Householder reflectors) otherwise. The weight's
+    value is kept: it becomes the ``base`` of the trivialization (orthogonalised by QR if it
+    is not orthogonal); without trivialization, householder's X is read from its geqrf."""
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
