@@ -1055,6 +1055,30 @@ class Tensor:
     def matrix_exp(self): return _mexp.matrix_exp(self)
     def qr(self, some=True): return _dec.qr_deprecated(self, some)
     def pinverse(self, rcond=1e-15): return _ls.pinverse(self, rcond)
+    def cholesky(self, upper=False): return _chol.cholesky_deprecated(self, upper)
+    def cholesky_solve(self, input2, upper=False): return _chol.cholesky_solve(self, input2, upper)
+    def cholesky_inverse(self, upper=False): return _chol.cholesky_inverse(self, upper)
+    def slogdet(self): return _legacy.slogdet(self)
+    def logdet(self): return _legacy.logdet(self)
+    def svd(self, some=True, compute_uv=True): return _legacy.svd(self, some, compute_uv)
+    def matrix_power(self, n): return _dec.matrix_power(self, n)
+    def kron(self, other): return _la.kron(self, other)
+    def lu(self, pivot=True, get_infos=False): return _legacy.lu(self, pivot, get_infos)
+    def lu_solve(self, LU_data, LU_pivots): return _legacy.lu_solve(self, LU_data, LU_pivots)
+    def triangular_solve(self, A, upper=True, transpose=False, unitriangular=False): return _lu.triangular_solve(self, A, upper, transpose, unitriangular)
+    def solve(self, A): return _legacy.solve_removed(self, A)
+
+    @property
+    def H(self) -> 'Tensor':
+        if self._data.ndim != 2:
+            raise RuntimeError(f'tensor.H is only supported on matrices (2-D tensors). Got '
+                               f'{self._data.ndim}-D tensor. For batches of matrices, consider '
+                               'using tensor.mH')
+        return _sh.transpose(self, 0, 1)
+
+    @property
+    def mH(self) -> 'Tensor':
+        return _sh.transpose(self, -2, -1)
 
     # -- comparison and logic ------------------------------------------------------------
     def eq(self, other): return _cmp.eq(self, other)
@@ -1295,3 +1319,6 @@ from ._ops import comparison as _cmp  # noqa: E402
 from ._ops import creation as _cr  # noqa: E402
 from ._ops import random as _rnd  # noqa: E402
 from ._ops import special as _sp  # noqa: E402
+from ._ops import cholesky as _chol  # noqa: E402
+from ._ops import linalg_legacy as _legacy  # noqa: E402
+from ._ops import lu as _lu  # noqa: E402

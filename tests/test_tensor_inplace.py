@@ -79,7 +79,8 @@ TABLE = [
     ('divide_', 'any', lambda m, d: ((t(m, OTHER_POS, d),), dict(rounding_mode='trunc')), True),
     ('multiply_', 'any', one(OTHER), True),
     ('subtract_', 'any', lambda m, d: ((t(m, OTHER, d),), dict(alpha=2)), True),
-    ('floor_divide_', 'any', one(OTHER_POS), False), ('floor_divide_', 'int', one(OTHER_INT), False),
+    ('floor_divide_', 'any', one(OTHER_POS), False),
+    ('floor_divide_', 'int', one(OTHER_INT), False),
     ('greater_', 'any', one(OTHER), False), ('greater_equal_', 'any', one(OTHER), False),
     ('less_', 'any', one(OTHER), False), ('less_equal_', 'any', one(OTHER), False),
     ('not_equal_', 'int', one(OTHER_INT), False),
@@ -162,8 +163,8 @@ NAME_DEVIATIONS = {
 }
 
 
-@pytest.mark.parametrize('entry', [e for e in TABLE if e[3]], ids=[i for i, e in zip(IDS, TABLE)
-                                                                      if e[3]])
+@pytest.mark.parametrize('entry', [e for e in TABLE if e[3]],
+                         ids=[i for i, e in zip(IDS, TABLE) if e[3]])
 def test_autograd_through_in_place(entry):
     pname, pv, pg = _grad_run(torch, entry)
     nname, nv, ng = _grad_run(numtorch, entry)
@@ -294,7 +295,8 @@ def test_out_of_place_aliases_and_shifts():
     np.testing.assert_allclose(numtorch.tensor(a).arctan2(numtorch.tensor(b)).numpy(),
                                torch.tensor(a).arctan2(torch.tensor(b)).numpy())
     n, o = INPUTS['nat'], OTHER_INT
-    for lib_fn in (lambda m, x, y: x.bitwise_left_shift(y), lambda m, x, y: x.bitwise_right_shift(y),
+    for lib_fn in (lambda m, x, y: x.bitwise_left_shift(y),
+                   lambda m, x, y: x.bitwise_right_shift(y),
                    lambda m, x, y: 3 << y, lambda m, x, y: 300 >> y):
         np.testing.assert_array_equal(lib_fn(numtorch, numtorch.tensor(n), numtorch.tensor(o)),
                                       lib_fn(torch, torch.tensor(n), torch.tensor(o)))

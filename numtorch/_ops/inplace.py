@@ -28,7 +28,6 @@ __all__ = ['abs_', 'absolute_', 'acos_', 'acosh_', 'addmv_', 'arccos_', 'arccosh
            'embedding_renorm_', 'celu_', 'rrelu_', 'selu_', 'threshold_']
 
 
-
 class NoInplaceDerivative(Op):
     """The node of an in-place op PyTorch has no derivative for (``acosh_``, ...): forward is
     the out-of-place op ``fn`` without history; backward raises PyTorch's error."""
