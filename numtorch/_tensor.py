@@ -1116,6 +1116,32 @@ class Tensor:
     def bitwise_or(self, other): return _cmp.bitwise_or(self, other)
     def bitwise_xor(self, other): return _cmp.bitwise_xor(self, other)
     def bitwise_not(self): return _cmp.bitwise_not(self)
+    # -- small predicates and aliases ------------------------------------------------------
+    def is_nonzero(self) -> bool: return self.__bool__()
+    def is_same_size(self, other) -> bool: return self._data.shape == other._data.shape
+    def is_neg(self) -> bool: return False  # (numtorch keeps no lazy negation bit)
+    def resolve_neg(self): return self
+    def is_inference(self) -> bool: return False
+    output_nr = property(lambda self: self._oi if self.grad_fn is not None else 0)
+
+    def positive(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError('The `+` operator, on a bool tensor is not supported.')
+        return self
+
+    def split_with_sizes(self, split_sizes, dim=0):
+        n = self._data.shape[_sh.wrap_dim(dim, self._data.ndim)]
+        if sum(split_sizes) != n:
+            raise RuntimeError(f'split_with_sizes expects split_sizes to sum exactly to {n} '
+                               f"(input tensor's size at dimension {dim}), but got "
+                               f'split_sizes={list(split_sizes)}')
+        return _sh.split(self, list(split_sizes), dim)
+    unsafe_split_with_sizes = split_with_sizes
+    unsafe_split = split
+    unsafe_chunk = chunk
+    def hardshrink(self, lambd=0.5): return _act.hardshrink(self, lambd)
+    def prelu(self, weight): return _act.prelu(self, weight)
+
     def bitwise_left_shift(self, other): return _cmp.bitwise_left_shift(self, other)
     def bitwise_right_shift(self, other): return _cmp.bitwise_right_shift(self, other)
     def __ilshift__(self, other): return _inplace(self, _cmp.bitwise_left_shift, other)
@@ -1322,3 +1348,4 @@ from ._ops import special as _sp  # noqa: E402
 from ._ops import cholesky as _chol  # noqa: E402
 from ._ops import linalg_legacy as _legacy  # noqa: E402
 from ._ops import lu as _lu  # noqa: E402
+from ._ops import activation as _act  # noqa: E402

@@ -126,3 +126,26 @@ ERRORS = [
 @pytest.mark.parametrize('case', ERRORS, ids=[c[0] for c in ERRORS])
 def test_errors(case):
     same_error(lambda: case[1](numtorch), lambda: case[1](torch))
+
+
+def test_small_predicates_and_aliases():
+    for lib in (torch, numtorch):
+        x = lib.tensor(G, requires_grad=True)
+        y = x * 1
+        a, b = lib.ones(2, 3), lib.ones(3, 2)
+        assert (a.is_same_size(b), a.is_same_size(lib.zeros(2, 3))) == (False, True)
+        assert lib.tensor([2.0]).is_nonzero() and not lib.tensor([0]).is_nonzero()
+        assert not x.is_neg() and x.resolve_neg() is x and x.positive() is x
+        assert not x.is_inference() and x.output_nr == 0 and y.output_nr == 0
+        assert [t.shape[0] for t in x.split_with_sizes([1, 3])] == [1, 3]
+        assert [t.shape[1] for t in x.unsafe_split(2, 1)] == [2, 1]
+        assert len(x.unsafe_chunk(2)) == 2
+        assert lib.max(y, 1)[1].output_nr == 0 and lib.max(y, 1)[0].grad_fn is not None
+    np.testing.assert_allclose(numtorch.tensor(G).hardshrink(0.7).numpy(),
+                               torch.tensor(G).hardshrink(0.7).numpy())
+    np.testing.assert_allclose(numtorch.tensor(G).prelu(numtorch.tensor([0.2]).double()).numpy(),
+                               torch.tensor(G).prelu(torch.tensor([0.2], dtype=torch.float64))
+                               .numpy())
+    for case in (lambda m: m.ones(2).is_nonzero(), lambda m: m.ones(0).is_nonzero(),
+                 lambda m: m.ones(1).split_with_sizes([2]), lambda m: m.tensor([True]).positive()):
+        same_error(lambda: case(numtorch), lambda: case(torch))
