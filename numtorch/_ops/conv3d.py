@@ -47,10 +47,12 @@ def _im2col(xp: np.ndarray, groups: int, k: tuple, s: tuple, d: tuple,
 
 
 def _col2im(cols: np.ndarray, c: int, n: int, full: tuple, k: tuple, s: tuple, d: tuple,
-            o: tuple) -> np.ndarray:
+            o: tuple, out: np.ndarray | None = None) -> np.ndarray:
     """Adjoint of :func:`_im2col`: sums the column rows into a zeroed (C, N, *full) array
-    (batch second, so that each kernel offset's add runs over long contiguous rows)."""
-    out = np.zeros((c, n) + full, cols.dtype)
+    (batch second, so that each kernel offset's add runs over long contiguous rows), or
+    into ``out`` (zero-filled) if given."""
+    if out is None:
+        out = np.zeros((c, n) + full, cols.dtype)
     c8 = cols.reshape((c,) + k + (n,) + o)
     ed, eh, ew = (s[0] * (o[0] - 1) + 1, s[1] * (o[1] - 1) + 1, s[2] * (o[2] - 1) + 1)
     for i in range(k[0]):
@@ -61,6 +63,20 @@ def _col2im(cols: np.ndarray, c: int, n: int, full: tuple, k: tuple, s: tuple, d
                 q = m * d[2]
                 out[:, :, a:a + ed:s[0], b:b + eh:s[1], q:q + ew:s[2]] += c8[:, i, j, m]
     return out
+
+
+# NOTE: the batch goes through im2col/col2im a few samples at a time, so that a chunk's
+# columns (kd*kh*kw times its input) stay a few MiB: whole-batch columns of a real layer
+# are hundreds of MiB, and the GEMMs on them measured 5-15x slower (memory-bound, page
+# faults) than the same GEMMs chunk by chunk.
+_CHUNK = 1 << 22  # column-matrix elements per chunk
+
+
+def _chunks(n: int, per_sample: int):
+    """(a, b) sample ranges covering [0, n), about _CHUNK column elements each."""
+    step = max(1, _CHUNK // max(per_sample, 1))
+    for a in range(0, n, step):
+        yield a, min(n, a + step)
 
 
 def _padded(x: np.ndarray, pads: tuple) -> np.ndarray:
@@ -210,9 +226,12 @@ class Conv3d(Op):
         s, d, g = self.stride, self.dilation, self.groups
         xp = _padded(x, self.pads)
         osz = tuple((xp.shape[2 + i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(3))
-        cols = _im2col(xp, g, k, s, d, osz)
-        Wg = W.reshape(g, o // g, cols.shape[1])
-        y = np.matmul(Wg, cols)  # (g, O/g, N*M): one GEMM per group
+        m = osz[0] * osz[1] * osz[2]
+        Wg = W.reshape(g, o // g, W.size // max(o, 1))
+        y = np.empty((g, o // g, n * m), x.dtype)
+        for n0, n1 in _chunks(n, c * k[0] * k[1] * k[2] * m):
+            # (g, O/g, nb*M): one GEMM per group per chunk of samples
+            np.matmul(Wg, _im2col(xp[n0:n1], g, k, s, d, osz), out=y[:, :, n0 * m:n1 * m])
         y = np.ascontiguousarray(y.reshape((o, n) + osz).transpose(1, 0, 2, 3, 4))
         if b is not None:
             y += b.reshape(1, o, 1, 1, 1)
@@ -230,12 +249,21 @@ class Conv3d(Op):
         if len(self.needs) > 2 and self.needs[2]:
             gb = gy.sum((0, 2, 3, 4))
         gym = _group_rows(gy, g)  # (g, O/g, N*M)
+        m = osz[0] * osz[1] * osz[2]
+        full = np.zeros((c, n) + xp.shape[2:], gy.dtype) if self.needs[0] else None
+        for n0, n1 in _chunks(n, c * k[0] * k[1] * k[2] * m):
+            gyc = gym[:, :, n0 * m:n1 * m]
+            if self.needs[1]:
+                cols = _im2col(xp[n0:n1], g, k, s, d, osz)
+                # (as (cols gy^T)^T: OpenBLAS runs this long-K product far faster that way)
+                part = np.matmul(cols, gyc.transpose(0, 2, 1)).transpose(0, 2, 1)
+                gW = part if gW is None else np.add(gW, part, out=gW)
+            if self.needs[0]:
+                gc = np.matmul(Wg.transpose(0, 2, 1), gyc)  # (g, C/g*K, nb*M)
+                _col2im(gc, c, n1 - n0, xp.shape[2:], k, s, d, osz, full[:, n0:n1])
         if self.needs[1]:
-            cols = _im2col(xp, g, k, s, d, osz)
-            gW = np.matmul(gym, cols.transpose(0, 2, 1)).reshape(wshape)
-        if self.needs[0]:
-            gc = np.matmul(Wg.transpose(0, 2, 1), gym)  # (g, C/g*K, N*M)
-            full = _col2im(gc, c, n, xp.shape[2:], k, s, d, osz)
+            gW = np.zeros(wshape, gy.dtype) if gW is None else gW.reshape(wshape)
+        if full is not None:
             gx = _batch_first(full, tuple(p[0] for p in self.pads), xshape[2:])
         return gx, gW, gb
 
@@ -314,9 +342,14 @@ class ConvTranspose3d(Op):
                      for i in range(3))
         osz = tuple(full[i] - 2 * p[i] for i in range(3))
         xm = _group_rows(x, g)  # (g, Cin/g, N*M_in)
-        Wg = W.reshape(g, cin // g, W[0].size)
-        cols = np.matmul(Wg.transpose(0, 2, 1), xm)  # (g, Cout/g*K, N*M_in)
-        y = _batch_first(_col2im(cols, cout, n, full, k, s, d, isz), p, osz)
+        Wg = W.reshape(g, cin // g, W.size // max(cin, 1))
+        mi = isz[0] * isz[1] * isz[2]
+        yf = np.zeros((cout, n) + full, x.dtype)
+        for n0, n1 in _chunks(n, Wg[0].size * mi):
+            # (g, Cout/g*K, nb*Mi)
+            cols = np.matmul(Wg.transpose(0, 2, 1), xm[:, :, n0 * mi:n1 * mi])
+            _col2im(cols, cout, n1 - n0, full, k, s, d, isz, yf[:, n0:n1])
+        y = _batch_first(yf, p, osz)
         if b is not None:
             y += b.reshape(1, cout, 1, 1, 1)
         self.geo = (x.shape, W.shape, full)
@@ -334,12 +367,19 @@ class ConvTranspose3d(Op):
         # gy placed back in the full (uncropped) output; output_padding planes stay zero
         gyf = np.zeros(gy.shape[:2] + full, gy.dtype)
         gyf[:, :, p[0]:p[0] + gy.shape[2], p[1]:p[1] + gy.shape[3], p[2]:p[2] + gy.shape[4]] = gy
-        gc = _im2col(gyf, g, wshape[2:], s, d, xshape[2:])  # (g, Cout/g*K, N*M_in)
+        mi = xshape[2] * xshape[3] * xshape[4]
+        gxm = np.empty((g, cin // g, n * mi), gy.dtype) if self.needs[0] else None
+        for n0, n1 in _chunks(n, Wg[0].size * mi):
+            gc = _im2col(gyf[n0:n1], g, wshape[2:], s, d, xshape[2:])  # (g, Cout/g*K, nb*Mi)
+            if self.needs[1]:
+                part = np.matmul(xm[:, :, n0 * mi:n1 * mi], gc.transpose(0, 2, 1))
+                gW = part if gW is None else np.add(gW, part, out=gW)
+            if self.needs[0]:
+                np.matmul(Wg, gc, out=gxm[:, :, n0 * mi:n1 * mi])
         if self.needs[1]:
-            gW = np.matmul(xm, gc.transpose(0, 2, 1)).reshape(wshape)
-        if self.needs[0]:
-            gxm = np.matmul(Wg, gc).reshape((cin, n) + xshape[2:])
-            gx = np.ascontiguousarray(gxm.transpose(1, 0, 2, 3, 4))
+            gW = np.zeros(wshape, gy.dtype) if gW is None else gW.reshape(wshape)
+        if gxm is not None:
+            gx = np.ascontiguousarray(gxm.reshape((cin, n) + xshape[2:]).transpose(1, 0, 2, 3, 4))
         return gx, gW, gb
 
     def backward_t(self, gy):
