@@ -71,6 +71,8 @@ from ._ops.cross import cross
 from ._ops.lu import lu_unpack, triangular_solve
 from ._ops.matrix_exp import matrix_exp
 from ._ops.decomposition import qr_deprecated as qr
+from ._ops.householder import geqrf, orgqr, ormqr
+from ._lowrank import svd_lowrank, pca_lowrank
 from ._ops.least_squares import pinverse, lstsq_removed as lstsq
 from ._ops.least_squares import matrix_rank_removed as matrix_rank
 from ._ops.statistics import cov, corrcoef, trapezoid, cumulative_trapezoid
@@ -98,6 +100,8 @@ from ._ops.rnn import (rnn_tanh, rnn_relu, lstm, gru, rnn_tanh_cell, rnn_relu_ce
                        gru_cell)
 from ._ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ._ops.pool import max_pool1d, max_pool2d, avg_pool1d, adaptive_avg_pool1d
+from ._ops.conv3d import conv3d, conv_transpose3d
+from ._ops.pool3d import max_pool3d
 from ._ops.dropout import dropout, alpha_dropout, feature_alpha_dropout
 from ._ops.interpolate import pixel_shuffle, pixel_unshuffle
 from ._ops.channelshuffle import channel_shuffle, native_channel_shuffle
@@ -112,6 +116,21 @@ from .nn.functional import cosine_similarity, pairwise_distance
 from ._ops.indexing import argwhere
 from .serialization import save, load
 from .storage import UntypedStorage, TypedStorage
+# (after nn: the in-place and aten-level functions wrap nn.functional's)
+from ._ops.inplace import *  # noqa: F401,F403  (torch.sin_, torch.relu_, ...)
+from ._ops.aten_functional import *  # noqa: F401,F403  (torch.batch_norm, torch.embedding, ...)
+from ._ops.view_copy import *  # noqa: F401,F403  (torch.view_copy, torch.split_with_sizes, ...)
+from ._ops.tensor_info import *  # noqa: F401,F403  (torch.is_nonzero, torch.typename, ...)
+from ._config import *  # noqa: F401,F403  (torch.set_default_device, ...)
+from ._ops.fill import fill, empty_permuted
+from ._ops.norm import rms_norm
+from ._ops.cholesky import cholesky_solve, cholesky_inverse, cholesky_deprecated as cholesky
+from ._ops.linalg_legacy import svd, lu, lu_solve, logdet, slogdet, solve_removed as solve
+from ._ops.decomposition import matrix_power
+from ._ops.igamma import igamma, igammac
+from ._ops.bessel import i0
+from ._ops.numerics import frexp, ldexp, nextafter, vander
+from .special import multigammaln as mvlgamma
 
 float = float32
 double = float64
@@ -152,14 +171,6 @@ def result_type(tensor1, tensor2) -> dtype:
 
 def is_storage(obj) -> bool:
     return False
-
-
-def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
-    """numtorch's CPU ops are deterministic already."""
-
-
-def are_deterministic_algorithms_enabled() -> bool:
-    return True
 
 
 def compile(model=None, **kwargs):

@@ -88,7 +88,7 @@ _warned: set = set()
 
 def _warn_once(message: str) -> None:
     """A UserWarning given at most once per process, as PyTorch's TORCH_WARN_ONCE does."""
-    if message not in _warned:
+    if message not in _warned or _config.is_warn_always_enabled():
         _warned.add(message)
         warnings.warn(message, UserWarning, stacklevel=3)
 
@@ -1053,6 +1053,18 @@ class Tensor:
     def inverse(self): return _la.inverse(self)
     def cross(self, other, dim=None): return _cross.cross(self, other, dim)
     def matrix_exp(self): return _mexp.matrix_exp(self)
+    def geqrf(self): return _hh.geqrf(self)
+    def orgqr(self, input2): return _hh.orgqr(self, input2)
+
+    def ormqr(self, input2, input3, left=True, transpose=False):
+        return _hh.ormqr(self, input2, input3, left, transpose)
+
+    def igamma(self, other): return _ig.igamma(self, other)
+    def igammac(self, other): return _ig.igammac(self, other)
+    def i0(self): return _bessel.i0(self)
+    def frexp(self): return _num.frexp(self)
+    def ldexp(self, other): return _num.ldexp(self, other)
+    def nextafter(self, other): return _num.nextafter(self, other)
     def qr(self, some=True): return _dec.qr_deprecated(self, some)
     def pinverse(self, rcond=1e-15): return _ls.pinverse(self, rcond)
     def cholesky(self, upper=False): return _chol.cholesky_deprecated(self, upper)
@@ -1340,6 +1352,11 @@ from ._ops import linalg as _la  # noqa: E402
 from ._ops import decomposition as _dec  # noqa: E402
 from ._ops import cross as _cross  # noqa: E402
 from ._ops import matrix_exp as _mexp  # noqa: E402
+from ._ops import householder as _hh  # noqa: E402
+from . import _config  # noqa: E402
+from ._ops import igamma as _ig  # noqa: E402
+from ._ops import bessel as _bessel  # noqa: E402
+from ._ops import numerics as _num  # noqa: E402
 from ._ops import least_squares as _ls  # noqa: E402
 from ._ops import comparison as _cmp  # noqa: E402
 from ._ops import creation as _cr  # noqa: E402

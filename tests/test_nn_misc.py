@@ -315,6 +315,7 @@ def test_interpolate_2d(kw, dtype):
     ((1, 2, 3, 4, 5), dict(scale_factor=2, mode='trilinear')),
     ((1, 2, 3, 4, 5), dict(size=(2, 5, 3), mode='trilinear', align_corners=True)),
     ((1, 2, 3, 4, 5), dict(size=(2, 5, 3))),
+    ((2, 3, 5, 6, 7), dict(size=(3, 4, 2), mode='area')),
 ])
 def test_interpolate_1d_3d(shape, kw):
     both(lambda t: F.interpolate(t, **kw), lambda t: TF.interpolate(t, **kw), arr(*shape))

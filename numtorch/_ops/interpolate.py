@@ -223,12 +223,9 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = 'neares
         output_size = [int(float(input.shape[i + 2]) * scale_factors[i]) for i in range(dim)]
     if mode == 'area':
         from .pool import adaptive_avg_pool1d, adaptive_avg_pool2d
-        if dim == 1:
-            return adaptive_avg_pool1d(input, output_size)
-        if dim == 2:
-            return adaptive_avg_pool2d(input, output_size)
-        raise NotImplementedError("interpolate(mode='area') of a 5-D input is not supported "
-                                  'by numtorch')
+        from .pool3d import adaptive_avg_pool3d
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d,
+                adaptive_avg_pool3d)[dim - 1](input, output_size)
     if any(s <= 0 for s in output_size) or any(s <= 0 for s in spatial):
         names = ('D', 'H', 'W')[3 - dim:]
         ins = ', '.join(f'{n}: {v}' for n, v in zip(names, spatial))

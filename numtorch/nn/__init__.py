@@ -23,6 +23,9 @@ from .modules.conv import (Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Laz
 from .modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,
                               AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d,
                               LPPool2d, MaxUnpool1d, MaxUnpool2d)
+from .modules.conv import Conv3d, ConvTranspose3d, LazyConv3d
+from .modules.pooling import (MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d,
+                              LPPool3d, MaxUnpool3d)
 from .modules.batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d,
                                 LazyBatchNorm2d)
 from .modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d

@@ -645,6 +645,10 @@ from .._ops.pool import (max_pool1d, max_pool2d, max_pool1d_with_indices,
                          adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
                          adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
                          lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d)
+from .._ops.conv3d import conv3d, conv_transpose3d
+from .._ops.pool3d import (max_pool3d, max_pool3d_with_indices, avg_pool3d, adaptive_avg_pool3d,
+                           adaptive_max_pool3d, adaptive_max_pool3d_with_indices, lp_pool3d,
+                           max_unpool3d)
 from .._ops.norm import batch_norm, layer_norm, group_norm, instance_norm, rms_norm
 from .._ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
                             feature_alpha_dropout)

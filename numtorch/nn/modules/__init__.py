@@ -17,6 +17,9 @@ from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, LazyConv1d, 
 from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d,
                       AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d,
                       MaxUnpool1d, MaxUnpool2d)
+from .conv import Conv3d, ConvTranspose3d, LazyConv3d
+from .pooling import (MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d, LPPool3d,
+                      MaxUnpool3d)
 from .batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d,
                         LazyBatchNorm2d)
 from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
