@@ -736,3 +736,280 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     w = _weight_array(weight, xd)
     pw = _weight_array(pos_weight, xd, 'pos_weight')
     return BinaryCrossEntropyWithLogits(w, pw, reduction).apply2(x, t)
+
+
+# -- connectionist temporal classification -------------------------------------------------
+def _lse3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """log(exp(a) + exp(b) + exp(c)) as PyTorch's CTC kernel computes it: shifted by the
+    maximum, with a shift of 0 where all three are -inf (so the result stays -inf)."""
+    m = np.maximum(np.maximum(a, b), c)
+    m[m == -np.inf] = 0
+    return np.log(np.exp(a - m) + np.exp(b - m) + np.exp(c - m)) + m
+
+
+class CtcLoss(Op):
+    """The negative log likelihood of each target sequence under (T, N, C) log-probabilities,
+    summed over all CTC alignments (one value per batch element)."""
+    _name = 'CtcLossBackward0'
+    checks = (0,)
+
+    def __init__(self, ext: np.ndarray, il: np.ndarray, tl: np.ndarray, zero_infinity: bool):
+        self.ext = ext        # (N, 2S+1) extended targets: blank, l0, blank, l1, ..., blank
+        self.il = il
+        self.tl = tl
+        self.zi = zero_infinity
+
+    def forward(self, lp):
+        T, N, C = lp.shape
+        ext, il, tl = self.ext, self.il, self.tl
+        L = ext.shape[1]
+        dt = lp.dtype
+        ninf = dt.type(-np.inf)
+        # the log-probability of each extended label at each step: (T, N, L)
+        lpx = lp[:, np.arange(N)[:, None], ext]
+        s = np.arange(L)
+        # a label may be reached from two positions back unless it is a blank or repeats
+        skip = (s >= 2) & (s % 2 == 1)
+        skip = skip & (ext != np.roll(ext, 2, axis=1))
+        Tm = int(il.max()) if N else 0
+        la = np.full((max(Tm, 1), N, L), ninf, dt)
+        a = la[0]
+        a[:, 0] = lpx[0, :, 0] if T else ninf
+        if L > 1 and T:
+            a[:, 1] = np.where(tl > 0, lpx[0, :, 1], ninf)
+        a2 = np.full((N, L), ninf, dt)
+        a3 = np.full((N, L), ninf, dt)
+        with np.errstate(invalid='ignore', over='ignore'):
+            # NOTE: positions past a sequence's 2 * target_length only feed positions further
+            # right, so the padded tail never disturbs the valid part of the recursion.
+            for t in range(1, Tm):
+                prev = la[t - 1]
+                a2[:, 1:] = prev[:, :-1]
+                a3[:, 2:] = prev[:, :-2]
+                np.copyto(a3, ninf, where=~skip)
+                la[t] = _lse3(prev, a2, a3) + lpx[t]
+            b = np.arange(N)
+            last = np.maximum(il - 1, 0)
+            l1 = la[last, b, 2 * tl]
+            l2 = np.where(tl > 0, la[last, b, np.maximum(2 * tl - 1, 0)], ninf)
+            m = np.maximum(l1, l2)
+            m[m == -np.inf] = 0
+            ll = np.log(np.exp(l1 - m) + np.exp(l2 - m)) + m
+        # an empty input explains only an empty target
+        ll = np.where(il == 0, np.where(tl == 0, dt.type(0), ninf), ll).astype(dt, copy=False)
+        nll = -ll
+        self.saved = (lp, lpx, la, skip, nll)
+        return nll
+
+    def backward(self, gy):
+        lp, lpx, la, skip, nll = self.saved
+        ext, il, tl = self.ext, self.il, self.tl
+        T, N, C = lp.shape
+        Tm, _, L = la.shape
+        dt = lp.dtype
+        if T == 0:
+            return np.zeros_like(lp)
+        ninf = dt.type(-np.inf)
+        s = np.arange(L)
+        valid = s[None, :] <= 2 * tl[:, None]
+        ends = valid & (s[None, :] >= 2 * tl[:, None] - 1)
+        # from s, the step s -> s + 2 is allowed exactly where s + 2 may skip back to s
+        skip2 = np.zeros_like(skip)
+        skip2[:, :-2] = skip[:, 2:]
+        lb = np.full((Tm, N, L), ninf, dt)
+        b2 = np.full((N, L), ninf, dt)
+        b3 = np.full((N, L), ninf, dt)
+        with np.errstate(invalid='ignore', over='ignore'):
+            nxt = lb[Tm - 1]
+            for t in range(Tm - 1, -1, -1):
+                b2[:, :-1] = nxt[:, 1:]
+                b3[:, :-2] = nxt[:, 2:]
+                np.copyto(b3, ninf, where=~skip2)
+                cur = _lse3(nxt, b2, b3) + lpx[t]
+                inner = (t < il - 1)[:, None] & valid
+                start = (t == il - 1)[:, None] & ends
+                cur = np.where(inner, cur, np.where(start, lpx[t], ninf))
+                lb[t] = cur
+                nxt = cur
+            # NOTE: PyTorch's gradient is exp(lp) - (posterior occupancy of each class): the
+            # gradient with respect to the logits of a log_softmax, not of log_probs.
+            occ = np.exp(la + lb + nll[None, :, None] - lpx[:Tm])       # (Tm, N, L)
+        onehot = np.zeros((N, L, C), dt)
+        np.put_along_axis(onehot, ext[:, :, None], 1, axis=2)
+        occ_c = np.matmul(occ.transpose(1, 0, 2), onehot).transpose(1, 0, 2)  # (Tm, N, C)
+        g = np.zeros_like(lp)
+        g[:Tm] = (np.exp(lp[:Tm]) - occ_c) * gy.astype(dt, copy=False)[None, :, None]
+        keep = np.arange(T)[:, None] < il[None, :]
+        if self.zi:
+            keep = keep & (nll != np.inf)[None, :]
+        g *= keep[:, :, None]
+        # multiplying by the mask would keep NaN; positions outside it are exactly 0
+        g[~np.broadcast_to(keep[:, :, None], g.shape)] = 0
+        return g
+
+
+def _lengths(v, name: str, n: int) -> np.ndarray:
+    if isinstance(v, Tensor):
+        if v._data.dtype.kind not in 'iu':
+            raise RuntimeError(f'{name} must be integral')
+        return v._data.reshape(-1).astype(np.int64)
+    if isinstance(v, (list, tuple)):
+        return np.array([int(x) for x in v], np.int64).reshape(-1)
+    raise TypeError(f'ctc_loss(): argument \'{name}\' must be tuple of ints or Tensor, not '
+                    f'{type(v).__name__}')
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths,
+             blank: int = 0, reduction: str = 'mean', zero_infinity: bool = False) -> Tensor:
+    """The Connectionist Temporal Classification loss of (T, N, C) (or unbatched (T, C))
+    log-probabilities against padded (N, S) or concatenated 1-D targets. One
+    CtcLossBackward0 node; 'mean' divides each loss by its target length, then averages."""
+    red = reduction_enum(reduction)
+    lpd = log_probs._data
+    if lpd.dtype.kind != 'f' or lpd.dtype == np.float16:
+        raise NotImplementedError(f'"ctc_loss_cpu" not implemented for '
+                                  f"'{_type_word(lpd.dtype)}'")
+    batched = lpd.ndim == 3
+    lp = log_probs if batched else log_probs.unsqueeze(1)
+    c = ' (while checking arguments for ctc_loss_allocate_outputs)'
+    if lp.dim() != 3:
+        raise RuntimeError(f'Expected 3-dimensional tensor, but got {lp.dim()}-dimensional '
+                           f"tensor for argument #1 'log_probs'{c}")
+    tg = targets._data
+    if not 1 <= tg.ndim <= 2:
+        raise RuntimeError(f'Expected 1 to 2 dimensions, but got {tg.ndim}-dimensional tensor '
+                           f"for argument #2 'targets'{c}")
+    T, N, C = lp.shape
+    il = _lengths(input_lengths, 'input_lengths', N)
+    tl = _lengths(target_lengths, 'target_lengths', N)
+    if not 0 <= blank < C:
+        raise RuntimeError('blank must be in label range')
+    if il.size != N:
+        raise RuntimeError('input_lengths must be of size batch_size')
+    if tl.size != N:
+        raise RuntimeError('target_lengths must be of size batch_size')
+    for v in tl:
+        if v < 0:
+            raise RuntimeError(f'Expected target_lengths to have value at least 0, but got '
+                               f'value {v}{c}')
+    S = int(tl.max()) if N else 0
+    tg = tg.astype(np.int64)
+    if tg.ndim == 1:
+        if tg.shape[0] != int(tl.sum()):
+            raise RuntimeError(f'Expected tensor to have size {int(tl.sum())} at dimension 0, '
+                               f"but got size {tg.shape[0]} for argument #2 'targets'{c}")
+        pad = np.full((N, S), blank, np.int64)
+        pos = np.arange(S)[None, :] < tl[:, None]
+        pad[pos] = tg
+    else:
+        if tg.shape[0] != N:
+            raise RuntimeError(f'Expected tensor to have size {N} at dimension 0, but got size '
+                               f"{tg.shape[0]} for argument #2 'targets'{c}")
+        if tg.shape[1] < S:
+            raise RuntimeError(f'Expected tensor to have size at least {S} at dimension 1, but '
+                               f"got size {tg.shape[1]} for argument #2 'targets'{c}")
+        pos = np.arange(S)[None, :] < tl[:, None]
+        pad = np.where(pos, tg[:, :S], blank)
+    for v in il:
+        if v < 0:
+            raise RuntimeError(f'Expected input_lengths to have value at least 0, but got '
+                               f'value {v}{c}')
+        if v > T:
+            raise RuntimeError(f'Expected input_lengths to have value at most {T}, but got '
+                               f'value {v}{c}')
+    # NOTE: PyTorch does not check the labels' range (reading out of range is undefined
+    # there); here an out-of-range label raises numpy's IndexError.
+    ext = np.full((N, 2 * S + 1), blank, np.int64)
+    ext[:, 1::2] = pad
+    res = CtcLoss(ext, il, tl, zero_infinity).apply1(lp)
+    if zero_infinity:
+        res = _where(res == np.inf, _wrap(np.zeros((), res._data.dtype)), res)
+    if red == 1:
+        den = _wrap(np.maximum(tl, 1).astype(res._data.dtype))
+        return (res / den).mean()
+    if red == 2:
+        return res.sum()
+    return res if batched else res.squeeze(0)
+
+
+# -- multi-label margin ------------------------------------------------------------------
+class MultilabelMarginLoss(Op):
+    """``sum_{j, i} max(0, 1 - (x[y_j] - x[i])) / C`` over the target classes ``y_j`` (the
+    entries of each target row before its first -1) and the non-target classes ``i``."""
+    _name = 'MultilabelMarginLossBackward0'
+    checks = (0,)
+
+    def __init__(self, y: np.ndarray, red: int, squeeze: bool):
+        self.y = y              # (N, C) class indices, -1 terminated
+        self.red = red
+        self.squeeze = squeeze  # a 1-D (or 0-d) input gives a 0-d unreduced loss
+
+    def forward(self, x):
+        shape = x.shape
+        x = x.reshape(-1, shape[-1] if x.ndim else 1)
+        N, C = x.shape
+        y = self.y
+        dt = x.dtype
+        used = np.cumsum(y == -1, axis=1) == 0           # entries before the first -1
+        onehot = np.zeros((N, C, C), dt)                # onehot[n, j, c]: target j is class c
+        np.put_along_axis(onehot, np.where(used, y, 0)[:, :, None], 1, axis=2)
+        onehot *= used[:, :, None]
+        is_t = onehot.any(1)
+        xy = np.take_along_axis(x, np.where(used, y, 0), 1)
+        z = 1 - xy[:, :, None] + x[:, None, :]
+        act = (z > 0) & used[:, :, None] & ~is_t[:, None, :]
+        loss = (np.where(act, z, 0).sum((1, 2)) / dt.type(C)).astype(dt, copy=False)
+        # the constant gradient of each sample's loss (the loss is piecewise linear)
+        ai = act.sum(1, dtype=dt)
+        aj = act.sum(2, dtype=dt)
+        G = (ai - np.matmul(aj[:, None, :], onehot)[:, 0, :]) / dt.type(C)
+        self.saved = (G.reshape(shape), N)
+        if self.red == 0:
+            return loss.reshape(()) if self.squeeze else loss
+        s = loss.sum(dtype=dt)
+        if self.red == 1 and N:
+            s = s / dt.type(N)
+        return np.asarray(s, dt)
+
+    def backward(self, gy):
+        G, N = self.saved
+        if self.red == 0:
+            return G * (gy if self.squeeze else gy.reshape((-1,) + (1,) * (G.ndim - 1)))
+        return G * (gy / G.dtype.type(N) if self.red == 1 else gy)
+
+    def backward_t(self, gy):
+        G, N = self.saved
+        Gt = _wrap(G)
+        if self.red == 0:
+            return Gt * (gy if self.squeeze else gy.reshape((-1,) + (1,) * (G.ndim - 1)))
+        return Gt * (gy / float(N) if self.red == 1 else gy)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, reduction: int = 1) -> Tensor:
+    """Multi-class multi-label hinge loss; each target row lists class indices and ends at
+    its first -1. Takes (C,) or (N, C) inputs."""
+    x = input._data
+    y = target._data
+    if x.dtype.kind != 'f' or x.dtype == np.float16:
+        raise NotImplementedError('"multilabel_margin_loss_forward_out_frame" not implemented '
+                                  f"for '{_type_word(x.dtype)}'")
+    if x.ndim > 2 or (x.ndim == 2 and x.shape[1] == 0) or (x.ndim == 1 and x.size == 0):
+        raise RuntimeError('Expected non-empty vector or matrix with optional 0-dim batch '
+                           f'size, but got: {list(x.shape)}')
+    if y.dtype != np.int64:
+        raise RuntimeError(f'expected scalar type Long but found {_type_word(y.dtype)}')
+    if x.ndim <= 1:
+        if y.ndim > 1 or y.size != max(x.size, 1):
+            raise RuntimeError(f'inconsistent target size: {list(y.shape)} for input of size: '
+                               f'{list(x.shape)}')
+        C = max(x.size, 1)
+        y2 = y.reshape(1, C)
+    else:
+        if y.shape != x.shape:
+            raise RuntimeError(f'inconsistent target size: {list(y.shape)} for input of size: '
+                               f'{list(x.shape)}')
+        C = x.shape[1]
+        y2 = y
+    if y2.size and (y2.min() < -1 or y2.max() >= C):
+        raise RuntimeError("argument #2 'target' is out of range")
+    return MultilabelMarginLoss(y2, reduction, x.ndim <= 1).apply1(input)

@@ -9,7 +9,8 @@ __all__ = ['L1Loss', 'MSELoss', 'SmoothL1Loss', 'HuberLoss', 'CrossEntropyLoss',
            'NLLLoss2d', 'BCELoss', 'BCEWithLogitsLoss', 'KLDivLoss', 'CosineEmbeddingLoss',
            'MarginRankingLoss', 'HingeEmbeddingLoss', 'SoftMarginLoss', 'TripletMarginLoss',
            'TripletMarginWithDistanceLoss',
-           'PoissonNLLLoss', 'GaussianNLLLoss', 'MultiLabelSoftMarginLoss', 'MultiMarginLoss']
+           'PoissonNLLLoss', 'GaussianNLLLoss', 'MultiLabelSoftMarginLoss', 'MultiMarginLoss',
+           'CTCLoss', 'MultiLabelMarginLoss']
 
 
 class _Loss(Module):
@@ -277,3 +278,26 @@ class MultiMarginLoss(_WeightedLoss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
                                    weight=self.weight, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss; each target row lists the sample's classes, ended by -1."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist Temporal Classification loss of (T, N, C) log-probabilities against
+    unaligned target sequences; ``blank`` is the blank label."""
+
+    def __init__(self, blank: int = 0, reduction: str = 'mean',
+                 zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths,
+                target_lengths) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)
