@@ -231,3 +231,99 @@ def test_multilabel_margin_errors():
     same_error(lambda: fn(xn.long(), yn), lambda: ft(xt.long(), yt))
     same_error(lambda: fn(xn[0, 0], yn[0, 0]), lambda: ft(xt[0, 0], yt[0, 0]))
     same_error(lambda: fn(xn, yn, reduction='x'), lambda: ft(xt, yt, reduction='x'))
+
+
+# -- fractional max pooling ------------------------------------------------------------------
+_FMP_CASES = [((2, 3, 9, 9), 2, dict(output_size=5)),
+              ((3, 10, 7), (3, 2), dict(output_ratio=(0.5, 0.7))),
+              ((2, 2, 8, 8), 3, dict(output_size=(6, 4))),
+              ((1, 1, 6, 6), 2, dict(output_size=1))]
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+@pytest.mark.parametrize('case', range(len(_FMP_CASES)))
+def test_fractional_max_pool2d_seeded(dtype, case):
+    shape, k, kw = _FMP_CASES[case]
+    x = arr(*shape, dtype=dtype)
+    xn, xt = pair(x)
+    numtorch.manual_seed(11)
+    torch.manual_seed(11)
+    yn, i_n = F.fractional_max_pool2d(xn, k, return_indices=True, **kw)
+    yt, it = torch.nn.functional.fractional_max_pool2d(xt, k, return_indices=True, **kw)
+    assert_close(yn, yt, 0, 0)
+    assert_close(i_n, it, 0, 0)
+    assert yn.grad_fn.name() == yt.grad_fn.name() == 'FractionalMaxPool2DBackward0'
+    assert yn.grad_fn.next_functions[0][0].name() == 'torch::autograd::AccumulateGrad'
+    g = arr(*yt.shape, dtype=dtype)
+    yn.backward(numtorch.tensor(g))
+    yt.backward(torch.tensor(g))
+    assert_close(xn.grad, xt.grad, 1e-6, 1e-6)
+    # the generator advanced as PyTorch's did
+    assert_close(numtorch.rand(3), torch.rand(3), 0, 0)
+
+
+def test_fractional_max_pool2d_module_samples_and_gradcheck():
+    s = RNG.random((2, 3, 2))
+    m_n = nn.FractionalMaxPool2d(2, output_ratio=0.5, _random_samples=numtorch.tensor(s))
+    m_t = torch.nn.FractionalMaxPool2d(2, output_ratio=0.5, _random_samples=torch.tensor(s))
+    assert repr(m_n) == repr(m_t) == 'FractionalMaxPool2d()'
+    assert vars(m_n).keys() == vars(m_t).keys()
+    assert list(m_n.state_dict()) == list(m_t.state_dict())
+    xn, xt = pair(arr(2, 3, 8, 8, dtype=np.float64))
+    assert_close(m_n(xn), m_t(xt), 0, 0)
+    m_n.return_indices = m_t.return_indices = True
+    assert_close(m_n(xn)[1], m_t(xt)[1], 0, 0)
+    # NaNs win their windows (the last one, as PyTorch)
+    x = arr(1, 2, 7, 7, dtype=np.float64)
+    x[0, 0, 2:4, 2:4] = np.nan
+    an, at = pair(x)
+    sm = RNG.random((1, 2, 2))
+    yn, i_n = F.fractional_max_pool2d(an, 2, 4, return_indices=True,
+                                      _random_samples=numtorch.tensor(sm))
+    yt, it = torch.nn.functional.fractional_max_pool2d(at, 2, 4, return_indices=True,
+                                                       _random_samples=torch.tensor(sm))
+    assert_close(yn, yt, 0, 0)
+    assert_close(i_n, it, 0, 0)
+    x = numtorch.tensor(arr(2, 2, 7, 7, dtype=np.float64), requires_grad=True)
+    smp = numtorch.tensor(RNG.random((2, 2, 2)))
+    assert gradcheck(lambda x: F.fractional_max_pool2d(x, 3, output_size=4, _random_samples=smp),
+                     (x,))
+    with pytest.raises(ValueError, match='output_ratio must be between 0 and 1'):
+        nn.FractionalMaxPool2d(2, output_ratio=1.5)
+    with pytest.raises(ValueError, match='only one of output_size and output_ratio'):
+        nn.FractionalMaxPool2d(2, 3, 0.5)
+    with pytest.raises(ValueError, match='requires specifying either an output size'):
+        nn.FractionalMaxPool2d(2)
+
+
+def test_fractional_max_pool2d_errors():
+    xn, xt = pair(arr(2, 3, 9, 9), grad=False)
+    fn, ft = F.fractional_max_pool2d, torch.nn.functional.fractional_max_pool2d
+    rs = arr(2, 4, 2)
+    same_error(lambda: fn(xn, 2), lambda: ft(xt, 2), ValueError)
+    same_error(lambda: fn(xn, 2, output_ratio=0.5), lambda: ft(xt, 2, output_ratio=0.5),
+               TypeError)
+    same_error(lambda: fn(xn, 2, output_ratio=(.5, .5, .5)),
+               lambda: ft(xt, 2, output_ratio=(.5, .5, .5)), ValueError)
+    same_error(lambda: fn(xn, 5, output_size=6), lambda: ft(xt, 5, output_size=6))
+    same_error(lambda: fn(xn, (1, 3), output_size=8), lambda: ft(xt, (1, 3), output_size=8))
+    same_error(lambda: fn(xn, 2, output_size=(5, 5, 5)), lambda: ft(xt, 2, output_size=(5, 5, 5)))
+    same_error(lambda: fn(xn, (2, 2, 2), output_size=5), lambda: ft(xt, (2, 2, 2), output_size=5))
+    same_error(lambda: fn(xn[None], 2, output_size=5, _random_samples=numtorch.tensor(rs[:1, :2])),
+               lambda: ft(xt[None], 2, output_size=5, _random_samples=torch.tensor(rs[:1, :2])))
+    same_error(lambda: fn(xn, 2, output_size=5, _random_samples=numtorch.tensor(rs)),
+               lambda: ft(xt, 2, output_size=5, _random_samples=torch.tensor(rs)))
+    same_error(lambda: fn(xn, 2, output_size=5, _random_samples=numtorch.tensor(rs[:1, :3])),
+               lambda: ft(xt, 2, output_size=5, _random_samples=torch.tensor(rs[:1, :3])))
+    same_error(lambda: fn(xn, 2, output_size=5, _random_samples=numtorch.tensor(rs[:, :3, 0])),
+               lambda: ft(xt, 2, output_size=5, _random_samples=torch.tensor(rs[:, :3, 0])))
+    rs3 = np.concatenate([rs, rs], 2)
+    same_error(lambda: fn(xn, 2, output_size=5, _random_samples=numtorch.tensor(rs3[:, :3])),
+               lambda: ft(xt, 2, output_size=5, _random_samples=torch.tensor(rs3[:, :3])))
+    same_error(lambda: fn(xn, 2, output_size=5,
+                          _random_samples=numtorch.tensor(rs[:, :3].astype(np.float64))),
+               lambda: ft(xt, 2, output_size=5,
+                          _random_samples=torch.tensor(rs[:, :3].astype(np.float64))))
+    same_error(lambda: fn(xn[:, :, :0], 2, output_size=5),
+               lambda: ft(xt[:, :, :0], 2, output_size=5))
+    same_error(lambda: fn(xn.long(), 2, output_size=5), lambda: ft(xt.long(), 2, output_size=5))

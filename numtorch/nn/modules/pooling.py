@@ -8,7 +8,8 @@ from .module import Module
 __all__ = ['MaxPool1d', 'MaxPool2d', 'AvgPool1d', 'AvgPool2d', 'AdaptiveAvgPool1d',
            'AdaptiveAvgPool2d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'LPPool1d',
            'LPPool2d', 'MaxUnpool1d', 'MaxUnpool2d', 'MaxPool3d', 'AvgPool3d',
-           'AdaptiveAvgPool3d', 'AdaptiveMaxPool3d', 'LPPool3d', 'MaxUnpool3d']
+           'AdaptiveAvgPool3d', 'AdaptiveMaxPool3d', 'LPPool3d', 'MaxUnpool3d',
+           'FractionalMaxPool2d']
 
 
 class _MaxPoolNd(Module):
@@ -249,3 +250,35 @@ class MaxUnpool3d(_MaxUnpoolNd):
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+class FractionalMaxPool2d(Module):
+    """Max pooling over pseudo-randomly placed ``kernel_size`` windows, down to
+    ``output_size`` or to ``output_ratio`` of the input size. ``_random_samples`` (a buffer,
+    (N, C, 2)) fixes the windows; otherwise each call draws them."""
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        super().__init__()
+        self.kernel_size = _pair(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer('_random_samples', _random_samples)
+        self.output_size = _pair(output_size) if output_size is not None else None
+        self.output_ratio = _pair(output_ratio) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError('FractionalMaxPool2d requires specifying either an output size, '
+                             'or a pooling ratio')
+        if output_size is not None and output_ratio is not None:
+            raise ValueError('only one of output_size and output_ratio may be specified')
+        if self.output_ratio is not None:
+            if not (0 < self.output_ratio[0] < 1 and 0 < self.output_ratio[1] < 1):
+                raise ValueError(f'output_ratio must be between 0 and 1 (got {output_ratio})')
+
+    def forward(self, input: Tensor):
+        return F.fractional_max_pool2d(input, self.kernel_size, self.output_size,
+                                       self.output_ratio, self.return_indices,
+                                       _random_samples=self._random_samples)
