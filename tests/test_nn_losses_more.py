@@ -327,3 +327,77 @@ def test_fractional_max_pool2d_errors():
     same_error(lambda: fn(xn[:, :, :0], 2, output_size=5),
                lambda: ft(xt[:, :, :0], 2, output_size=5))
     same_error(lambda: fn(xn.long(), 2, output_size=5), lambda: ft(xt.long(), 2, output_size=5))
+
+
+# -- adaptive log-softmax ----------------------------------------------------------------------
+def _asm_pair(head_bias, seed=0, cutoffs=(4, 10, 15), div_value=2.0):
+    numtorch.manual_seed(seed)
+    torch.manual_seed(seed)
+    mn = nn.AdaptiveLogSoftmaxWithLoss(16, 20, cutoffs, div_value=div_value, head_bias=head_bias)
+    mt = torch.nn.AdaptiveLogSoftmaxWithLoss(16, 20, cutoffs, div_value=div_value,
+                                             head_bias=head_bias)
+    return mn, mt
+
+
+@pytest.mark.parametrize('head_bias', [False, True])
+def test_adaptive_log_softmax(head_bias):
+    mn, mt = _asm_pair(head_bias)
+    assert repr(mn) == repr(mt)
+    sd_n, sd_t = mn.state_dict(), mt.state_dict()
+    assert list(sd_n) == list(sd_t)
+    for k in sd_t:
+        assert_close(sd_n[k], sd_t[k], 0, 0)
+    y = np.array([0, 5, 11, 19, 3, 16, 7, 12])
+    xn, xt = pair(arr(8, 16))
+    on, ot = mn(xn, numtorch.tensor(y)), mt(xt, torch.tensor(y))
+    assert type(on).__name__ == '_ASMoutput' and on._fields == ('output', 'loss')
+    assert_close(on.output, ot.output)
+    assert_close(on.loss, ot.loss)
+    assert on.output.grad_fn.name() == ot.output.grad_fn.name()
+    assert on.loss.grad_fn.name() == ot.loss.grad_fn.name()
+    on.loss.backward()
+    ot.loss.backward()
+    assert_close(xn.grad, xt.grad, 1e-5, 1e-6)
+    for (k, p), q in zip(mn.named_parameters(), mt.parameters()):
+        assert_close(p.grad, q.grad, 1e-5, 1e-6)
+    assert_close(mn.log_prob(xn), mt.log_prob(xt), 1e-5, 1e-6)
+    # unbatched
+    o1, o2 = mn(xn[1], numtorch.tensor(y[1])), mt(xt[1], torch.tensor(y[1]))
+    assert_close(o1.output, o2.output)
+    assert_close(o1.loss, o2.loss)
+
+
+def test_adaptive_log_softmax_predict_and_gradcheck():
+    mn, mt = _asm_pair(True, seed=3)
+    xn, xt = pair(arr(10, 16), grad=False)
+    assert_close(mn.predict(xn), mt.predict(xt), 0, 0)
+    # push some rows (then all rows) to a cluster entry so the tails run
+    for bias in ([0, 0, 0, 0, 1.5, 0, 0], [0, 0, 0, 0, 50, 0, 0]):
+        with numtorch.no_grad():
+            mn.head.bias.copy_(numtorch.tensor(bias))
+        with torch.no_grad():
+            mt.head.bias.copy_(torch.tensor(bias))
+        pn, pt = mn.predict(xn), mt.predict(xt)
+        assert_close(pn, pt, 0, 0)
+    assert (pt >= 4).all()
+    m64 = nn.AdaptiveLogSoftmaxWithLoss(6, 8, [2, 5], div_value=2.0).double()
+    x = numtorch.tensor(arr(4, 6, dtype=np.float64), requires_grad=True)
+    y = numtorch.tensor([0, 3, 7, 5])
+    assert gradcheck(lambda x: m64(x, y).output, (x,))
+
+
+def test_adaptive_log_softmax_errors():
+    for cut in ([], [5, 3], [0, 4], [4, 20], [4, 4], [2.5]):
+        with pytest.raises(ValueError) as en:
+            nn.AdaptiveLogSoftmaxWithLoss(8, 20, cut)
+        with pytest.raises(ValueError) as et:
+            torch.nn.AdaptiveLogSoftmaxWithLoss(8, 20, cut)
+        assert str(en.value) == str(et.value)
+    mn, mt = _asm_pair(False)
+    xn, xt = pair(arr(4, 16), grad=False)
+    cases = [(xn, [0, 1, 2]), (xn[0], [1]), (xn, [[1]]), (xn[0, 0], 1), (xn, [0, 1, 20, 3]),
+             (xn, [0, -1, 2, 3])]
+    for x, y in cases:
+        xt_ = torch.tensor(x.numpy())
+        same_error(lambda: mn(x, numtorch.tensor(y)), lambda: mt(xt_, torch.tensor(y)),
+                   RuntimeError)
