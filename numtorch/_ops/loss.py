@@ -1,5 +1,6 @@
 """Loss functions as fused ops: cross_entropy (log_softmax + nll in one node), nll_loss,
-mse / smooth_l1 / huber, binary_cross_entropy and its with-logits form.
+mse / smooth_l1 / huber, binary_cross_entropy and its with-logits form, ctc_loss and
+multilabel_margin_loss.
 
 Each takes ``reduction`` as 0 (none), 1 (mean) or 2 (sum). Class targets, weights and
 pos_weight are plain arrays (PyTorch does not differentiate through them either).
@@ -16,7 +17,8 @@ from .arithmetic import where as _where
 from .unary import sigmoid_array
 
 __all__ = ['cross_entropy', 'nll_loss', 'mse_loss', 'smooth_l1_loss', 'huber_loss',
-           'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'reduction_enum']
+           'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'reduction_enum',
+           'ctc_loss', 'multilabel_margin_loss']
 
 _REDUCTIONS = {'none': 0, 'mean': 1, 'sum': 2}
 
@@ -842,13 +844,12 @@ class CtcLoss(Op):
         keep = np.arange(T)[:, None] < il[None, :]
         if self.zi:
             keep = keep & (nll != np.inf)[None, :]
-        g *= keep[:, :, None]
-        # multiplying by the mask would keep NaN; positions outside it are exactly 0
+        # (assigned, not multiplied: a NaN outside the mask must still become 0)
         g[~np.broadcast_to(keep[:, :, None], g.shape)] = 0
         return g
 
 
-def _lengths(v, name: str, n: int) -> np.ndarray:
+def _lengths(v, name: str) -> np.ndarray:
     if isinstance(v, Tensor):
         if v._data.dtype.kind not in 'iu':
             raise RuntimeError(f'{name} must be integral')
@@ -880,8 +881,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths,
         raise RuntimeError(f'Expected 1 to 2 dimensions, but got {tg.ndim}-dimensional tensor '
                            f"for argument #2 'targets'{c}")
     T, N, C = lp.shape
-    il = _lengths(input_lengths, 'input_lengths', N)
-    tl = _lengths(target_lengths, 'target_lengths', N)
+    il = _lengths(input_lengths, 'input_lengths')
+    tl = _lengths(target_lengths, 'target_lengths')
     if not 0 <= blank < C:
         raise RuntimeError('blank must be in label range')
     if il.size != N:
