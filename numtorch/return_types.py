@@ -5,7 +5,7 @@ __all__ = ['max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mod
            'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eigh',
            'linalg_svd', 'linalg_qr', 'qr', 'linalg_lstsq', 'linalg_inv_ex', 'linalg_cholesky_ex',
            'linalg_solve_ex', 'linalg_lu_factor', 'linalg_lu_factor_ex', 'linalg_lu', 'lu_unpack',
-           'triangular_solve', 'geqrf']
+           'triangular_solve', 'geqrf', 'histogram', 'histogramdd']
 
 
 def _make(name: str, fields: tuple) -> type:
@@ -22,7 +22,8 @@ def _make(name: str, fields: tuple) -> type:
         return (self.__class__, (tuple(self),))
 
     ns = {'__new__': __new__, '__repr__': __repr__, '__reduce__': __reduce__,
-          '__slots__': (), '_fields': fields, '__module__': 'torch.return_types'}
+          '__slots__': (), '_fields': fields, '__module__': 'torch.return_types',
+          'n_fields': len(fields), 'n_sequence_fields': len(fields), 'n_unnamed_fields': 0}
     for i, f in enumerate(fields):
         ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
     cls = type(name, (tuple,), ns)
@@ -59,3 +60,5 @@ linalg_lu = _make('linalg_lu', ('P', 'L', 'U'))
 lu_unpack = _make('lu_unpack', ('P', 'L', 'U'))
 triangular_solve = _make('triangular_solve', ('solution', 'cloned_coefficient'))
 geqrf = _make('geqrf', ('a', 'tau'))
+histogram = _make('histogram', ('hist', 'bin_edges'))
+histogramdd = _make('histogramdd', ('hist', 'bin_edges'))
