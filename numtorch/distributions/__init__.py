@@ -30,10 +30,26 @@ from .half_cauchy import HalfCauchy
 from .gumbel import Gumbel
 from .pareto import Pareto
 from .weibull import Weibull
-from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform,
-                         IndependentTransform, LowerCholeskyTransform, PowerTransform,
-                         ReshapeTransform, SigmoidTransform, SoftmaxTransform,
-                         SoftplusTransform, StickBreakingTransform, TanhTransform, Transform,
+from .multinomial import Multinomial
+from .mixture_same_family import MixtureSameFamily
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
+from .continuous_bernoulli import ContinuousBernoulli
+from .von_mises import VonMises
+from .fishersnedecor import FisherSnedecor
+from .kumaraswamy import Kumaraswamy
+from .logistic_normal import LogisticNormal
+from .inverse_gamma import InverseGamma
+from .generalized_pareto import GeneralizedPareto
+from .wishart import Wishart
+from .lkj_cholesky import LKJCholesky
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform,
+                         CorrCholeskyTransform, CumulativeDistributionTransform,
+                         ExpTransform, IndependentTransform, LowerCholeskyTransform,
+                         PositiveDefiniteTransform, PowerTransform, ReshapeTransform,
+                         SigmoidTransform, SoftmaxTransform, SoftplusTransform,
+                         StackTransform, StickBreakingTransform, TanhTransform, Transform,
                          identity_transform)
 from .kl import kl_divergence, register_kl
 
@@ -42,9 +58,15 @@ __all__ = ['Distribution', 'ExponentialFamily', 'Normal', 'Uniform', 'Bernoulli'
            'MultivariateNormal', 'Independent', 'Gamma', 'Poisson', 'Geometric', 'Binomial',
            'NegativeBinomial', 'Cauchy', 'Chi2', 'StudentT', 'Dirichlet', 'Beta',
            'TransformedDistribution', 'LogNormal', 'HalfNormal', 'HalfCauchy', 'Gumbel',
-           'Pareto', 'Weibull',
-           'AbsTransform', 'AffineTransform', 'ComposeTransform', 'ExpTransform',
-           'IndependentTransform', 'LowerCholeskyTransform', 'PowerTransform',
-           'ReshapeTransform', 'SigmoidTransform', 'SoftmaxTransform', 'SoftplusTransform',
+           'Pareto', 'Weibull', 'Multinomial', 'MixtureSameFamily',
+           'LowRankMultivariateNormal', 'RelaxedBernoulli', 'RelaxedOneHotCategorical',
+           'ContinuousBernoulli',
+           'VonMises', 'FisherSnedecor', 'Kumaraswamy', 'LogisticNormal', 'InverseGamma',
+           'GeneralizedPareto', 'Wishart', 'LKJCholesky',
+           'AbsTransform', 'AffineTransform', 'CatTransform', 'ComposeTransform',
+           'CorrCholeskyTransform', 'CumulativeDistributionTransform', 'ExpTransform',
+           'IndependentTransform', 'LowerCholeskyTransform', 'PositiveDefiniteTransform',
+           'PowerTransform', 'ReshapeTransform', 'StackTransform', 'SigmoidTransform',
+           'SoftmaxTransform', 'SoftplusTransform',
            'StickBreakingTransform', 'TanhTransform', 'Transform', 'identity_transform',
            'constraints', 'transforms', 'kl_divergence', 'register_kl']

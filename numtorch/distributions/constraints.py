@@ -10,12 +10,13 @@ import numpy as np
 
 import numtorch as torch
 
-__all__ = ['Constraint', 'boolean', 'corr_cholesky', 'dependent', 'dependent_property',
+__all__ = ['Constraint', 'boolean', 'cat', 'corr_cholesky', 'dependent', 'dependent_property',
            'greater_than', 'greater_than_eq', 'independent', 'integer_interval', 'interval',
            'half_open_interval', 'is_dependent', 'less_than', 'lower_cholesky',
-           'lower_triangular', 'multinomial', 'nonnegative', 'nonnegative_integer', 'one_hot',
+           'lower_triangular', 'MixtureSameFamilyConstraint', 'multinomial', 'nonnegative',
+           'nonnegative_integer', 'one_hot',
            'positive', 'positive_semidefinite', 'positive_definite', 'positive_integer', 'real',
-           'real_vector', 'simplex', 'square', 'symmetric', 'unit_interval']
+           'real_vector', 'simplex', 'square', 'stack', 'symmetric', 'unit_interval']
 
 
 class Constraint:
@@ -107,6 +108,36 @@ class _IndependentConstraint(Constraint):
     def __repr__(self) -> str:
         return (f'{type(self).__name__[1:]}({self.base_constraint!r}, '
                 f'{self.reinterpreted_batch_ndims})')
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """The component support of a MixtureSameFamily: the value is checked against every
+    component (the component dimension put back) and must satisfy all of them."""
+
+    def __init__(self, base_constraint: Constraint):
+        if not isinstance(base_constraint, Constraint):
+            raise AssertionError('base_constraint must be a Constraint, got '
+                                 f'{type(base_constraint).__name__}')
+        self.base_constraint = base_constraint
+        super().__init__()
+
+    @property
+    def is_discrete(self) -> bool:
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self) -> int:
+        return self.base_constraint.event_dim
+
+    def check(self, value):
+        result = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
+        if value.dim() < self.event_dim:
+            raise ValueError(f'Expected value.dim() >= {self.event_dim} but got {value.dim()}')
+        keep = value.dim() - self.event_dim
+        return result.reshape(tuple(result.shape[:keep]) + (-1,)).all(-1)
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.base_constraint!r})'
 
 
 class _Boolean(Constraint):
@@ -302,6 +333,73 @@ class _PositiveDefinite(_Symmetric):
         return torch.from_numpy(ok.reshape(a.shape[:-2]))
 
 
+class _Cat(Constraint):
+    """The constraints ``cseq`` applied to consecutive slices of ``lengths`` along
+    ``dim`` (as ``torch.cat`` joins them)."""
+
+    def __init__(self, cseq, dim: int = 0, lengths=None):
+        if not all(isinstance(c, Constraint) for c in cseq):
+            raise AssertionError('All elements of cseq must be Constraint instances')
+        self.cseq = list(cseq)
+        if lengths is None:
+            lengths = [1] * len(self.cseq)
+        self.lengths = list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise AssertionError(f'lengths ({len(self.lengths)}) must match cseq '
+                                 f'({len(self.cseq)})')
+        self.dim = dim
+        super().__init__()
+
+    @property
+    def is_discrete(self) -> bool:
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value):
+        if not -value.dim() <= self.dim < value.dim():
+            raise AssertionError(f'dim {self.dim} out of range for value with {value.dim()} '
+                                 'dimensions')
+        checks = []
+        start = 0
+        for constr, length in zip(self.cseq, self.lengths):
+            checks.append(constr.check(value.narrow(self.dim, start, length)))
+            start = start + length
+        return torch.cat(checks, self.dim)
+
+
+class _Stack(Constraint):
+    """The constraints ``cseq`` applied to the slices along ``dim`` (as ``torch.stack``
+    joins them)."""
+
+    def __init__(self, cseq, dim: int = 0):
+        if not all(isinstance(c, Constraint) for c in cseq):
+            raise AssertionError('All elements of cseq must be Constraint instances')
+        self.cseq = list(cseq)
+        self.dim = dim
+        super().__init__()
+
+    @property
+    def is_discrete(self) -> bool:
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:
+        dim = max(c.event_dim for c in self.cseq)
+        if self.dim + dim < 0:
+            dim += 1
+        return dim
+
+    def check(self, value):
+        if not -value.dim() <= self.dim < value.dim():
+            raise AssertionError(f'dim {self.dim} out of range for value with {value.dim()} '
+                                 'dimensions')
+        vs = [value.select(self.dim, i) for i in range(value.size(self.dim))]
+        return torch.stack([c.check(v) for v, c in zip(vs, self.cseq)], self.dim)
+
+
 dependent = _Dependent()
 dependent_property = _DependentProperty
 independent = _IndependentConstraint
@@ -329,3 +427,5 @@ square = _Square()
 symmetric = _Symmetric()
 positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
+cat = _Cat
+stack = _Stack

@@ -18,10 +18,13 @@ from numtorch import Tensor
 from numtorch._size import Size
 from numtorch.nn.functional import logsigmoid, pad, softplus
 from . import constraints
-from .utils import _sum_rightmost, broadcast_all, lazy_property
+from .utils import (_sum_rightmost, broadcast_all, lazy_property, tril_matrix_to_vec,
+                    vec_to_tril_matrix)
 
-__all__ = ['AbsTransform', 'AffineTransform', 'ComposeTransform', 'ExpTransform',
-           'IndependentTransform', 'LowerCholeskyTransform', 'PowerTransform',
+__all__ = ['AbsTransform', 'AffineTransform', 'CatTransform', 'ComposeTransform',
+           'CorrCholeskyTransform', 'CumulativeDistributionTransform', 'ExpTransform',
+           'IndependentTransform', 'LowerCholeskyTransform', 'PositiveDefiniteTransform',
+           'PowerTransform', 'StackTransform',
            'ReshapeTransform', 'SigmoidTransform', 'SoftplusTransform', 'TanhTransform',
            'SoftmaxTransform', 'StickBreakingTransform', 'Transform', 'identity_transform']
 
@@ -690,3 +693,251 @@ class LowerCholeskyTransform(Transform):
 
     def _inverse(self, y):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+class CorrCholeskyTransform(Transform):
+    """An unconstrained vector of ``D(D-1)/2`` reals to the Cholesky factor of a ``D x D``
+    correlation matrix: tanh to (-1, 1), placed in the strict lower triangle row by row,
+    then each row scaled by stick breaking so that it has unit norm."""
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CorrCholeskyTransform)
+
+    def _call(self, x):
+        x = torch.tanh(x)
+        eps = torch.finfo(x.dtype).eps
+        x = x.clamp(min=-1 + eps, max=1 - eps)
+        r = vec_to_tril_matrix(x, diag=-1)
+        # What is left of each row's unit norm after each entry: cumprod of sqrt(1 - z^2).
+        z = r ** 2
+        z1m_cumprod_sqrt = (1 - z).sqrt().cumprod(-1)
+        r = r + torch.eye(r.shape[-1], dtype=r.dtype)
+        return r * pad(z1m_cumprod_sqrt[..., :-1], [1, 0], value=1)
+
+    def _inverse(self, y):
+        y_cumsum = 1 - torch.cumsum(y * y, dim=-1)
+        y_cumsum_shifted = pad(y_cumsum[..., :-1], [1, 0], value=1)
+        y_vec = tril_matrix_to_vec(y, diag=-1)
+        y_cumsum_vec = tril_matrix_to_vec(y_cumsum_shifted, diag=-1)
+        t = y_vec / y_cumsum_vec.sqrt()
+        return (t.log1p() - t.neg().log1p()) / 2   # atanh
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        # NOTE: the stick-breaking part contributes 1/2 sum log(1 - cumsum(y^2)) over the
+        # entries below the first subdiagonal; tanh contributes log(1 - tanh(x)^2).
+        y1m_cumsum = 1 - (y * y).cumsum(dim=-1)
+        y1m_cumsum_tril = tril_matrix_to_vec(y1m_cumsum, diag=-2)
+        stick_breaking_logdet = 0.5 * y1m_cumsum_tril.log().sum(-1)
+        tanh_logdet = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(dim=-1)
+        return stick_breaking_logdet + tanh_logdet
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError('Too few dimensions on input')
+        N = shape[-1]
+        D = round((0.25 + 2 * N) ** 0.5 + 0.5)
+        if D * (D - 1) // 2 != N:
+            raise ValueError('Input is not a flattened lower-diagonal number')
+        return shape[:-1] + (D, D)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError('Too few dimensions on input')
+        if shape[-2] != shape[-1]:
+            raise ValueError('Input is not square')
+        D = shape[-1]
+        return shape[:-2] + (D * (D - 1) // 2,)
+
+
+class PositiveDefiniteTransform(Transform):
+    """An unconstrained square matrix to a positive definite one: ``L L^T`` with ``L``
+    from :class:`LowerCholeskyTransform`."""
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PositiveDefiniteTransform)
+
+    def _call(self, x):
+        x = LowerCholeskyTransform()(x)
+        return x @ x.mT
+
+    def _inverse(self, y):
+        y = torch.linalg.cholesky(y)
+        return LowerCholeskyTransform().inv(y)
+
+
+def _check_dim(t: Tensor, dim: int, name: str, letter: str, size: int, what: str) -> None:
+    """PyTorch's AssertionErrors of Cat/StackTransform for a bad ``dim`` or size."""
+    if not -t.dim() <= dim < t.dim():
+        raise AssertionError(f'dim {dim} out of range for {name} with {t.dim()} dimensions')
+    if t.size(dim) != size:
+        raise AssertionError(f'{letter}.size({dim}) = {t.size(dim)} must equal {what} {size}')
+
+
+class CatTransform(Transform):
+    """The transforms ``tseq`` applied to consecutive slices of ``lengths`` along
+    ``dim`` (as ``torch.cat`` joins them)."""
+
+    def __init__(self, tseq, dim: int = 0, lengths=None, cache_size: int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError('All elements of tseq must be Transform instances')
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        if lengths is None:
+            lengths = [1] * len(self.transforms)
+        self.lengths = list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f'lengths ({len(self.lengths)}) must match transforms '
+                                 f'({len(self.transforms)})')
+        self.dim = dim
+
+    @lazy_property
+    def event_dim(self) -> int:
+        return max(t.event_dim for t in self.transforms)
+
+    @lazy_property
+    def length(self) -> int:
+        return sum(self.lengths)
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+
+    def _map(self, z, fns):
+        out = []
+        start = 0
+        for fn, length in zip(fns, self.lengths):
+            out.append(fn(z.narrow(self.dim, start, length)))
+            start = start + length
+        return torch.cat(out, dim=self.dim)
+
+    def _call(self, x):
+        _check_dim(x, self.dim, 'tensor', 'x', self.length, 'length')
+        return self._map(x, self.transforms)
+
+    def _inverse(self, y):
+        _check_dim(y, self.dim, 'tensor', 'y', self.length, 'length')
+        return self._map(y, [t.inv for t in self.transforms])
+
+    def log_abs_det_jacobian(self, x, y):
+        _check_dim(x, self.dim, 'x', 'x', self.length, 'length')
+        _check_dim(y, self.dim, 'y', 'y', self.length, 'length')
+        logdetjacs = []
+        start = 0
+        for trans, length in zip(self.transforms, self.lengths):
+            xslice = x.narrow(self.dim, start, length)
+            yslice = y.narrow(self.dim, start, length)
+            logdetjac = trans.log_abs_det_jacobian(xslice, yslice)
+            if trans.event_dim < self.event_dim:
+                logdetjac = _sum_rightmost(logdetjac, self.event_dim - trans.event_dim)
+            logdetjacs.append(logdetjac)
+            start = start + length
+        # Concatenated when dim is a batch dimension, summed when it is in the event.
+        dim = self.dim
+        if dim >= 0:
+            dim = dim - x.dim()
+        dim = dim + self.event_dim
+        if dim < 0:
+            return torch.cat(logdetjacs, dim=dim)
+        return sum(logdetjacs)
+
+    @property
+    def bijective(self) -> bool:
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.cat([t.codomain for t in self.transforms], self.dim,
+                               self.lengths)
+
+
+class StackTransform(Transform):
+    """The transforms ``tseq`` applied to the slices along ``dim`` (as ``torch.stack``
+    joins them)."""
+
+    def __init__(self, tseq, dim: int = 0, cache_size: int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError('All elements of tseq must be Transform instances')
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return StackTransform(self.transforms, self.dim, cache_size)
+
+    def _slice(self, z):
+        return [z.select(self.dim, i) for i in range(z.size(self.dim))]
+
+    def _call(self, x):
+        _check_dim(x, self.dim, 'tensor', 'x', len(self.transforms), 'len(transforms)')
+        return torch.stack([t(s) for s, t in zip(self._slice(x), self.transforms)],
+                           dim=self.dim)
+
+    def _inverse(self, y):
+        _check_dim(y, self.dim, 'tensor', 'y', len(self.transforms), 'len(transforms)')
+        return torch.stack([t.inv(s) for s, t in zip(self._slice(y), self.transforms)],
+                           dim=self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        _check_dim(x, self.dim, 'x', 'x', len(self.transforms), 'len(transforms)')
+        _check_dim(y, self.dim, 'y', 'y', len(self.transforms), 'len(transforms)')
+        return torch.stack([t.log_abs_det_jacobian(a, b) for a, b, t in
+                            zip(self._slice(x), self._slice(y), self.transforms)],
+                           dim=self.dim)
+
+    @property
+    def bijective(self) -> bool:
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)
+
+
+class CumulativeDistributionTransform(Transform):
+    """``y = distribution.cdf(x)``: from the distribution's support onto (0, 1), its
+    inverse the icdf and its Jacobian the density."""
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = +1
+
+    def __init__(self, distribution, cache_size: int = 0) -> None:
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self):
+        return self.distribution.support
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)

@@ -9,7 +9,7 @@ import numtorch as torch
 from numtorch import Tensor
 
 __all__ = ['broadcast_all', 'logits_to_probs', 'clamp_probs', 'probs_to_logits',
-           'lazy_property', 'euler_constant']
+           'lazy_property', 'euler_constant', 'tril_matrix_to_vec', 'vec_to_tril_matrix']
 
 euler_constant = 0.57721566490153286060  # the Euler-Mascheroni constant
 
@@ -77,3 +77,33 @@ class lazy_property:
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+def _tril_mask(n: int, diag: int) -> Tensor:
+    arange = torch.arange(n)
+    return arange < arange.view(-1, 1) + (diag + 1)
+
+
+def tril_matrix_to_vec(mat: Tensor, diag: int = 0) -> Tensor:
+    """The entries of the (batched) square matrix on and below diagonal ``diag``, row by
+    row, as a vector."""
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f'diag ({diag}) provided is outside [{-n}, {n - 1}].')
+    return mat[..., _tril_mask(n, diag)]
+
+
+def vec_to_tril_matrix(vec: Tensor, diag: int = 0) -> Tensor:
+    """The inverse of :func:`tril_matrix_to_vec`: a (batched) square matrix, zero above
+    diagonal ``diag``, filled row by row from ``vec``."""
+    # NOTE: n is the positive root of n^2 + (1 + 2 diag) n - |diag| (diag + 1) - 2 len = 0.
+    n = (-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * vec.shape[-1]
+                            + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    eps = torch.finfo(vec.dtype).eps
+    if round(n) - n > eps:
+        raise ValueError(f'The size of last dimension is {vec.shape[-1]} which cannot be '
+                         'expressed as the lower triangular part of a square D x D matrix.')
+    n = round(n)
+    mat = vec.new_zeros(tuple(vec.shape[:-1]) + (n, n))
+    mat[..., _tril_mask(n, diag)] = vec
+    return mat
