@@ -33,7 +33,7 @@ def _wrap(arr) -> 'Tensor':
     t._grad = None
     t._vc = None
     t._base = None
-    t._x = None
+    t._x = {'inference': True} if state.inference else None
     return t
 
 
@@ -48,6 +48,9 @@ def _as_view(r: 'Tensor', x: 'Tensor', vfn=None) -> 'Tensor':
         vc = base._vc = [0]
     r._vc = vc
     r._base = base
+    if r._x is not None and 'inference' in r._x and not (base._x and 'inference' in base._x):
+        # A view made in inference mode is an inference tensor only if its base is one.
+        del r._x['inference']
     if vfn is not None and (x._rg or base._rg):
         pf = x._x.get('vfn') if (x._x and x is not base) else None
         if pf is not None:
@@ -1003,8 +1006,13 @@ class Tensor:
     def unfold(self, dimension, size, step): return _sh.unfold(self, dimension, size, step)
     def sum_to_size(self, *size): return _sh.sum_to_size(self, *size)
     def as_strided(self, size, stride, storage_offset=None): return _sh.as_strided(self, size, stride, storage_offset)
-    def resize_(self, *sizes, memory_format=None): return _sh.resize_(self, *sizes)
-    def resize_as_(self, other): return _sh.resize_(self, other.shape)
+    def resize_(self, *sizes, memory_format=None):
+        _check_format(memory_format)
+        return _resize_(self, _sh._sizes(sizes))
+
+    def resize_as_(self, the_template, *, memory_format=None):
+        _check_format(memory_format)
+        return _resize_(self, the_template._data.shape)
 
     # -- indexing -------------------------------------------------------------------
     def gather(self, dim, index, *, sparse_grad=False): return _ix.gather(self, dim, index)
@@ -1133,7 +1141,7 @@ class Tensor:
     def is_same_size(self, other) -> bool: return self._data.shape == other._data.shape
     def is_neg(self) -> bool: return False  # (numtorch keeps no lazy negation bit)
     def resolve_neg(self): return self
-    def is_inference(self) -> bool: return False
+    def is_inference(self) -> bool: return bool(self._x) and 'inference' in self._x
     output_nr = property(lambda self: self._oi if self.grad_fn is not None else 0)
 
     def positive(self):
@@ -1153,6 +1161,92 @@ class Tensor:
     unsafe_chunk = chunk
     def hardshrink(self, lambd=0.5): return _act.hardshrink(self, lambd)
     def prelu(self, weight): return _act.prelu(self, weight)
+
+    # -- storage, geometry and the legacy API ---------------------------------------------
+    def set_(self, source=None, storage_offset=0, size=None, stride=None) -> 'Tensor':
+        """Makes this tensor look at ``source``'s memory (a tensor or a storage), optionally
+        with an explicit geometry; without ``source`` it becomes empty."""
+        return _set(self, source, storage_offset, size, stride)
+
+    def new(self, *args, device=None) -> 'Tensor':
+        """The legacy constructor with this tensor's dtype: ``new()``, ``new(*sizes)``,
+        ``new(data)``, ``new(tensor)`` (same dtype only)."""
+        if len(args) == 1 and isinstance(args[0], Tensor) and \
+                args[0]._data.dtype != self._data.dtype:
+            raise TypeError(f'expected {_options(self._data.dtype)} (got '
+                            f'{_options(args[0]._data.dtype)})')
+        t = _new(Tensor)
+        _legacy_init(t, args, NP2DT[self._data.dtype], device)
+        return t
+
+    def resize(self, *sizes) -> 'Tensor':
+        """Deprecated: a reshaped copy-free view; the number of elements must not change."""
+        warnings.warn('non-inplace resize is deprecated', UserWarning, stacklevel=2)
+        return _resize(self, _sh._sizes(sizes))
+
+    def resize_as(self, tensor: 'Tensor') -> 'Tensor':
+        """Deprecated: ``resize(tensor.size())``."""
+        warnings.warn('non-inplace resize_as is deprecated', UserWarning, stacklevel=2)
+        return _resize(self, tensor._data.shape)
+
+    def dim_order(self, *, ambiguity_check: bool = False) -> tuple:
+        """The dims from outermost to innermost in memory (by decreasing stride)."""
+        return _dim_order(self, ambiguity_check)
+
+    def storage(self):
+        """The deprecated TypedStorage under this tensor (with PyTorch's warning)."""
+        from .storage import TypedStorage, UntypedStorage
+        _warn_once('TypedStorage is deprecated. It will be removed in the future and '
+                   'UntypedStorage will be the only storage class. This should only matter to '
+                   'you if you are using storages directly.  To access UntypedStorage directly, '
+                   'use tensor.untyped_storage() instead of tensor.storage()')
+        return TypedStorage(wrap_storage=UntypedStorage._of(self), dtype=self.dtype,
+                            _internal=True)
+
+    def storage_type(self):
+        raise NotImplementedError('Tensor.storage_type() is not supported by numtorch: it has '
+                                  'no legacy typed storage classes (torch.FloatStorage, ...)')
+
+    def __contains__(self, element) -> bool:
+        if isinstance(element, (Tensor, int, float, complex, np.number)):
+            return bool((element == self).any().item())
+        raise RuntimeError(f'Tensor.__contains__ only supports Tensor or scalar, but you passed '
+                           f'in a {type(element)}.')
+
+    def __reversed__(self) -> 'Tensor':
+        return self if self._data.ndim == 0 else _sh.flip(self, 0)
+
+    def as_strided_(self, size, stride, storage_offset=None) -> 'Tensor':
+        """Gives this tensor the geometry ``size``/``stride``/``storage_offset`` over its
+        storage, in place."""
+        return _as_strided_(self, size, stride, storage_offset)
+
+    # -- view scatters, index_reduce, renorm, unique_consecutive ---------------------------
+    def diagonal_scatter(self, src, offset=0, dim1=0, dim2=1): return _sv.diagonal_scatter(self, src, offset, dim1, dim2)
+    def select_scatter(self, src, dim, index): return _sv.select_scatter(self, src, dim, index)
+    def slice_scatter(self, src, dim=0, start=None, end=None, step=1): return _sv.slice_scatter(self, src, dim, start, end, step)
+    def as_strided_scatter(self, src, size, stride, storage_offset=None): return _sv.as_strided_scatter(self, src, size, stride, storage_offset)
+    def index_reduce(self, dim, index, source, reduce, *, include_self=True): return _ired.index_reduce(self, dim, index, source, reduce, include_self=include_self)
+    def index_reduce_(self, dim, index, source, reduce, *, include_self=True): return _inplace(self, _ired.index_reduce, dim, index, source, reduce, include_self=include_self)
+    def renorm(self, p, dim, maxnorm): return _renorm.renorm(self, p, dim, maxnorm)
+    def renorm_(self, p, dim, maxnorm): return _inplace(self, _renorm.renorm, p, dim, maxnorm)
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None): return _uc.unique_consecutive(self, return_inverse, return_counts, dim)
+    def mvlgamma(self, p): return _special_mod().multigammaln(self, p)
+
+    # -- Python callables applied element by element (CPU) ---------------------------------
+    def apply_(self, callable) -> 'Tensor':
+        """Replaces every element ``v`` by ``callable(v)`` (a Python number)."""
+        return _map_py(self, 'apply_', callable, ())
+
+    def map_(self, tensor: 'Tensor', callable) -> 'Tensor':
+        """Replaces every element ``v`` by ``callable(v, w)``, ``w`` from ``tensor`` broadcast
+        to this tensor's shape (``tensor`` must have this tensor's dtype)."""
+        return _map_py(self, 'map_', callable, (tensor,))
+
+    def map2_(self, x: 'Tensor', y: 'Tensor', callable) -> 'Tensor':
+        """Replaces every element ``v`` by ``callable(v, a, b)`` with ``a``, ``b`` from ``x``
+        and ``y`` broadcast to this tensor's shape."""
+        return _map_py(self, 'map2_', callable, (x, y))
 
     def bitwise_left_shift(self, other): return _cmp.bitwise_left_shift(self, other)
     def bitwise_right_shift(self, other): return _cmp.bitwise_right_shift(self, other)
@@ -1215,6 +1309,12 @@ class Tensor:
     addbmm_ = _ip('addbmm')
     baddbmm_ = _ip('baddbmm')
     scatter_reduce_ = _ip('scatter_reduce')
+    i0_ = _ip('i0')
+    ldexp_ = _ip('ldexp')
+    nextafter_ = _ip('nextafter')
+    igamma_ = _ip('igamma')
+    igammac_ = _ip('igammac')
+    mvlgamma_ = _ip('mvlgamma')
     # Aliases of in-place methods defined above.
     fix_ = trunc_
     negative_ = neg_
@@ -1241,6 +1341,175 @@ class Tensor:
                                f'{_type_word(self._data.dtype)} but the operation\'s result '
                                'requires dtype Double')
         return _inplace(self, _ar.float_power, exponent)
+
+
+def _options(npdt) -> str:
+    return (f'TensorOptions(dtype={_CPP_TYPES[np.dtype(npdt).name]}, device=cpu, '
+            'layout=Strided, requires_grad=false (default), pinned_memory=false (default), '
+            'memory_format=(nullopt))')
+
+
+def _special_mod():
+    from . import special
+    return special
+
+
+def _set(self: Tensor, source, storage_offset: int, size, stride) -> Tensor:
+    from .storage import TypedStorage, UntypedStorage
+    if self._rg and state.enabled:
+        if self.grad_fn is None:
+            raise RuntimeError('a leaf Variable that requires grad is being used in an in-place '
+                               'operation.')
+        raise NotImplementedError('Tensor.set_ on a tensor with autograd history is not '
+                                  'supported by numtorch')
+    if isinstance(source, Tensor) and source._rg and state.enabled:
+        raise NotImplementedError('Tensor.set_ with a source that requires grad is not '
+                                  'supported by numtorch (PyTorch records a node without a '
+                                  'derivative)')
+    dt = self._data.dtype
+    if source is None:
+        arr = np.empty((0,), dt)
+    elif isinstance(source, Tensor) and size is None:
+        if source._data.dtype != dt:
+            raise RuntimeError(f'Could not set tensor of type {_CPP_TYPES[source._data.dtype.name]}'
+                               f' to a tensor of type {_CPP_TYPES[dt.name]}')
+        arr = source._data
+    else:
+        if isinstance(source, Tensor):
+            if source._data.dtype != dt:
+                raise RuntimeError(f'Could not set tensor of type '
+                                   f'{_CPP_TYPES[source._data.dtype.name]} to a tensor of type '
+                                   f'{_CPP_TYPES[dt.name]}')
+            untyped = UntypedStorage._of(source)
+        elif isinstance(source, TypedStorage):
+            untyped = source._untyped_storage
+        elif isinstance(source, UntypedStorage):
+            untyped = source
+        else:
+            raise TypeError(f'set_() received an invalid combination of arguments - got '
+                            f'({type(source).__name__})')
+        typed = TypedStorage(wrap_storage=untyped, dtype=NP2DT[dt], _internal=True)
+        if size is None:
+            size = (typed.size(),)
+            stride = (1,)
+        size = tuple(int(s) for s in size)
+        stride = _contiguous_strides(size) if stride is None else tuple(int(s) for s in stride)
+        try:
+            arr = typed._view(int(storage_offset), size, stride)
+        except RuntimeError:
+            # PyTorch grows the storage instead, which a tensor's or storage's memory refuses.
+            raise RuntimeError('Trying to resize storage that is not resizable') from None
+    self._data = arr
+    self._base = None
+    _bump(self)
+    return self
+
+
+def _resize(self: Tensor, sizes: tuple) -> Tensor:
+    """The deprecated out-of-place resize: PyTorch's autograd Function ``Resize``."""
+    n = int(np.prod(sizes))
+    if n != self._data.size:
+        raise RuntimeError(f"requested resize to {'x'.join(map(str, sizes))} ({n} elements in "
+                           f"total), but the given tensor has a size of "
+                           f"{'x'.join(map(str, self._data.shape))} ({self._data.size} elements)."
+                           " autograd's resize can only change the shape of a given tensor, "
+                           'while preserving the number of elements. ')
+    op = _sh.Reshape(tuple(sizes))
+    op._name = 'ResizeBackward'
+    return op.apply1(_sh.contiguous(self))
+
+
+def _resize_(self: Tensor, sizes: tuple) -> Tensor:
+    if self._rg:
+        raise RuntimeError('cannot resize variables that require grad')
+    for s in sizes:
+        if s < 0:
+            raise RuntimeError(f'Trying to create tensor with negative dimension {s}: '
+                               f'{list(sizes)}')
+    if sizes != self._data.shape:
+        _sh.resize_(self, sizes)
+        _bump(self)
+    return self
+
+
+def _dim_order(self: Tensor, ambiguity_check) -> tuple:
+    """PyTorch's logical-to-physical permutation: contiguous tensors keep their order, others
+    get an insertion sort of the dims, innermost first, by stride (zero strides compare
+    equal; equal strides put the larger dim outside)."""
+    if not isinstance(ambiguity_check, bool):
+        if isinstance(ambiguity_check, list):
+            raise NotImplementedError('dim_order(ambiguity_check=<list of memory formats>) is '
+                                      'not supported by numtorch')
+        raise TypeError('The ambiguity_check argument must be a bool or a list of memory '
+                        'formats.')
+    shape, st = self._data.shape, self.stride()
+    nd = len(shape)
+    if ambiguity_check and (any(a == b for a, b in zip(st, st[1:])) or 1 in shape):
+        raise RuntimeError('The tensor does not have unique dim order, or cannot map to exact '
+                           'one of the given memory formats.')
+    if nd < 2 or self._data.flags.c_contiguous:
+        return tuple(range(nd))
+
+    def ge(a: int, b: int) -> bool:
+        return True if b == 0 else (False if a == 0 else (a >= b or a % b == 0))
+
+    def cmp(a: int, b: int) -> int:
+        if st[a] == 0 or st[b] == 0:
+            return 0
+        if st[a] == st[b]:
+            return 0 if ge(shape[b], shape[a]) else 1
+        return -1 if ge(st[b], st[a]) else (1 if ge(st[a], st[b]) else 0)
+
+    perm = list(range(nd - 1, -1, -1))
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = cmp(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    if ambiguity_check and any(cmp(perm[k], perm[k + 1]) != -1 for k in range(nd - 1)):
+        raise RuntimeError('The tensor does not have unique dim order.')
+    return tuple(reversed(perm))
+
+
+def _as_strided_(self: Tensor, size, stride, storage_offset) -> Tensor:
+    from .storage import TypedStorage, UntypedStorage
+    if self._rg and state.enabled:
+        if self.grad_fn is None and self._base is None:
+            raise RuntimeError('a leaf Variable that requires grad is being used in an in-place '
+                               'operation.')
+        raise NotImplementedError('Tensor.as_strided_ on a tensor that requires grad is not '
+                                  'supported by numtorch (use as_strided)')
+    off = self.storage_offset() if storage_offset is None else int(storage_offset)
+    typed = TypedStorage(wrap_storage=UntypedStorage._of(self), dtype=self.dtype, _internal=True)
+    self._data = typed._view(off, tuple(int(s) for s in size), tuple(int(s) for s in stride))
+    return self
+
+
+def _map_py(self: Tensor, name: str, fn, others: tuple) -> Tensor:
+    """apply_/map_/map2_: ``fn`` called on Python numbers, results cast to self's dtype."""
+    for t in (self,) + others:
+        if t._rg:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
+                               f'var.detach().{name}() instead.')
+    for i, t in enumerate(others):
+        if t._data.dtype != self._data.dtype:
+            arg = 'other' if name == 'map_' else ('x', 'y')[i]
+            raise TypeError(f"{name}: expected {self.type()} for '{arg}' (got {t.type()})")
+    d = self._data
+    srcs = [_sh.expand(t, d.shape)._data for t in others]
+    py = int if d.dtype.kind in 'iu' else (bool if d.dtype.kind == 'b' else float)
+    flat = [a.reshape(-1).tolist() for a in [d] + srcs]
+    res = [fn(*vals) for vals in zip(*flat)]
+    for r in res:
+        if not isinstance(r, (int, float, np.number)):
+            raise TypeError(f'must be real number, not {type(r).__name__}')
+    d[...] = np.array([py(r) for r in res], d.dtype).reshape(d.shape)
+    _bump(self)
+    return self
 
 
 def _contiguous_strides(shape) -> tuple:
@@ -1366,3 +1635,7 @@ from ._ops import cholesky as _chol  # noqa: E402
 from ._ops import linalg_legacy as _legacy  # noqa: E402
 from ._ops import lu as _lu  # noqa: E402
 from ._ops import activation as _act  # noqa: E402
+from ._ops import scatter_views as _sv  # noqa: E402
+from ._ops import index_reduce as _ired  # noqa: E402
+from ._ops import renorm as _renorm  # noqa: E402
+from ._ops import unique_consecutive as _uc  # noqa: E402

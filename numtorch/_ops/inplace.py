@@ -25,7 +25,8 @@ __all__ = ['abs_', 'absolute_', 'acos_', 'acosh_', 'addmv_', 'arccos_', 'arccosh
            'resize_as_', 'round_', 'rsqrt_', 'sigmoid_', 'sin_', 'sinc_', 'sinh_', 'sqrt_',
            'square_', 'tan_', 'tanh_', 'trunc_', 'xlogy_', 'zero_', 'dropout_',
            'alpha_dropout_', 'feature_dropout', 'feature_dropout_', 'feature_alpha_dropout_',
-           'embedding_renorm_', 'celu_', 'rrelu_', 'selu_', 'threshold_']
+           'embedding_renorm_', 'celu_', 'rrelu_', 'selu_', 'threshold_', 'i0_', 'ldexp_',
+           'as_strided_']
 
 
 class NoInplaceDerivative(Op):
@@ -78,6 +79,9 @@ fill_ = Tensor.fill_
 fix_ = Tensor.fix_
 floor_ = Tensor.floor_
 frac_ = Tensor.frac_
+i0_ = Tensor.i0_
+ldexp_ = Tensor.ldexp_
+as_strided_ = Tensor.as_strided_
 gcd_ = Tensor.gcd_
 index_put_ = Tensor.index_put_
 lcm_ = Tensor.lcm_

@@ -571,8 +571,13 @@ class Inverse(Op):
         try:
             y = np.linalg.inv(a).astype(a.dtype)
         except np.linalg.LinAlgError:
-            raise RuntimeError('linalg.inv: The diagonal element 1 is zero, the inversion could '
-                               'not be completed because the input matrix is singular.') from None
+            # NOTE: PyTorch names getrf's first zero pivot (1-based) and the first singular
+            # matrix of a batch; NumPy's error says neither, so redo the LU to find them.
+            from .lu import _check, _getrf, _LinAlgError
+            _check('linalg.inv', _getrf(a)[2], lambda i: f'The diagonal element {i} is zero, '
+                   'the inversion could not be completed because the input matrix is singular.')
+            raise _LinAlgError('linalg.inv: The inversion could not be completed because the '
+                               'input matrix is singular.') from None
         self.saved = y
         return y
 
