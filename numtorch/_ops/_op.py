@@ -251,6 +251,15 @@ def unbroadcast(g: ndarray, shape: tuple) -> ndarray:
     return g.reshape(shape)
 
 
+def ascontiguous(a) -> ndarray:
+    """``a`` as a C-contiguous array, copied only when it is not one already.
+
+    NOTE: ``np.ascontiguousarray`` makes a 0-d array (or a NumPy scalar, which indexing
+    returns) 1-d under NumPy 2, so a 0-d gradient would come back with shape (1,).
+    """
+    return np.ascontiguousarray(a) if a.ndim else np.asarray(a)
+
+
 def unbroadcast_t(g: Tensor, shape: tuple) -> Tensor:
     """Tensor version of :func:`unbroadcast`, differentiable."""
     if tuple(g.shape) == tuple(shape):

@@ -522,8 +522,11 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
     if training:
         from .random import _gen, _uniform_values
         k = int(low.sum())
-        noise[low] = _uniform_values(_gen(None), k, np.dtype(np.float64), float(lower),
-                                     float(upper)).astype(d.dtype)
+        # NOTE: PyTorch holds the bounds in the op's math type (float below float64) and
+        # widens them to double for the draw.
+        mt = np.float64 if d.dtype == np.float64 else np.float32
+        noise[low] = _uniform_values(_gen(None), k, np.dtype(np.float64), float(mt(lower)),
+                                     float(mt(upper))).astype(d.dtype)
     else:
         noise[low] = d.dtype.type((lower + upper) / 2)
     return RreluWithNoise(noise).apply1(input)

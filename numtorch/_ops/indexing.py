@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _as_view, _inplace, _bump
-from ._op import Op, LinearAdjoint, unbroadcast, cast
+from ._op import Op, LinearAdjoint, unbroadcast, cast, ascontiguous
 from .shape import Slice, wrap_dim
 
 __all__ = ['getitem', 'setitem', 'gather', 'scatter', 'scatter_add', 'scatter_reduce',
@@ -103,7 +103,7 @@ class IndexPut(Op):
                 gx[self.key] = 0
         gv = None
         if self.needs[1]:
-            gv = unbroadcast(np.ascontiguousarray(gy[self.key]), self.v_shape)
+            gv = unbroadcast(ascontiguous(gy[self.key]), self.v_shape)
         return gx, gv
 
     def backward_t(self, gy):

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import Op, LinearAdjoint
+from ._op import Op, LinearAdjoint, ascontiguous
 
 __all__ = ['interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
            'pixel_shuffle', 'pixel_unshuffle']
@@ -128,7 +128,7 @@ class Interpolate(Op):
         for ax, idx, w, n_in in reversed(self.taps):
             m = _matrix(idx, w, n_in, gy.dtype)
             g = np.moveaxis(np.matmul(m.T, np.moveaxis(g, ax, -2)), -2, ax)
-        return np.ascontiguousarray(g)
+        return ascontiguous(g)
 
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)

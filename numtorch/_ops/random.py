@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, _write_out, _type_word, _check_format
+from .._tensor import Tensor, _wrap, _write_out, _type_word, _check_format, contiguous_format
 from .._dtype import NP2DT, get_default_dtype, to_dtype as _to_dt, int64 as _int64
 from .._device import check_device
 from .._state import state
@@ -115,6 +115,18 @@ def _ordered(a: np.ndarray, flat: np.ndarray) -> np.ndarray:
         return flat.reshape(a.shape)
     perm = sorted(range(a.ndim), key=lambda d: -abs(a.strides[d]))
     return np.transpose(flat.reshape([a.shape[d] for d in perm]), np.argsort(perm))
+
+
+def _like_layout(a: np.ndarray, npdt, memory_format) -> np.ndarray:
+    """An empty ``npdt`` array laid out as PyTorch's ``empty_like(a, memory_format)``.
+
+    A ``*_like`` factory fills its result in memory order, so the layout decides which
+    element gets which draw: preserve_format gives a dense result whose dims are in the order
+    of ``a``'s strides (a transposed ``a`` gives a transposed result).
+    """
+    if memory_format is contiguous_format or a.flags.c_contiguous or a.ndim < 2:
+        return np.empty(a.shape, npdt)
+    return _ordered(a, np.empty(a.size, npdt))
 
 
 def _shape(size, what: str) -> tuple:
@@ -237,8 +249,12 @@ def rand_like(input: Tensor, *, dtype=None, layout=None, device=None,
               requires_grad: bool = False, memory_format=None) -> Tensor:
     """``rand`` with ``input``'s shape (and dtype unless given)."""
     _check_format(memory_format)
-    return rand(input.shape, dtype=input.dtype if dtype is None else dtype, layout=layout,
-                device=device, requires_grad=requires_grad)
+    t = rand(input.shape, dtype=input.dtype if dtype is None else dtype, layout=layout,
+             device=device, requires_grad=requires_grad)
+    like = _like_layout(input._data, t._data.dtype, memory_format)
+    if not like.flags.c_contiguous:
+        t._data = _ordered(like, t._data.reshape(-1))
+    return t
 
 
 # -- normal --------------------------------------------------------------------------
@@ -280,8 +296,15 @@ def randn_like(input: Tensor, *, dtype=None, layout=None, device=None,
                requires_grad: bool = False, memory_format=None) -> Tensor:
     """``randn`` with ``input``'s shape (and dtype unless given)."""
     _check_format(memory_format)
-    return randn(input.shape, dtype=input.dtype if dtype is None else dtype, layout=layout,
-                 device=device, requires_grad=requires_grad)
+    dt = input.dtype if dtype is None else _to_dt(dtype)
+    like = _like_layout(input._data, dt.np, memory_format)
+    if like.flags.c_contiguous:
+        return randn(input.shape, dtype=dt, layout=layout, device=device,
+                     requires_grad=requires_grad)
+    _check_factory(device, layout, False)
+    _check_normal(dt.np, 1.0)
+    # (not contiguous: PyTorch draws one pair at a time, in memory order)
+    return _finish(_normal_into(_gen(None), like, 0.0, 1.0), None, requires_grad)
 
 
 _NORMAL_SIGNATURES = (
@@ -516,9 +539,13 @@ def randint_like(input: Tensor, low=0, high=None, *, dtype=None, layout=None, de
     _check_format(memory_format)
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape),
-                   dtype=input.dtype if dtype is None else dtype, layout=layout,
-                   device=device, requires_grad=requires_grad)
+    t = randint(low, high, tuple(input.shape),
+                dtype=input.dtype if dtype is None else dtype, layout=layout,
+                device=device, requires_grad=requires_grad)
+    like = _like_layout(input._data, t._data.dtype, memory_format)
+    if not like.flags.c_contiguous:
+        t._data = _ordered(like, t._data.reshape(-1))
+    return t
 
 
 _RANDPERM_FLOAT_MAX = {'float16': ('2049', 2049), 'float32': ('2^24+1', (1 << 24) + 1),
@@ -616,13 +643,17 @@ def _bernoulli_like(t: Tensor, p=0.5, generator=None) -> Tensor:
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     """0/1 samples: 1 with probability ``input`` (element-wise) or with the number ``p``."""
     d = input._data
+    # NOTE: PyTorch samples into a contiguous empty_like (its legacy memory format), and
+    # TensorIterator walks the output's layout, so draws go in index order, not ``input``'s
+    # memory order.
+    c = d if d.flags.c_contiguous else np.empty(d.shape, d.dtype)
     if p is None:
         if d.dtype.kind != 'f':
             raise _not_implemented('bernoulli_tensor_cpu_p_', d.dtype)
-        v = _bernoulli_values(_gen(generator), d, input).astype(d.dtype)
+        v = _bernoulli_values(_gen(generator), c, input).astype(d.dtype)
         res = _sampled('BernoulliBackward0', v, input)
     else:
-        v = _bernoulli_values(_gen(generator), d, p).astype(d.dtype)
+        v = _bernoulli_values(_gen(generator), c, p).astype(d.dtype)
         res = _wrap(v)
     return res if out is None else _write_out(res, out)
 

@@ -11,7 +11,7 @@ import operator
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _as_view, _shadow
-from ._op import Op, LinearAdjoint, promote2, cast
+from ._op import Op, LinearAdjoint, promote2, cast, ascontiguous
 from .._dtype import result_dtype
 
 __all__ = ['view', 'reshape', 'flatten', 'unflatten', 'squeeze', 'unsqueeze', 'permute',
@@ -178,7 +178,7 @@ class CopySlices(Op):
         gb = gy.copy()
         gs = self.vfn(gy)
         self.vfn(gb)[...] = 0
-        return gb, unbroadcast(np.ascontiguousarray(gs), self.src_shape)
+        return gb, unbroadcast(ascontiguous(gs), self.src_shape)
 
 
 def rebase_view(view: Tensor, r: Tensor) -> None:
@@ -842,7 +842,7 @@ class DiagEmbed(Op):
 
     def backward(self, gy):
         a, b = self.ab
-        return np.ascontiguousarray(_diag_view(gy, self.args[0], a, b))
+        return ascontiguous(_diag_view(gy, self.args[0], a, b))
 
     def backward_t(self, gy):
         return LinearAdjoint(self).apply1(gy)
@@ -896,9 +896,7 @@ class SumToSize(Op):
     def forward(self, x):
         from ._op import unbroadcast
         self.in_shape = x.shape
-        g = unbroadcast(x, self.shape)
-        # (not np.ascontiguousarray: it turns a 0-d result into shape (1,))
-        return g if g.flags.c_contiguous else g.copy()
+        return ascontiguous(unbroadcast(x, self.shape))
 
     def backward(self, gy):
         return np.broadcast_to(gy, self.in_shape)
@@ -933,7 +931,7 @@ class Contiguous(Op):
     _name = 'CloneBackward0'
 
     def forward(self, x):
-        return np.ascontiguousarray(x)
+        return ascontiguous(x)
 
     def backward(self, gy):
         return gy
