@@ -136,3 +136,88 @@ def test_random_noncontiguous_order(name):
 def test_randn_like_noncontiguous_order(fn):
     # (the one-pair-at-a-time normal kernel calls libm, correct to an ulp or two)
     _same_draws(fn, tol=1e-6)
+
+
+# -- 3. embedding_bag(include_last_offset=True) keeps trailing indices -----------------
+@pytest.mark.parametrize('mode', ['sum', 'mean', 'max'])
+@pytest.mark.parametrize('offsets', [[0, 2, 4], [0, 2], [0, 3, 6], [0, 0, 2]])
+def test_embedding_bag_include_last_offset_trailing(mode, offsets):
+    res = []
+    for L in LIBS:
+        w = L.tensor(np.random.RandomState(1).randn(10, 3), requires_grad=True)
+        psw = L.tensor(np.linspace(0.5, 2.0, 6), requires_grad=True)
+        kw = {'per_sample_weights': psw} if mode == 'sum' else {}
+        y = L.nn.functional.embedding_bag(L.tensor([1, 2, 3, 4, 5, 6]), w, L.tensor(offsets),
+                                          mode=mode, include_last_offset=True, **kw)
+        y.pow(2).sum().backward()
+        res.append((y, w.grad, psw.grad))
+    (y, gw, gp), (yt, gwt, gpt) = res[1], res[0]
+    np.testing.assert_allclose(_np(y), _np(yt), rtol=1e-12)
+    np.testing.assert_allclose(_np(gw), _np(gwt), rtol=1e-12)
+    assert (gp is None) == (gpt is None)
+    if gp is not None:
+        np.testing.assert_allclose(_np(gp), _np(gpt), rtol=1e-12)
+
+
+# -- 4. convolution dtype mismatches: PyTorch's words for each backend -----------------
+def _conv_error(lib, nd, tr, n, xdt, wdt, bdt, stride, k, groups, batched=True):
+    F = lib.nn.functional
+    f = {(1, False): F.conv1d, (2, False): F.conv2d, (3, False): F.conv3d,
+         (1, True): F.conv_transpose1d, (2, True): F.conv_transpose2d,
+         (3, True): F.conv_transpose3d}[nd, tr]
+    c = 4
+    xs = ((n,) if batched else ()) + (c,) + (6,) * nd
+    ws = ((4, c // groups) if not tr else (c, 4 // groups)) + (k,) * nd
+    x = lib.zeros(xs, dtype=getattr(lib, xdt))
+    w = lib.zeros(ws, dtype=getattr(lib, wdt))
+    b = None if bdt is None else lib.zeros(4, dtype=getattr(lib, bdt))
+    try:
+        f(x, w, b, stride=stride, groups=groups)
+    except (RuntimeError, NotImplementedError) as e:
+        return type(e).__name__, str(e)
+    return 'OK'
+
+
+CONV_DTYPE_CASES = [
+    # (nd, transposed, n, x dtype, w dtype, b dtype, stride, k, groups)
+    (2, False, 1, 'float32', 'float64', None, 1, 3, 1),      # native: "expected scalar type"
+    (2, False, 2, 'float32', 'float64', None, 1, 3, 1),      # oneDNN: batch > 1
+    (2, False, 1, 'float32', 'float64', None, 1, 4, 1),      # oneDNN: kernel > 3x3
+    (2, False, 1, 'float32', 'float64', None, 1, 3, 2),      # oneDNN: groups
+    (2, False, 2, 'float32', 'float64', None, 2, 1, 1),      # oneDNN: strided 1x1
+    (2, False, 2, 'float64', 'float32', None, 1, 3, 1),      # double input: never oneDNN
+    (2, False, 2, 'float32', 'float16', None, 1, 3, 1),
+    (2, False, 2, 'float32', 'int64', None, 1, 3, 1),
+    (2, False, 2, 'float32', 'uint8', None, 1, 3, 1),
+    (2, False, 2, 'float32', 'bool', None, 1, 3, 1),
+    (2, False, 2, 'int64', 'float32', None, 1, 3, 1),
+    (2, False, 1, 'float32', 'int8', None, 1, 3, 1),
+    (2, False, 2, 'float32', 'float32', 'float64', 1, 3, 1),  # bias is checked first
+    (2, False, 2, 'float32', 'float64', 'float64', 1, 3, 1),
+    (2, False, 2, 'float32', 'float64', 'float32', 1, 3, 1),
+    (2, False, 2, 'float64', 'float32', 'float64', 1, 3, 1),
+    (2, False, 2, 'bool', 'bool', None, 1, 3, 1),
+    (2, True, 2, 'float32', 'float64', None, 1, 3, 1),
+    (2, True, 1, 'float32', 'float64', None, 1, 3, 1),
+    (2, True, 2, 'float64', 'float32', None, 1, 3, 1),
+    (2, True, 2, 'bool', 'bool', None, 1, 3, 1),
+    (1, False, 2, 'float32', 'float64', None, 1, 3, 1),
+    (1, False, 1, 'float32', 'float64', None, 1, 5, 1),      # 1-d: kernel height is 1
+    (1, True, 2, 'float32', 'float64', None, 1, 3, 1),
+    (1, True, 1, 'float32', 'float64', None, 1, 3, 1),
+    (3, False, 2, 'float32', 'float64', None, 1, 3, 1),
+    (3, False, 1, 'float32', 'float64', None, 1, 3, 1),
+    (3, True, 2, 'float32', 'float64', None, 1, 3, 1),
+    (3, False, 2, 'float32', 'float32', 'float64', 1, 3, 1),
+]
+
+
+@pytest.mark.parametrize('case', CONV_DTYPE_CASES)
+def test_conv_dtype_mismatch_messages(case):
+    assert _conv_error(numtorch, *case) == _conv_error(torch, *case)
+
+
+def test_conv_dtype_mismatch_unbatched():
+    case = (2, False, 1, 'float32', 'float64', None, 1, 4, 1)
+    assert (_conv_error(numtorch, *case, batched=False)
+            == _conv_error(torch, *case, batched=False))

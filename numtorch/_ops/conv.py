@@ -140,21 +140,48 @@ def _same_pads(k: tuple, d: tuple) -> tuple:
     return tuple(out)
 
 
-def _check_dtypes(x: Tensor, w: Tensor, b: Tensor | None) -> None:
+# Tensor.toString() of a CPU tensor, which PyTorch's oneDNN dtype check prints, and the C
+# type names of its other checks
+_LEGACY_TYPES = {'float32': 'torch.FloatTensor', 'float64': 'torch.DoubleTensor',
+                 'float16': 'torch.HalfTensor', 'int64': 'torch.LongTensor',
+                 'int32': 'torch.IntTensor', 'int16': 'torch.ShortTensor',
+                 'int8': 'torch.CharTensor', 'uint8': 'torch.ByteTensor', 'bool': 'CPUBoolType'}
+_C_TYPES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
+            'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
+            'uint8': 'unsigned char', 'bool': 'bool'}
+
+
+def _uses_onednn(xshape: tuple, wshape: tuple, stride, dilation, groups: int) -> bool:
+    """Whether PyTorch's CPU convolution would take its oneDNN backend for a float32 input
+    (ConvParams::use_mkldnn), which words the weight-dtype check its own way.
+
+    ``xshape`` is batched; a 1-d conv is seen as a 2-d one over (N, C, 1, L)."""
+    from .._threads import get_num_threads
+    n = xshape[0]
+    kw = wshape[-1]
+    kh = wshape[-2] if len(wshape) > 3 else 1
+    x4 = (xshape[:2] + (1,) + xshape[2:] if len(xshape) == 3 else xshape)[:4]
+    if not (any(v != 1 for v in stride) or any(v != 1 for v in dilation) or n >= 16
+            or kw != 1 or kh != 1 or get_num_threads() > 1):
+        return False
+    return groups > 1 or (kw > 3 and kh > 3) or n > 1 or math.prod(x4) > 20480
+
+
+def _check_dtypes(x: Tensor, w: Tensor, b: Tensor | None, batched: bool, stride, dilation,
+                  groups: int) -> None:
+    """PyTorch's dtype checks of a convolution, in its order: bias, then weight."""
     xd, wd = x._data.dtype, w._data.dtype
+    if b is not None and b._data.dtype != xd:
+        raise RuntimeError(f'Input type ({_C_TYPES[xd.name]}) and bias type '
+                           f'({_C_TYPES[b._data.dtype.name]}) should be the same')
     if xd != wd:
+        xshape = x._data.shape if batched else (1,) + x._data.shape
+        if xd == np.float32 and _uses_onednn(xshape, w._data.shape, stride, dilation, groups):
+            raise RuntimeError(f'Input type (torch.FloatTensor) and weight type '
+                               f'({_LEGACY_TYPES[wd.name]}) should be the same or input '
+                               f'should be a MKLDNN tensor and weight is a dense tensor')
         raise RuntimeError(f'expected scalar type {_DT_WORDS[xd.name]} but found '
                            f'{_DT_WORDS[wd.name]}')
-    if b is not None and b._data.dtype != xd:
-        raise RuntimeError(f'Input type ({_type_lower(xd)}) and bias type '
-                           f'({_type_lower(b._data.dtype)}) should be the same')
-    if xd == np.bool_:
-        raise NotImplementedError('"slow_conv2d_cpu" not implemented for \'Bool\'')
-
-
-def _type_lower(npdt) -> str:
-    return {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half'}.get(
-        npdt.name, npdt.name)
 
 
 def _conv_args(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, nd: int,
@@ -237,7 +264,10 @@ def _conv_args(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, nd
         raise RuntimeError(f'Given weight of size {list(wshape)}, expected bias to be '
                            f'1-dimensional with {nout} elements, but got bias of size '
                            f'{list(bias.shape)} instead')
-    _check_dtypes(input, weight, bias)
+    _check_dtypes(input, weight, bias, batched, stride, dilation, groups)
+    if input._data.dtype == np.bool_:
+        kernel = 'slow_conv_transpose2d_out_cpu' if transposed else 'slow_conv2d_cpu'
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     return batched, stride, pads, dilation
 
 

@@ -23,15 +23,10 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
 from ._op import Op
-from .conv import _tuple, _same_pads, _DT_WORDS
+from .conv import _tuple, _same_pads, _check_dtypes
 from .padding import pad as _pad
 
 __all__ = ['conv3d', 'conv_transpose3d']
-
-_C_TYPES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
-            'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
-            'uint8': 'unsigned char', 'bool': 'bool'}
-
 
 # -- im2col / col2im ---------------------------------------------------------------------------
 def _im2col(xp: np.ndarray, groups: int, k: tuple, s: tuple, d: tuple,
@@ -106,24 +101,6 @@ def _group_rows(a: np.ndarray, groups: int) -> np.ndarray:
 
 
 # -- argument checks -----------------------------------------------------------------------------
-def _check_dtypes(x: Tensor, w: Tensor, b: Tensor | None, transposed: bool) -> None:
-    xd, wd = x._data.dtype, w._data.dtype
-    if xd != wd:
-        if xd == np.float32:
-            # PyTorch's float path (oneDNN) words this check its own way
-            raise RuntimeError(f'Input type (torch.FloatTensor) and weight type '
-                               f'(torch.{_DT_WORDS[wd.name]}Tensor) should be the same or '
-                               f'input should be a MKLDNN tensor and weight is a dense tensor')
-        raise RuntimeError(f'expected scalar type {_DT_WORDS[xd.name]} but found '
-                           f'{_DT_WORDS[wd.name]}')
-    if b is not None and b._data.dtype != xd:
-        raise RuntimeError(f'Input type ({_C_TYPES[xd.name]}) and bias type '
-                           f'({_C_TYPES[b._data.dtype.name]}) should be the same')
-    if xd == np.bool_:
-        kernel = 'slow_conv_transpose3d_out_cpu' if transposed else 'compute_columns3d'
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
-
-
 def _conv3d_args(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride,
                  padding, dilation, groups: int, transposed: bool):
     """Validates a 3-D convolution call in PyTorch's order and words; returns
@@ -196,7 +173,10 @@ def _conv3d_args(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, 
         raise RuntimeError(f'{head} of size {list(wshape)}, expected bias to be '
                            f'1-dimensional with {nout} elements, but got bias of size '
                            f'{list(bias.shape)} instead')
-    _check_dtypes(input, weight, bias, transposed)
+    _check_dtypes(input, weight, bias, batched, stride, dilation, groups)
+    if input._data.dtype == np.bool_:
+        kernel = 'slow_conv_transpose3d_out_cpu' if transposed else 'compute_columns3d'
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if any(k <= 0 for k in wshape[2:]):
         if transposed:
             raise RuntimeError(f'non-empty 5D (n_output_plane x n_input_plane x kernel_depth '

@@ -245,7 +245,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
                                   f"(got mode='{mode}'). Please open a feature request on "
                                   f"GitHub.")
     nbags = starts.size - 1 if include_last_offset else starts.size
-    ends = np.append(starts[1:], idx.size) if not include_last_offset else starts[1:]
+    # (with include_last_offset the last bag still runs to the end of ``input``, as in PyTorch)
+    ends = np.append(starts[1:nbags], idx.size)
     bag = np.repeat(np.arange(nbags), np.maximum(ends[:nbags] - starts[:nbags], 0))
     pad = -1 if padding_idx is None else (padding_idx if padding_idx >= 0 else n + padding_idx)
     op = EmbeddingBag(idx.astype(np.int64)[:bag.size], bag, nbags, mode, pad,
