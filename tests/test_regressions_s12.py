@@ -221,3 +221,57 @@ def test_conv_dtype_mismatch_unbatched():
     case = (2, False, 1, 'float32', 'float64', None, 1, 4, 1)
     assert (_conv_error(numtorch, *case, batched=False)
             == _conv_error(torch, *case, batched=False))
+
+
+def _error(fn, lib):
+    try:
+        fn(lib)
+    except Exception as e:  # noqa: BLE001 (the type is compared too)
+        return type(e).__name__, str(e)
+    return 'no error'
+
+
+# -- 5-7. movedim's repeated dims, scatter/index_add dtypes, bitwise dtype words --------
+ERRORS = {
+    'movedim_repeated_source': lambda L: L.zeros(2, 3, 4).movedim((0, 0), (1, 2)),
+    'movedim_repeated_wrapped': lambda L: L.zeros(2, 3, 4).movedim((0, -3), (1, 2)),
+    'movedim_repeated_destination': lambda L: L.zeros(2, 3, 4).movedim((0, 1), (2, 2)),
+    'movedim_lengths': lambda L: L.zeros(2, 3, 4).movedim((0, 1), (1,)),
+    'movedim_out_of_range': lambda L: L.zeros(2, 3, 4).movedim(5, 0),
+    'tensorsolve_repeated_dims': lambda L: L.linalg.tensorsolve(
+        L.eye(4).reshape(2, 2, 2, 2), L.ones(2, 2), dims=(0, 0)),
+    'scatter_reduce_dtype': lambda L: L.zeros(3).scatter_reduce(
+        0, L.tensor([0, 1]), L.ones(2, dtype=L.float64), 'sum'),
+    'scatter_reduce_dtype_before_reduce': lambda L: L.zeros(3).scatter_reduce(
+        0, L.tensor([0, 1]), L.ones(2, dtype=L.float64), 'bad'),
+    'scatter_reduce_dtype_before_bounds': lambda L: L.zeros(3).scatter_reduce_(
+        0, L.tensor([0, 5]), L.ones(2, dtype=L.float64), 'amax'),
+    'scatter_add_dtype': lambda L: L.zeros(3).scatter_add(
+        0, L.tensor([0, 1]), L.ones(2, dtype=L.float64)),
+    'index_add_dtype': lambda L: L.zeros(3).index_add(
+        0, L.tensor([0, 1]), L.ones(2, dtype=L.float64)),
+    'and_double': lambda L: L.zeros(3, dtype=L.float64) & L.ones(3, dtype=L.float64),
+    'or_float_scalar': lambda L: L.zeros(3) | 1,
+    'xor_double_scalar': lambda L: L.zeros(3, dtype=L.float64) ^ 1,
+    'not_double': lambda L: L.bitwise_not(L.zeros(3, dtype=L.float64)),
+    'not_half': lambda L: L.bitwise_not(L.zeros(3, dtype=L.float16)),
+    'lshift_double': lambda L: L.zeros(3, dtype=L.float64) << 1,
+    'rshift_double': lambda L: L.zeros(3, dtype=L.float64) >> L.zeros(3, dtype=L.float64),
+    'and_half': lambda L: L.zeros(3, dtype=L.float16) & L.zeros(3, dtype=L.float16),
+    'and_promoted': lambda L: L.bitwise_and(L.zeros(3, dtype=L.int64),
+                                            L.zeros(3, dtype=L.float64)),
+    'and_int_float_scalar': lambda L: L.zeros(3, dtype=L.int64) & 1.5,
+    'or_half_double': lambda L: L.zeros(3, dtype=L.float16) | L.zeros(3, dtype=L.float64),
+}
+
+
+@pytest.mark.parametrize('name', sorted(ERRORS))
+def test_errors_match_torch(name):
+    assert _error(ERRORS[name], numtorch) == _error(ERRORS[name], torch)
+
+
+def test_movedim_still_moves():
+    for src, dst in (((0, 1), (2, 0)), (-1, 0), ((0, 2), (-1, -3))):
+        a = numtorch.zeros(2, 3, 4).movedim(src, dst)
+        b = torch.zeros(2, 3, 4).movedim(src, dst)
+        assert tuple(a.shape) == tuple(b.shape)

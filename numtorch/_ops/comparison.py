@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor, _wrap, _type_word
 from .._dtype import result_dtype
 from ._op import broadcast_error
 
@@ -153,7 +153,9 @@ def _bitwise(fn, name, a, b):
     x, y = ops
     if x.dtype.kind == 'f' or (isinstance(y, np.ndarray) and y.dtype.kind == 'f') or \
             isinstance(y, float):
-        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
+        # (PyTorch names the dtype the operands promote to)
+        raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                  f'\'{_type_word(result_dtype((a, b)).np)}\'')
     return _wrap(fn(x, y))
 
 
@@ -182,7 +184,8 @@ def bitwise_not(input: Tensor) -> Tensor:
     """``~``: logical not for bool tensors, bitwise for integers."""
     d = input._data
     if d.dtype.kind == 'f':
-        raise NotImplementedError('"bitwise_not_cpu" not implemented for \'Float\'')
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for '
+                                  f'\'{_type_word(d.dtype)}\'')
     return _wrap(np.invert(d))
 
 

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, _as_view, _inplace, _bump
+from .._tensor import Tensor, _wrap, _as_view, _inplace, _bump, _type_word
 from ._op import Op, LinearAdjoint, unbroadcast, cast, ascontiguous
 from .shape import Slice, wrap_dim
 
@@ -308,11 +308,19 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
     return Scatter(axis, index._data, False).apply2(input, src)
 
 
+def _check_src_dtype(input: Tensor, index: Tensor, src: Tensor) -> None:
+    """PyTorch checks, after the index's dtype and before anything else, that ``src`` has
+    ``input``'s dtype (it does not convert it)."""
+    if index._data.dtype == np.int64 and src._data.dtype != input._data.dtype:
+        raise RuntimeError('scatter(): Expected self.dtype to be equal to src.dtype')
+
+
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """Adds ``src`` into a copy of ``input`` at ``index`` along ``dim`` (repeats accumulate)."""
+    _check_src_dtype(input, index, src)
     axis = wrap_dim(dim, input._data.ndim)
     _check_index(input._data.shape, index._data, axis, 'scatter_add')
-    return Scatter(axis, index._data, True).apply2(input, cast(src, input._data.dtype))
+    return Scatter(axis, index._data, True).apply2(input, src)
 
 
 class ScatterReduce(Op):
@@ -368,13 +376,13 @@ class ScatterReduce(Op):
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
                    include_self: bool = True) -> Tensor:
     """Reduces ``src`` into ``input`` at ``index`` with sum, prod, mean, amax or amin."""
+    _check_src_dtype(input, index, src)
     if reduce not in ('sum', 'prod', 'mean', 'amax', 'amin'):
         raise RuntimeError(f'reduce argument must be either sum, prod, mean, amax or amin, got '
                            f'{reduce}')
     axis = wrap_dim(dim, input._data.ndim)
     _check_index(input._data.shape, index._data, axis, 'scatter_reduce')
-    return ScatterReduce(axis, index._data, reduce, include_self).apply2(
-        input, cast(src, input._data.dtype))
+    return ScatterReduce(axis, index._data, reduce, include_self).apply2(input, src)
 
 
 # -- index_* ---------------------------------------------------------------------------
@@ -447,8 +455,11 @@ class IndexAdd(Op):
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
     """Adds ``alpha * source`` into a copy of ``input`` at ``index`` along ``dim``."""
     axis = wrap_dim(dim, input._data.ndim)
-    return IndexAdd(axis, _index_vec(index, 'index_add'), alpha).apply2(
-        input, cast(source, input._data.dtype))
+    idx = _index_vec(index, 'index_add')
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f'index_add_(): self ({_type_word(input._data.dtype)}) and source '
+                           f'({_type_word(source._data.dtype)}) must have the same scalar type')
+    return IndexAdd(axis, idx, alpha).apply2(input, source)
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:

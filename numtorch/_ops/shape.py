@@ -396,8 +396,16 @@ def movedim(input: Tensor, source, destination) -> Tensor:
     n = input._data.ndim
     src = source if isinstance(source, (tuple, list)) else (source,)
     dst = destination if isinstance(destination, (tuple, list)) else (destination,)
-    src = [wrap_dim(s, n) for s in src]
-    dst = [wrap_dim(d, n) for d in dst]
+    if len(src) != len(dst):
+        raise RuntimeError(f'movedim: Invalid source or destination dims: source ({list(src)} '
+                           f'dims) should contain the same number of dims as destination '
+                           f'({list(dst)} dims)')
+    ws = [wrap_dim(s, n) for s in src]
+    wd = [wrap_dim(d, n) for d in dst]
+    for what, given, wrapped in (('source', src, ws), ('destination', dst, wd)):
+        if len(set(wrapped)) != len(wrapped):
+            raise RuntimeError(f'movedim: repeated dim in `{what}` ({list(given)})')
+    src, dst = ws, wd
     order = [i for i in range(n) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
