@@ -275,3 +275,40 @@ def test_movedim_still_moves():
         a = numtorch.zeros(2, 3, 4).movedim(src, dst)
         b = torch.zeros(2, 3, 4).movedim(src, dst)
         assert tuple(a.shape) == tuple(b.shape)
+
+
+# -- 8. grad_fn names: nan_to_num and fmod/remainder ------------------------------------
+NODES = {
+    'nan_to_num': lambda L, x, y: L.nan_to_num(x),
+    'nan_to_num_args': lambda L, x, y: L.nan_to_num(x, 1.0, 2.0, -3.0),
+    'fmod_tensor': lambda L, x, y: L.fmod(x, y),
+    'fmod_scalar': lambda L, x, y: L.fmod(x, 2),
+    'remainder_tensor': lambda L, x, y: L.remainder(x, y),
+    'remainder_scalar': lambda L, x, y: L.remainder(x, 2),
+}
+
+
+@pytest.mark.parametrize('name', sorted(NODES))
+def test_grad_fn_names_and_grads(name):
+    res = []
+    for L in LIBS:
+        x = L.tensor([1.5, -2.0, float('nan'), float('inf'), -float('inf'), 7.0],
+                     dtype=L.float64, requires_grad=True)
+        y = L.tensor([1.0, 1.5, 2.0, 3.0, -2.5, -4.0], dtype=L.float64, requires_grad=True)
+        r = NODES[name](L, x, y)
+        (r * L.arange(6.0, dtype=L.float64)).sum().backward()
+        res.append((r, r.grad_fn.name(), x.grad, y.grad))
+    (r, node, gx, gy), (rt, nodet, gxt, gyt) = res[1], res[0]
+    assert node == nodet
+    np.testing.assert_array_equal(_np(r), _np(rt))
+    np.testing.assert_array_equal(_np(gx), _np(gxt))
+    assert (gy is None) == (gyt is None)
+    if gy is not None:
+        np.testing.assert_array_equal(_np(gy), _np(gyt))
+
+
+def test_nan_to_num_gradcheck_and_double_backward():
+    x = numtorch.tensor([0.5, -1.5, 2.0], dtype=numtorch.float64, requires_grad=True)
+    assert numtorch.autograd.gradcheck(lambda t: numtorch.nan_to_num(t * 2), (x,))
+    assert numtorch.autograd.gradgradcheck(lambda t: numtorch.nan_to_num(t * t), (x,))
+    assert numtorch.nan_to_num(numtorch.tensor([1, 2])).dtype == numtorch.int64

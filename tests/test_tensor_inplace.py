@@ -153,8 +153,6 @@ def _grad_run(lib, entry):
 # (method, PyTorch's node name): numtorch's node name, where numtorch's out-of-place op is a
 # composite or shares another op's node (a deviation of the out-of-place op, not of in-place).
 NAME_DEVIATIONS = {
-    ('nan_to_num_', 'NanToNumBackward0'): 'WhereBackward0',
-    ('fmod_', 'FmodBackward1'): 'RemainderBackward0',
     ('divide_', 'DivBackward2'): 'TruncBackward0',
     ('addmv_', 'AddmvBackward0'): 'AddBackward0',
     ('addr_', 'AddrBackward0'): 'AddBackward0',

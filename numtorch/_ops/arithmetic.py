@@ -481,8 +481,11 @@ class Xlogy(Op):
 class Remainder(Op):
     _name = 'RemainderBackward0'
 
-    def __init__(self, fn):
+    def __init__(self, fn, tensor_other: bool):
         self.fn = fn
+        # PyTorch's node: Fmod/Remainder, Backward0 for a scalar divisor, 1 for a tensor
+        self._name = (('FmodBackward' if fn is np.fmod else 'RemainderBackward')
+                      + ('1' if tensor_other else '0'))
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -490,13 +493,16 @@ class Remainder(Op):
 
     def backward(self, gy):
         a, b = self.saved
-        q = np.floor(a / b) if self.fn is np.remainder else np.trunc(a / b)
+        # (floor_divide, as PyTorch's floor division, is NaN for an infinite dividend)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            q = np.floor_divide(a, b) if self.fn is np.remainder else np.trunc(a / b)
         return unbroadcast(gy, a.shape), unbroadcast(-gy * q, b.shape)
 
     def backward_t(self, gy):
         a, b = self.inputs
-        q = _wrap(np.floor(a._data / b._data) if self.fn is np.remainder
-                  else np.trunc(a._data / b._data))
+        with np.errstate(divide='ignore', invalid='ignore'):
+            q = _wrap(np.floor_divide(a._data, b._data) if self.fn is np.remainder
+                      else np.trunc(a._data / b._data))
         return unbroadcast_t(gy, a.shape), unbroadcast_t(-gy * q, b.shape)
 
 
@@ -698,11 +704,11 @@ def _rem(fn, input, other):
     if isinstance(other, Tensor):
         a, b = promote2(input, other)
         if a._data.dtype.kind == 'f':
-            return _binary(Remainder(fn), a, b)
+            return _binary(Remainder(fn, True), a, b)
         return _wrap(fn(a._data, b._data))
     x, c = scalar_operand(input, other)
     if x._data.dtype.kind == 'f':
-        return _binary(Remainder(fn), x, _wrap(np.asarray(c, x._data.dtype)))
+        return _binary(Remainder(fn, False), x, _wrap(np.asarray(c, x._data.dtype)))
     return _wrap(fn(x._data, c).astype(x._data.dtype, copy=False))
 
 

@@ -999,13 +999,30 @@ def clone(input: Tensor, *, memory_format=None) -> Tensor:
     return Clone().apply1(input)
 
 
+class NanToNum(Op):
+    """NaN, +inf and -inf replaced; the gradient flows only where the input was finite."""
+    _name = 'NanToNumBackward0'
+
+    def __init__(self, nan: float, posinf, neginf):
+        self.args = (nan, posinf, neginf)
+
+    def forward(self, x):
+        nan, posinf, neginf = self.args
+        fi = np.finfo(x.dtype)
+        self.saved = np.isfinite(x)
+        return np.nan_to_num(x, nan=nan, posinf=fi.max if posinf is None else posinf,
+                             neginf=fi.min if neginf is None else neginf).astype(x.dtype,
+                                                                                 copy=False)
+
+    def backward(self, gy):
+        return gy * self.saved
+
+    def backward_t(self, gy):
+        return gy * _wrap(self.saved.astype(gy._data.dtype))
+
+
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
     """Replaces NaN, +inf and -inf by finite values (gradient passes where finite)."""
-    from .arithmetic import where
-    d = input._data
-    if d.dtype.kind != 'f':
+    if input._data.dtype.kind != 'f':
         return clone(input)
-    fi = np.finfo(d.dtype)
-    vals = np.nan_to_num(d, nan=nan, posinf=fi.max if posinf is None else posinf,
-                         neginf=fi.min if neginf is None else neginf)
-    return where(_wrap(np.isfinite(d)), input, _wrap(vals.astype(d.dtype)))
+    return NanToNum(nan, posinf, neginf).apply1(input)
