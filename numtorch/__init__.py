@@ -54,7 +54,7 @@ from ._ops.reduction import (sum, nansum, mean, nanmean, prod, max, min, amax, a
                              argmax, argmin, std, var, std_mean, var_mean, norm, logsumexp, cumsum,
                              cumprod, cummax, cummin, logcumsumexp, all, any, count_nonzero,
                              median, nanmedian, mode, quantile, sort, argsort, topk, kthvalue,
-                             unique, bincount, histc, softmax, log_softmax, msort)
+                             unique, bincount, softmax, log_softmax, msort)
 from ._ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose,
                          swapaxes, swapdims, t, movedim, moveaxis, repeat_interleave, tile, split,
                          tensor_split, chunk, unbind, narrow, select, flip, fliplr, flipud, roll,
@@ -131,6 +131,16 @@ from ._ops.igamma import igamma, igammac
 from ._ops.bessel import i0
 from ._ops.numerics import frexp, ldexp, nextafter, vander
 from .special import multigammaln as mvlgamma
+from ._ops.gradient import gradient, trapz
+from ._ops.pdist import pdist
+from ._ops.histogram import histogram, histogramdd, histc
+from ._ops.scatter_views import (diagonal_scatter, select_scatter, slice_scatter,
+                                 as_strided_scatter)
+from ._ops.index_reduce import index_reduce
+from ._ops.renorm import renorm
+from ._ops.unique_consecutive import unique_consecutive
+from ._ops.window import (hann_window, hamming_window, blackman_window, bartlett_window,
+                          kaiser_window)
 
 float = float32
 double = float64
@@ -145,6 +155,8 @@ inf = _math.inf
 nan = _math.nan
 pi = _math.pi
 e = _math.e
+
+from . import signal  # noqa: E402  (its window signatures default to torch.strided)
 
 
 def is_tensor(obj) -> bool:

@@ -940,7 +940,10 @@ class Tensor:
     def kthvalue(self, k, dim=-1, keepdim=False): return _red.kthvalue(self, k, dim, keepdim)
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None): return _red.unique(self, sorted, return_inverse, return_counts, dim)
     def bincount(self, weights=None, minlength=0): return _red.bincount(self, weights, minlength)
-    def histc(self, bins=100, min=0, max=0): return _red.histc(self, bins, min, max)
+    def histc(self, bins=100, min=0, max=0): return _hist.histc(self, bins, min, max)
+
+    def histogram(self, bins=100, *, range=None, weight=None, density=False, out=None):
+        return _hist.histogram(self, bins, range=range, weight=weight, density=density, out=out)
 
     # -- shape ----------------------------------------------------------------------
     def view(self, *shape): return _sh.view(self, *shape)
@@ -1622,6 +1625,7 @@ from ._ops import decomposition as _dec  # noqa: E402
 from ._ops import cross as _cross  # noqa: E402
 from ._ops import matrix_exp as _mexp  # noqa: E402
 from ._ops import householder as _hh  # noqa: E402
+from ._ops import histogram as _hist  # noqa: E402
 from . import _config  # noqa: E402
 from ._ops import igamma as _ig  # noqa: E402
 from ._ops import bessel as _bessel  # noqa: E402

@@ -18,7 +18,7 @@ __all__ = ['sum', 'nansum', 'mean', 'nanmean', 'prod', 'max', 'min', 'amax', 'am
            'argmax', 'argmin', 'std', 'var', 'std_mean', 'var_mean', 'norm', 'logsumexp',
            'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'all', 'any',
            'count_nonzero', 'median', 'nanmedian', 'mode', 'quantile', 'sort', 'argsort', 'topk',
-           'kthvalue', 'unique', 'bincount', 'histc', 'softmax', 'log_softmax', 'msort']
+           'kthvalue', 'unique', 'bincount', 'softmax', 'log_softmax', 'msort']
 
 
 _pymax = builtins.max
@@ -934,18 +934,6 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     if w is None:
         return _wrap(r.astype(np.int64))
     return _wrap(r.astype(w.dtype if w.dtype.kind == 'f' else np.float64))
-
-
-def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
-    """Histogram with ``bins`` equal-width bins over ``[min, max]`` (data range if equal)."""
-    d = input._data
-    lo, hi = float(min), float(max)
-    if lo == hi and d.size:
-        lo, hi = float(d.min()), float(d.max())
-    if lo == hi:
-        lo, hi = lo - 1, hi + 1
-    h, _ = np.histogram(d, bins=bins, range=(lo, hi))
-    return _wrap(h.astype(d.dtype if d.dtype.kind == 'f' else get_default_dtype().np))
 
 
 def msort(input: Tensor) -> Tensor:

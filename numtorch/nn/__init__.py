@@ -44,3 +44,6 @@ from .modules.upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinea
 from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle
 from .modules.channelshuffle import ChannelShuffle
 from .modules.fold import Fold, Unfold
+from .modules.loss import CTCLoss, MultiLabelMarginLoss
+from .modules.pooling import FractionalMaxPool2d
+from .modules.adaptive import AdaptiveLogSoftmaxWithLoss

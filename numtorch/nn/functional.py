@@ -638,6 +638,12 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     return _reduce_composite(loss, red)
 
 
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                           reduction: str = 'mean') -> Tensor:
+    """Multi-label hinge loss against -1-terminated lists of target classes."""
+    return _loss.multilabel_margin_loss(input, target, _reduction(size_average, reduce, reduction))
+
+
 # -- other op families (one import line each) ------------------------------------------
 from .._ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
 from .._ops.pool import (max_pool1d, max_pool2d, max_pool1d_with_indices,
@@ -659,3 +665,5 @@ from .._ops.padding import pad
 from .._ops.interpolate import (interpolate, upsample, upsample_nearest, upsample_bilinear,
                                 pixel_shuffle, pixel_unshuffle)
 from .._ops.channelshuffle import channel_shuffle, native_channel_shuffle
+from .._ops.loss import ctc_loss
+from .._ops.fractional_pool import fractional_max_pool2d, fractional_max_pool2d_with_indices

@@ -37,3 +37,6 @@ from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .channelshuffle import ChannelShuffle
 from .fold import Fold, Unfold
+from .loss import CTCLoss, MultiLabelMarginLoss
+from .pooling import FractionalMaxPool2d
+from .adaptive import AdaptiveLogSoftmaxWithLoss
