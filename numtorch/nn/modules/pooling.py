@@ -9,7 +9,7 @@ __all__ = ['MaxPool1d', 'MaxPool2d', 'AvgPool1d', 'AvgPool2d', 'AdaptiveAvgPool1
            'AdaptiveAvgPool2d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'LPPool1d',
            'LPPool2d', 'MaxUnpool1d', 'MaxUnpool2d', 'MaxPool3d', 'AvgPool3d',
            'AdaptiveAvgPool3d', 'AdaptiveMaxPool3d', 'LPPool3d', 'MaxUnpool3d',
-           'FractionalMaxPool2d']
+           'FractionalMaxPool2d', 'FractionalMaxPool3d']
 
 
 class _MaxPoolNd(Module):
@@ -252,33 +252,49 @@ class MaxUnpool3d(_MaxUnpoolNd):
                               output_size)
 
 
-def _pair(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+def _ntuple(v, n: int):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
 
-class FractionalMaxPool2d(Module):
+class _FractionalMaxPoolNd(Module):
     """Max pooling over pseudo-randomly placed ``kernel_size`` windows, down to
     ``output_size`` or to ``output_ratio`` of the input size. ``_random_samples`` (a buffer,
-    (N, C, 2)) fixes the windows; otherwise each call draws them."""
+    (N, C, nd)) fixes the windows; otherwise each call draws them."""
+    _nd = 2
 
     def __init__(self, kernel_size, output_size=None, output_ratio=None,
                  return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
         super().__init__()
-        self.kernel_size = _pair(kernel_size)
+        n = self._nd
+        self.kernel_size = _ntuple(kernel_size, n)
         self.return_indices = return_indices
         self.register_buffer('_random_samples', _random_samples)
-        self.output_size = _pair(output_size) if output_size is not None else None
-        self.output_ratio = _pair(output_ratio) if output_ratio is not None else None
+        self.output_size = _ntuple(output_size, n) if output_size is not None else None
+        self.output_ratio = _ntuple(output_ratio, n) if output_ratio is not None else None
         if output_size is None and output_ratio is None:
-            raise ValueError('FractionalMaxPool2d requires specifying either an output size, '
-                             'or a pooling ratio')
+            raise ValueError(f'{type(self).__name__} requires specifying either an output '
+                             'size, or a pooling ratio')
         if output_size is not None and output_ratio is not None:
             raise ValueError('only one of output_size and output_ratio may be specified')
         if self.output_ratio is not None:
-            if not (0 < self.output_ratio[0] < 1 and 0 < self.output_ratio[1] < 1):
+            if not all(0 < self.output_ratio[d] < 1 for d in range(n)):
                 raise ValueError(f'output_ratio must be between 0 and 1 (got {output_ratio})')
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling over the last two dims (see ``F.fractional_max_pool2d``)."""
 
     def forward(self, input: Tensor):
         return F.fractional_max_pool2d(input, self.kernel_size, self.output_size,
+                                       self.output_ratio, self.return_indices,
+                                       _random_samples=self._random_samples)
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling over the last three dims (see ``F.fractional_max_pool3d``)."""
+    _nd = 3
+
+    def forward(self, input: Tensor):
+        return F.fractional_max_pool3d(input, self.kernel_size, self.output_size,
                                        self.output_ratio, self.return_indices,
                                        _random_samples=self._random_samples)
