@@ -18,9 +18,8 @@ class Beta(ExponentialFamily):
     """The beta distribution on [0, 1] with ``concentration1`` (alpha) and
     ``concentration0`` (beta), held as a two-category Dirichlet as in PyTorch.
 
-    Samples are the first coordinate of Dirichlet samples (correctly distributed, not
-    PyTorch's draws); ``rsample`` raises NotImplementedError when a concentration
-    requires grad (no reparameterized gradient).
+    Samples are the first coordinate of Dirichlet samples (PyTorch's draws for the same
+    seed); ``rsample`` is differentiable in both concentrations.
     """
     arg_constraints = {'concentration1': constraints.positive,
                        'concentration0': constraints.positive}
@@ -59,10 +58,6 @@ class Beta(ExponentialFamily):
         return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
 
     def rsample(self, sample_shape=()) -> Tensor:
-        if self._dirichlet.concentration.requires_grad and torch.is_grad_enabled():
-            raise NotImplementedError('the reparameterized gradient of Beta samples with '
-                                      'respect to concentration1 and concentration0 is not '
-                                      'supported by numtorch')
         return self._dirichlet.rsample(sample_shape).select(-1, 0)
 
     def log_prob(self, value: Tensor) -> Tensor:

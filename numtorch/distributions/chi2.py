@@ -10,7 +10,7 @@ __all__ = ['Chi2']
 
 class Chi2(Gamma):
     """Chi-squared with ``df`` degrees of freedom: ``Gamma(df / 2, 1 / 2)`` (its samples
-    are Gamma's, correctly distributed but not PyTorch's draws)."""
+    are Gamma's: PyTorch's draws for the same seed)."""
     arg_constraints = {'df': constraints.positive}
 
     def __init__(self, df, validate_args: bool | None = None) -> None:

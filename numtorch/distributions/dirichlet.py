@@ -1,38 +1,23 @@
 """The Dirichlet distribution."""
 from __future__ import annotations
 
-import numpy as np
-
 import numtorch as torch
 from numtorch import Tensor
 from numtorch._size import Size
 from numtorch.nn.functional import one_hot
+from numtorch._ops.gamma import _dirichlet_rsample
 from . import constraints
 from .exp_family import ExponentialFamily
-from .gamma import _standard_gamma
 
 __all__ = ['Dirichlet']
-
-
-def _sample_dirichlet(concentration: Tensor) -> Tensor:
-    """Normalized Gamma(concentration, 1) draws over the last dimension, clamped into
-    ``[tiny, 1 - eps/2]`` as PyTorch's ``_sample_dirichlet`` clamps them; correctly
-    distributed but not PyTorch's draws (see ``gamma._standard_gamma``)."""
-    g = _standard_gamma(concentration).numpy()
-    dt = g.dtype
-    g = np.maximum(g, np.finfo(dt).tiny)
-    x = g / g.sum(-1, keepdims=True)
-    x = np.clip(x, np.finfo(dt).tiny, np.nextafter(dt.type(1), dt.type(0)))
-    return torch.from_numpy(x.astype(dt, copy=False))
 
 
 class Dirichlet(ExponentialFamily):
     """The Dirichlet distribution on the simplex with ``concentration`` (last dimension
     the event).
 
-    Samples are normalized gamma draws (not PyTorch's draws); ``rsample`` gives no
-    gradient with respect to ``concentration``: it raises NotImplementedError when
-    ``concentration`` requires grad.
+    Samples are PyTorch's normalized gamma draws for the same seed; ``rsample`` is
+    differentiable in ``concentration`` (PyTorch's ``_dirichlet_grad``).
     """
     arg_constraints = {'concentration': constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
@@ -54,11 +39,8 @@ class Dirichlet(ExponentialFamily):
         return new
 
     def rsample(self, sample_shape=Size()) -> Tensor:
-        if self.concentration.requires_grad and torch.is_grad_enabled():
-            raise NotImplementedError('the reparameterized gradient of Dirichlet samples with '
-                                      'respect to concentration is not supported by numtorch')
         shape = self._extended_shape(sample_shape)
-        return _sample_dirichlet(self.concentration.detach().expand(shape))
+        return _dirichlet_rsample(self.concentration.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -17,8 +17,8 @@ __all__ = ['FisherSnedecor']
 
 class FisherSnedecor(Distribution):
     """The F distribution with ``df1`` and ``df2`` degrees of freedom: the ratio of two
-    scaled chi-squared variables. Samples are ratios of Gamma samples (correctly
-    distributed, not PyTorch's draws; see ``gamma._standard_gamma``)."""
+    scaled chi-squared variables. Samples are ratios of Gamma samples (PyTorch's
+    draws for the same seed)."""
     arg_constraints = {'df1': constraints.positive, 'df2': constraints.positive}
     support = constraints.positive
     has_rsample = True

@@ -1,13 +1,11 @@
 """The gamma distribution."""
 from __future__ import annotations
 
-
-import numpy as np
-
 import numtorch as torch
 from numtorch import Tensor
 from numtorch._size import Size
 from numtorch._ops.igamma import gammainc
+from numtorch._ops.gamma import _standard_gamma
 from . import constraints
 from .exp_family import ExponentialFamily
 
@@ -15,44 +13,11 @@ from .exp_family import ExponentialFamily
 __all__ = ['Gamma']
 
 
-def _standard_gamma(concentration: Tensor) -> Tensor:
-    """Gamma(concentration, 1) samples, without gradient.
-
-    NOTE: PyTorch's ``_standard_gamma`` kernel cannot be reproduced draw for draw from
-    numtorch's primitives; this uses Marsaglia and Tsang's method (squeezed normal cubes,
-    boosted by ``U^(1/a)`` for ``a < 1``) on numtorch's generator, so samples have the
-    right distribution but differ from PyTorch's for the same seed.
-    """
-    a = concentration.detach().numpy().astype(np.float64).ravel()
-    boost = a < 1
-    d = np.where(boost, a + 1, a) - 1.0 / 3
-    c = 1.0 / np.sqrt(9 * d)
-    out = np.empty_like(a)
-    todo = np.flatnonzero(np.isfinite(d) & (d > 0))
-    while todo.size:
-        n = todo.size
-        x = torch.randn(n, dtype=torch.float64).numpy()
-        u = torch.rand(n, dtype=torch.float64).numpy()
-        v = (1 + c[todo] * x) ** 3
-        with np.errstate(invalid='ignore', divide='ignore'):
-            ok = (v > 0) & (np.log(u) < 0.5 * x * x + d[todo] * (1 - v + np.log(v)))
-        out[todo[ok]] = d[todo[ok]] * v[ok]
-        todo = todo[~ok]
-    bi = np.flatnonzero(boost)
-    if bi.size:
-        u = torch.rand(bi.size, dtype=torch.float64).numpy()
-        out[bi] *= u ** (1 / a[bi])
-    out[~(a > 0)] = np.nan
-    res = out.reshape(tuple(concentration.shape)).astype(concentration.numpy().dtype)
-    return torch.from_numpy(res)
-
-
 class Gamma(ExponentialFamily):
     """The gamma distribution with shape ``concentration`` and inverse scale ``rate``.
 
-    Samples are correctly distributed but are not PyTorch's for the same seed (see
-    ``_standard_gamma``); ``rsample`` is differentiable with respect to ``rate`` only:
-    with a ``concentration`` that requires grad it raises NotImplementedError.
+    Samples are PyTorch's for the same seed; ``rsample`` is differentiable in both
+    parameters (in ``concentration`` through the implicit reparameterization gradient).
     """
     arg_constraints = {'concentration': constraints.positive, 'rate': constraints.positive}
     support = constraints.nonnegative
@@ -78,11 +43,9 @@ class Gamma(ExponentialFamily):
         return self.concentration / self.rate.pow(2)
 
     def rsample(self, sample_shape=Size()) -> Tensor:
-        if self.concentration.requires_grad and torch.is_grad_enabled():
-            raise NotImplementedError('the reparameterized gradient of gamma samples with '
-                                      'respect to concentration is not supported by numtorch')
         shape = self._extended_shape(sample_shape)
         value = _standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
+        # In place on the detached values, outside the graph (as PyTorch).
         value.detach().clamp_(min=torch.finfo(value.dtype).tiny)
         return value
 

@@ -15,7 +15,7 @@ __all__ = ['InverseGamma']
 
 class InverseGamma(TransformedDistribution):
     """``1 / X`` for ``X ~ Gamma(concentration, rate)``. Samples come from Gamma's
-    sampler (correctly distributed, not PyTorch's draws)."""
+    sampler (PyTorch's draws for the same seed)."""
     arg_constraints = {'concentration': constraints.positive, 'rate': constraints.positive}
     support = constraints.positive
     has_rsample = True

@@ -20,8 +20,8 @@ class LKJCholesky(Distribution):
     ``det(L L^T)^(concentration - 1)``.
 
     Samples follow the onion method (PyTorch's): Beta draws for the squared row norms,
-    normal directions on the hypersphere. The Beta draws come from Gamma's sampler, so
-    samples are correctly distributed but not PyTorch's draws.
+    normal directions on the hypersphere. With the same seed the
+    samples are PyTorch's (up to rounding in the arithmetic).
     """
     arg_constraints = {'concentration': constraints.positive}
     support = constraints.corr_cholesky

@@ -19,8 +19,7 @@ class NegativeBinomial(Distribution):
     ``sigmoid(logits)``) before ``total_count`` failures; ``total_count`` may be real.
 
     ``sample`` draws a Poisson of a Gamma(total_count, exp(-logits)) rate, as PyTorch
-    does; its gamma draws are not PyTorch's (see ``gamma._standard_gamma``), so neither
-    are the samples, though they have the same distribution.
+    does, so with the same seed the samples are PyTorch's.
     """
     arg_constraints = {'total_count': constraints.greater_than_eq(0),
                        'probs': constraints.half_open_interval(0.0, 1.0),

@@ -18,9 +18,8 @@ class StudentT(Distribution):
     """Student's t with ``df`` degrees of freedom, location ``loc`` and scale ``scale``.
 
     ``rsample`` is ``loc + scale * X / sqrt(Z / df)`` with ``X`` standard normal (PyTorch's
-    stream) and ``Z ~ Chi2(df)`` (a gamma draw: not PyTorch's, see
-    ``gamma._standard_gamma``); it is differentiable in ``loc`` and ``scale`` and raises
-    NotImplementedError when ``df`` requires grad.
+    stream) and ``Z ~ Chi2(df)`` (PyTorch's gamma draws); it is differentiable in ``df``,
+    ``loc`` and ``scale``.
     """
     arg_constraints = {'df': constraints.positive, 'loc': constraints.real,
                        'scale': constraints.positive}
@@ -63,9 +62,6 @@ class StudentT(Distribution):
         return m
 
     def rsample(self, sample_shape=Size()) -> Tensor:
-        if self.df.requires_grad and torch.is_grad_enabled():
-            raise NotImplementedError('the reparameterized gradient of StudentT samples with '
-                                      'respect to df is not supported by numtorch')
         shape = self._extended_shape(sample_shape)
         x = _standard_normal(shape, dtype=self.df.dtype, device=self.df.device)
         z = self._chi2.rsample(sample_shape)

@@ -35,10 +35,9 @@ class Wishart(ExponentialFamily):
     """The Wishart distribution with ``df`` degrees of freedom and scale matrix given by
     exactly one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril``.
 
-    Samples use the Bartlett decomposition (chi-squared diagonal, normal off-diagonal):
-    the chi-squared draws come from Gamma's sampler, so samples are correctly distributed
-    but not PyTorch's draws; singular samples are redrawn up to ``max_try_correction``
-    times.
+    Samples use the Bartlett decomposition (chi-squared diagonal, normal off-diagonal) and
+    are PyTorch's draws for the same seed; flagged samples are redrawn up to
+    ``max_try_correction`` times, as PyTorch does.
     """
     support = constraints.positive_definite
     has_rsample = True
@@ -159,18 +158,24 @@ class Wishart(ExponentialFamily):
         return chol @ chol.transpose(-2, -1)
 
     def rsample(self, sample_shape=Size(), max_try_correction: int | None = None) -> Tensor:
-        """Bartlett samples; those that are numerically singular (not positive definite)
-        are drawn again, at most ``max_try_correction`` (10) times, with a warning."""
+        """Bartlett samples, redrawn with a warning as PyTorch redraws them (see the note
+        below), at most ``max_try_correction`` (10) times."""
         if max_try_correction is None:
             max_try_correction = 10
         sample_shape = Size(sample_shape)
         sample = self._bartlett_sampling(sample_shape)
-        is_singular = self._singular(sample)
+        # NOTE: PyTorch's first test flags the samples that ARE positive definite (its
+        # check lacks the negation the retries have), so valid first draws are redrawn,
+        # with the warning; repeated here so that the samples are PyTorch's.
+        is_singular = self.support.check(sample)
+        if self._batch_shape:
+            is_singular = is_singular.amax(self._batch_dims)
         if bool(is_singular.any()):
             warnings.warn('Singular sample detected.', stacklevel=2)
             for _ in range(max_try_correction):
                 sample_new = self._bartlett_sampling(is_singular[is_singular].shape)
-                sample[is_singular] = sample_new
+                # A copy of the mask: the graph keeps the key, and the mask changes below.
+                sample[is_singular.clone()] = sample_new
                 is_singular[is_singular.clone()] = self._singular(sample_new)
                 if not bool(is_singular.any()):
                     break
