@@ -4,7 +4,6 @@ values, every gradient, grad_fn names, reprs, state_dict keys, errors (type and 
 float64 gradchecks."""
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest
@@ -150,3 +149,76 @@ def test_fractional_max_pool3d_errors():
                    lambda: torch.nn.FractionalMaxPool3d(*args), exc)
     same_error(lambda: nn.FractionalMaxPool3d(2, 3, 0.5),
                lambda: torch.nn.FractionalMaxPool3d(2, 3, 0.5), ValueError)
+
+
+# -- lazy transposed convolutions and norms --------------------------------------------------
+LAZY = [  # (id, constructor, input shape)
+    ('convT1d', lambda m: m.nn.LazyConvTranspose1d(4, 3, stride=2), (2, 3, 5)),
+    ('convT1d_unbatched', lambda m: m.nn.LazyConvTranspose1d(4, 3), (6, 5)),
+    ('convT2d', lambda m: m.nn.LazyConvTranspose2d(4, 3, stride=2, output_padding=1, groups=2,
+                                                   dilation=2, bias=False), (2, 6, 4, 4)),
+    ('convT3d', lambda m: m.nn.LazyConvTranspose3d(3, 2, padding=1), (1, 2, 3, 4, 3)),
+    ('bn3d', lambda m: m.nn.LazyBatchNorm3d(momentum=None), (2, 3, 2, 3, 2)),
+    ('in1d', lambda m: m.nn.LazyInstanceNorm1d(), (2, 3, 5)),
+    ('in2d', lambda m: m.nn.LazyInstanceNorm2d(affine=False, track_running_stats=False),
+     (2, 3, 4, 4)),
+    ('in3d', lambda m: m.nn.LazyInstanceNorm3d(eps=1e-3, momentum=0.3), (2, 3, 2, 3, 3)),
+]
+
+
+def _run_lazy(lib, make, shape):
+    lib.manual_seed(0)
+    layer = make(lib)
+    before = (repr(layer), list(layer.state_dict()),
+              [type(t).__name__ for t in layer.state_dict().values()])
+    x = lib.tensor(np.linspace(-1, 1, int(np.prod(shape)), dtype=np.float32).reshape(shape),
+                   requires_grad=True)
+    y = layer(x)
+    w = np.linspace(1, 2, y.numel(), dtype=np.float32).reshape(tuple(y.shape))
+    (y * lib.tensor(w)).sum().backward()
+    after = (repr(layer), type(layer).__name__, list(layer.state_dict()))
+    values = [y.detach().numpy(), x.grad.numpy()]
+    values += [t.detach().numpy() for t in layer.state_dict().values()]
+    values += [p.grad.numpy() for p in layer.parameters()]
+    return before, after, values
+
+
+@pytest.mark.parametrize('name,make,shape', LAZY, ids=[c[0] for c in LAZY])
+def test_lazy_layers_match_torch(name, make, shape):
+    (b1, a1, v1), (b2, a2, v2) = _run_lazy(numtorch, make, shape), _run_lazy(torch, make, shape)
+    assert b1 == b2 and a1 == a2
+    assert len(v1) == len(v2)
+    for u, v in zip(v1, v2):
+        np.testing.assert_allclose(u, v, rtol=1e-4, atol=5e-5)  # (float32, cancellation)
+
+
+def test_lazy_dtype_errors_and_loading():
+    for lib in (numtorch, torch):
+        m = lib.nn.LazyConvTranspose2d(3, 2, dtype=lib.float64)
+        m(lib.zeros(1, 2, 3, 3, dtype=lib.float64))
+        assert m.weight.dtype == m.bias.dtype == lib.float64 and m.weight.shape == (2, 3, 2, 2)
+        m = lib.nn.LazyBatchNorm3d(dtype=lib.float64)
+        m(lib.zeros(2, 4, 1, 1, 2, dtype=lib.float64))
+        assert m.weight.dtype == m.running_var.dtype == lib.float64
+    for make, bad in ((lambda m: m.nn.LazyConvTranspose2d(4, 3, groups=2), (2, 3, 5, 5)),
+                      (lambda m: m.nn.LazyConvTranspose3d(4, 3), (5, 5)),
+                      (lambda m: m.nn.LazyConv2d(4, 3), (5, 5)),
+                      (lambda m: m.nn.LazyBatchNorm3d(), (2, 3, 5, 5)),
+                      (lambda m: m.nn.LazyInstanceNorm1d(), (3, 5)),
+                      (lambda m: m.nn.LazyInstanceNorm3d(), (3, 5))):
+        mn, mt = make(numtorch), make(torch)
+        same_error(lambda: mn(numtorch.zeros(*bad)), lambda: mt(torch.zeros(*bad)))
+        assert repr(mn) == repr(mt)
+    same_error(lambda: nn.LazyConvTranspose1d(4, 3, padding_mode='reflect'),
+               lambda: torch.nn.LazyConvTranspose1d(4, 3, padding_mode='reflect'), ValueError)
+    # a state_dict gives the placeholders their shapes
+    src = nn.ConvTranspose1d(3, 4, 2)
+    lazy = nn.LazyConvTranspose1d(4, 2)
+    lazy.load_state_dict(src.state_dict())
+    x = numtorch.ones(1, 3, 4)
+    assert_close(lazy(x), src(x), 0, 0)
+    assert type(lazy) is nn.ConvTranspose1d
+    src = nn.InstanceNorm2d(3, affine=True, track_running_stats=True)
+    lazy = nn.LazyInstanceNorm2d()
+    lazy.load_state_dict(src.state_dict())
+    assert lazy.running_mean.shape == (3,)

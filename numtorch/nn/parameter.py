@@ -119,8 +119,9 @@ class _Uninitialized:
     def materialize(self, shape, device=None, dtype=None) -> None:
         """Gives the placeholder an (uninitialized) array of ``shape`` and makes it a
         plain Parameter (or tensor)."""
-        from .._dtype import get_default_dtype, to_dtype
-        dt = (get_default_dtype() if dtype is None else to_dtype(dtype)).np
+        from .._dtype import to_dtype
+        # the dtype defaults to the placeholder's own (the default dtype when it was made)
+        dt = self._data.dtype if dtype is None else to_dtype(dtype).np
         self._data = np.empty(tuple(shape), dt)
         self.__class__ = self.cls_to_become
 
@@ -141,7 +142,8 @@ class UninitializedParameter(_Uninitialized, Parameter):
     cls_to_become = Parameter
 
     def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
-        return Parameter.__new__(cls, None, requires_grad)
+        from .._ops.creation import empty
+        return Parameter.__new__(cls, empty(0, dtype=dtype), requires_grad)
 
     def __init__(self, requires_grad: bool = True, device=None, dtype=None) -> None:
         pass
@@ -153,7 +155,7 @@ class UninitializedBuffer(_Uninitialized, Tensor):
 
     def __new__(cls, requires_grad: bool = False, device=None, dtype=None):
         from .._ops.creation import empty
-        t = _alias(cls, empty(0), False)
+        t = _alias(cls, empty(0, dtype=dtype), False)
         return t
 
     def __init__(self, requires_grad: bool = False, device=None, dtype=None) -> None:

@@ -12,7 +12,8 @@ from .lazy import LazyModuleMixin
 from .module import Module, _params
 
 __all__ = ['Conv1d', 'Conv2d', 'ConvTranspose1d', 'ConvTranspose2d', 'LazyConv1d', 'LazyConv2d',
-           'Conv3d', 'ConvTranspose3d', 'LazyConv3d']
+           'Conv3d', 'ConvTranspose3d', 'LazyConv3d', 'LazyConvTranspose1d',
+           'LazyConvTranspose2d', 'LazyConvTranspose3d']
 
 
 def _ntuple(v, n: int) -> tuple:
@@ -231,25 +232,50 @@ class _LazyConvXdMixin(LazyModuleMixin):
                  dtype=None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
                          padding_mode)
-        self.weight = UninitializedParameter()
+        self._placeholders(out_channels, bias, dtype)
+
+    def _placeholders(self, out_channels: int, bias: bool, dtype) -> None:
+        self.weight = UninitializedParameter(dtype=dtype)
         self.out_channels = out_channels
         if bias:
-            self.bias = UninitializedParameter()
+            self.bias = UninitializedParameter(dtype=dtype)
 
     def reset_parameters(self) -> None:
         if not self.has_uninitialized_params() and self.in_channels != 0:
             super().reset_parameters()
 
+    def _get_in_channels(self, input: Tensor) -> int:
+        n = self._spatial + 1
+        if input.dim() not in (n, n + 1):
+            raise RuntimeError(f'Expected {n}D (unbatched) or {n + 1}D (batched) input to '
+                               f'{type(self).__name__}, but got input of size: {input.shape}')
+        return input.shape[0 if input.dim() == n else 1]
+
     def initialize_parameters(self, input: Tensor, *args) -> None:
         if self.has_uninitialized_params():
-            self.in_channels = input.shape[0 if input.dim() == self._spatial + 1 else 1]
+            self.in_channels = self._get_in_channels(input)
             if self.in_channels % self.groups != 0:
                 raise ValueError('in_channels must be divisible by groups')
-            self.weight.materialize((self.out_channels, self.in_channels // self.groups,
-                                     *self.kernel_size))
+            # a transposed weight is (in, out / groups, *k), a plain one (out, in / groups, *k)
+            if self.transposed:
+                shape = (self.in_channels, self.out_channels // self.groups)
+            else:
+                shape = (self.out_channels, self.in_channels // self.groups)
+            self.weight.materialize(shape + tuple(self.kernel_size))
             if self.bias is not None:
                 self.bias.materialize((self.out_channels,))
             self.reset_parameters()
+
+
+class _LazyConvTransposeXdMixin(_LazyConvXdMixin):
+    """A transposed convolution whose ``in_channels`` is read off its first input."""
+
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = 'zeros',
+                 device=None, dtype=None) -> None:
+        LazyModuleMixin.__init__(self, 0, 0, kernel_size, stride, padding, output_padding,
+                                 groups, False, dilation, padding_mode)
+        self._placeholders(out_channels, bias, dtype)
 
 
 class LazyConv1d(_LazyConvXdMixin, Conv1d):
@@ -307,4 +333,21 @@ class ConvTranspose3d(_ConvTransposeNd):
 class LazyConv3d(_LazyConvXdMixin, Conv3d):
     """A Conv3d whose ``in_channels`` is inferred from its first input."""
     cls_to_become = Conv3d
+    _spatial = 3
+
+
+class LazyConvTranspose1d(_LazyConvTransposeXdMixin, ConvTranspose1d):
+    """A ConvTranspose1d whose ``in_channels`` is inferred from its first input."""
+    cls_to_become = ConvTranspose1d
+    _spatial = 1
+
+
+class LazyConvTranspose2d(_LazyConvTransposeXdMixin, ConvTranspose2d):
+    """A ConvTranspose2d whose ``in_channels`` is inferred from its first input."""
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTransposeXdMixin, ConvTranspose3d):
+    """A ConvTranspose3d whose ``in_channels`` is inferred from its first input."""
+    cls_to_become = ConvTranspose3d
     _spatial = 3

@@ -5,9 +5,10 @@ import warnings
 
 from ..._tensor import Tensor
 from .. import functional as F
-from .batchnorm import _NormBase
+from .batchnorm import _NormBase, _LazyNormBase
 
-__all__ = ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d']
+__all__ = ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d', 'LazyInstanceNorm1d',
+           'LazyInstanceNorm2d', 'LazyInstanceNorm3d']
 
 
 class _InstanceNorm(_NormBase):
@@ -83,4 +84,25 @@ class InstanceNorm2d(_InstanceNorm):
 
 class InstanceNorm3d(_InstanceNorm):
     """Instance norm over (N, C, D, H, W) or unbatched (C, D, H, W) inputs."""
+    _batchless_dim = 4
+
+
+# NOTE: as PyTorch's, the lazy instance norms default to affine=True and
+# track_running_stats=True (the lazy base's defaults), and take num_features from dim 1 even
+# for an unbatched input.
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    """An InstanceNorm1d whose ``num_features`` is inferred from its first input."""
+    cls_to_become = InstanceNorm1d
+    _batchless_dim = 2
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    """An InstanceNorm2d whose ``num_features`` is inferred from its first input."""
+    cls_to_become = InstanceNorm2d
+    _batchless_dim = 3
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    """An InstanceNorm3d whose ``num_features`` is inferred from its first input."""
+    cls_to_become = InstanceNorm3d
     _batchless_dim = 4

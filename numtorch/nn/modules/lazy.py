@@ -1,5 +1,6 @@
 """Lazy modules: layers whose input size is inferred from their first input (LazyLinear,
-LazyConv1d/2d, LazyBatchNorm1d/2d). Until then their parameters are placeholders
+LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d, LazyBatchNorm1d/2d/3d,
+LazyInstanceNorm1d/2d/3d). Until then their parameters are placeholders
 (UninitializedParameter); the first forward materializes and initializes them (drawing
 from the random stream as the equivalent eager layer does) and turns the module into
 that layer (``cls_to_become``)."""
@@ -21,6 +22,15 @@ class LazyModuleMixin:
     def has_uninitialized_params(self) -> bool:
         """Whether any parameter or buffer is still a placeholder."""
         return any(is_lazy(t) for t in (*self._parameters.values(), *self._buffers.values()))
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        # Placeholders go in as they are (a detached copy would look like a real empty
+        # tensor, and loading it would materialize a (0,)-shaped parameter).
+        for table, skip in ((self._parameters, ()), (self._buffers,
+                                                     self._non_persistent_buffers_set)):
+            for name, t in table.items():
+                if t is not None and name not in skip:
+                    destination[prefix + name] = t if keep_vars or is_lazy(t) else t.detach()
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs) -> None:
