@@ -52,6 +52,8 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
                          StackTransform, StickBreakingTransform, TanhTransform, Transform,
                          identity_transform)
 from .kl import kl_divergence, register_kl
+from . import constraint_registry
+from .constraint_registry import biject_to, transform_to
 
 __all__ = ['Distribution', 'ExponentialFamily', 'Normal', 'Uniform', 'Bernoulli', 'Categorical',
            'OneHotCategorical', 'OneHotCategoricalStraightThrough', 'Exponential', 'Laplace',
@@ -69,4 +71,5 @@ __all__ = ['Distribution', 'ExponentialFamily', 'Normal', 'Uniform', 'Bernoulli'
            'PowerTransform', 'ReshapeTransform', 'StackTransform', 'SigmoidTransform',
            'SoftmaxTransform', 'SoftplusTransform',
            'StickBreakingTransform', 'TanhTransform', 'Transform', 'identity_transform',
-           'constraints', 'transforms', 'kl_divergence', 'register_kl']
+           'constraints', 'transforms', 'kl_divergence', 'register_kl', 'biject_to',
+           'transform_to']
