@@ -8,6 +8,16 @@ from ._ops.special import (lgamma as gammaln, digamma, polygamma, ndtr, ndtri, l
                            xlog1py, entr)
 from ._ops.igamma import gammainc, gammaincc
 from ._ops.bessel import i0, i0e, i1, i1e, bessel_j0, bessel_j1
+from ._ops.bessel2 import (bessel_y0, bessel_y1, modified_bessel_i0, modified_bessel_i1,
+                           modified_bessel_k0, modified_bessel_k1, scaled_modified_bessel_k0,
+                           scaled_modified_bessel_k1, spherical_bessel_j0, airy_ai)
+from ._ops.special_poly import (chebyshev_polynomial_t, chebyshev_polynomial_u,
+                                chebyshev_polynomial_v, chebyshev_polynomial_w,
+                                shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u,
+                                shifted_chebyshev_polynomial_v, shifted_chebyshev_polynomial_w,
+                                hermite_polynomial_h, hermite_polynomial_he,
+                                laguerre_polynomial_l, legendre_polynomial_p)
+from ._ops.zeta import zeta
 from ._ops.unary import (erf, erfc, erfinv, exp2, expm1, log1p, sigmoid as expit, logit,
                          round, sinc)
 from ._ops.arithmetic import xlogy
@@ -16,7 +26,15 @@ from ._ops.reduction import logsumexp, softmax, log_softmax
 __all__ = ['gammaln', 'digamma', 'psi', 'polygamma', 'multigammaln', 'erf', 'erfc', 'erfinv',
            'exp2', 'expm1', 'log1p', 'expit', 'logit', 'round', 'sinc', 'xlogy', 'logsumexp',
            'softmax', 'log_softmax', 'ndtr', 'ndtri', 'log_ndtr', 'erfcx', 'xlog1py', 'entr',
-           'gammainc', 'gammaincc', 'i0', 'i0e', 'i1', 'i1e', 'bessel_j0', 'bessel_j1']
+           'gammainc', 'gammaincc', 'i0', 'i0e', 'i1', 'i1e', 'bessel_j0', 'bessel_j1',
+           'bessel_y0', 'bessel_y1', 'modified_bessel_i0', 'modified_bessel_i1',
+           'modified_bessel_k0', 'modified_bessel_k1', 'scaled_modified_bessel_k0',
+           'scaled_modified_bessel_k1', 'spherical_bessel_j0', 'airy_ai',
+           'chebyshev_polynomial_t', 'chebyshev_polynomial_u', 'chebyshev_polynomial_v',
+           'chebyshev_polynomial_w', 'shifted_chebyshev_polynomial_t',
+           'shifted_chebyshev_polynomial_u', 'shifted_chebyshev_polynomial_v',
+           'shifted_chebyshev_polynomial_w', 'hermite_polynomial_h', 'hermite_polynomial_he',
+           'laguerre_polynomial_l', 'legendre_polynomial_p', 'zeta']
 
 psi = digamma
 
