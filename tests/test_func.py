@@ -434,3 +434,29 @@ def test_stack_module_state_ensemble():
     _err(lambda T, F: F.stack_module_state([T.nn.Linear(1, 1), T.nn.Tanh()]))
     _err(lambda T, F: F.stack_module_state([T.nn.Linear(1, 1),
                                             T.nn.Linear(1, 1).requires_grad_(False)]))
+
+
+# -- debug_unwrap, replace_all_batch_norm_modules_ --------------------------
+def test_debug_unwrap():
+    x = nt.ones(2)
+    assert NF.debug_unwrap(x) is x
+    NF.vmap(lambda r: NF.debug_unwrap(r))(x[:, None])
+
+
+def test_replace_all_batch_norm_modules_vmap():
+    def f(T, F):
+        T.manual_seed(0)
+        m = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.BatchNorm1d(4)).double()
+        assert F.replace_all_batch_norm_modules_(m) is m
+        x = _t(T, np.stack([A, A[::-1] * 2]))
+        out = F.vmap(m)(x)
+        return out, m[1].running_mean, m[1].track_running_stats
+    _same(*_both(f))
+
+
+def test_vmap_inplace_on_batched_input():
+    def f(T, F):
+        x = _t(T, A)
+        y = F.vmap(lambda r: r.mul_(2).add_(1))(x)
+        return x, y
+    _same(*_both(f))
