@@ -2,107 +2,19 @@
 
 ``functional_call`` runs a module with some of its parameters and buffers replaced by given
 tensors, restoring the originals afterwards (even when the call raises), so a module's
-forward becomes a function of its weights: the basis of ``grad``/``vmap`` over models.
+forward becomes a function of its weights: the basis of ``grad``/``vmap`` over models. The
+swapping itself is ``nn.utils.stateless._reparametrize_module``, as in PyTorch.
 """
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
-from typing import Any, Dict, List, Tuple, Union
+from typing import Any, Dict, Tuple, Union
 
 from .._tensor import Tensor
 from .._ops.shape import stack
+from ..nn.utils.stateless import _reparametrize_module
 
 __all__ = ['functional_call', 'stack_module_state']
-
-_MISSING = object()
-
-
-def _untie(module, given: Dict[str, Tensor]) -> Dict[str, Tensor]:
-    """Extends ``given`` to every name tied (same tensor object) to a given name, refusing
-    different values for names of one tied tensor."""
-    named = dict(module.named_parameters(remove_duplicate=False))
-    named.update(module.named_buffers(remove_duplicate=False))
-    by_tensor: Dict[int, set] = {}
-    for name, t in named.items():
-        by_tensor.setdefault(id(t), set()).add(name)
-    tied = {n: names for names in by_tensor.values() if len(names) > 1 for n in names}
-    given_tied = {n for n in given if n in tied}
-    for n in given_tied:
-        names = tied[n]
-        here = names & given_tied
-        if len(here) > 1 and len({id(given[m]) for m in here}) != 1:
-            raise ValueError(f'functional_call got multiple values for keys {sorted(names)}, '
-                             'which are tied. Consider using tie_weights=False')
-    out = dict(given)
-    for n in given_tied:
-        for m in tied[n]:
-            out[m] = given[n]
-    return out
-
-
-def _check_strict(module, given: Dict[str, Tensor]) -> None:
-    valid = {n for n, _ in module.named_parameters(remove_duplicate=False)}
-    valid |= {n for n, _ in module.named_buffers(remove_duplicate=False)}
-    keys = set(given)
-    missing = sorted(valid - keys)
-    unexpected = sorted(keys - valid)
-    msgs = []
-    if unexpected:
-        msgs.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
-    if missing:
-        msgs.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
-    if msgs:
-        raise RuntimeError('Error(s) in reparametrizing for {}:\n\t{}'.format(
-            module._get_name(), '\n\t'.join(msgs)))
-
-
-def _swap(module, name: str, value):
-    """Puts ``value`` (or removes it, for _MISSING) at attribute ``name`` of ``module`` where
-    a parameter, buffer or plain attribute of that name lives; returns what was there."""
-    if not isinstance(value, Tensor) and value is not None and value is not _MISSING:
-        raise TypeError(f'{value} is not an instance of torch.Tensor')
-    for slot in ('_parameters', '_buffers'):
-        d = module.__dict__[slot]
-        if name in d:
-            orig = d[name]
-            if value is _MISSING:
-                del d[name]
-            else:
-                d[name] = value
-            return orig
-    orig = getattr(module, name, _MISSING)
-    if orig is not _MISSING and not isinstance(orig, Tensor) and orig is not None:
-        raise TypeError(f'attribute `{name}`: {orig} is not an instance of torch.Tensor')
-    if value is _MISSING:
-        if orig is not _MISSING:
-            delattr(module, name)
-    else:
-        # object.__setattr__: a plain attribute, not a new registered parameter/buffer.
-        object.__setattr__(module, name, value)
-    return orig
-
-
-def _owner(module, path: str) -> Tuple[Any, str]:
-    prefix, _, name = path.rpartition('.')
-    return (module.get_submodule(prefix) if prefix else module), name
-
-
-@contextlib.contextmanager
-def _reparametrize(module, tensors: Dict[str, Tensor], tie_weights: bool, strict: bool):
-    if tie_weights:
-        tensors = _untie(module, tensors)
-    if strict:
-        _check_strict(module, tensors)
-    originals: List[Tuple[Any, str, Any]] = []
-    try:
-        for path, t in tensors.items():
-            owner, name = _owner(module, path)
-            originals.append((owner, name, _swap(owner, name, t)))
-        yield
-    finally:
-        for owner, name, orig in reversed(originals):
-            _swap(owner, name, orig)
 
 
 def functional_call(module, parameter_and_buffer_dicts: Union[Dict[str, Tensor], Sequence],
@@ -137,7 +49,7 @@ def functional_call(module, parameter_and_buffer_dicts: Union[Dict[str, Tensor],
         args = ()
     elif not isinstance(args, tuple):
         args = (args,)
-    with _reparametrize(module, tensors, tie_weights, strict):
+    with _reparametrize_module(module, tensors, tie_weights=tie_weights, strict=strict):
         return module(*args, **kwargs)
 
 
