@@ -77,12 +77,47 @@ def test_sampler_errors():
             with pytest.raises(Exception) as et:
                 fn_t(t)
             assert type(en.value) is type(et.value) and str(en.value) == str(et.value)
-    n, t = _pair([1.0, 2.0], 'float32', grad=True)
-    with pytest.raises(RuntimeError) as en:
-        _sample_dirichlet(n)
-    with pytest.raises(RuntimeError) as et:
-        torch._sample_dirichlet(t).sum().backward()
-    assert str(en.value) == str(et.value)
+
+
+def _raises_alike(fn_n, fn_t):
+    with pytest.raises(Exception) as en:
+        fn_n()
+    with pytest.raises(Exception) as et:
+        fn_t()
+    assert type(en.value) is type(et.value) and str(en.value) == str(et.value)
+
+
+def test_derivatives_pytorch_lacks():
+    (na, ta), (nx, tx) = _pair([0.5, 2.0], 'float64', grad=True), _pair([0.3, 0.6], 'float64')
+    # _sample_dirichlet and the gradient functions record a node whose backward raises.
+    yn, yt = _sample_dirichlet(na), torch._sample_dirichlet(ta)
+    assert yn.grad_fn.name() == yt.grad_fn.name()
+    _raises_alike(lambda: yn.sum().backward(), lambda: yt.sum().backward())
+    tot_n, tot_t = _pair([3.0, 3.0], 'float64')
+    _raises_alike(lambda: _dirichlet_grad(nx, na, tot_n).sum().backward(),
+                  lambda: torch._dirichlet_grad(tx, ta, tot_t).sum().backward())
+    gn, gt = _standard_gamma_grad(na, nx), torch._standard_gamma_grad(ta, tx)
+    assert gn.grad_fn.name() == gt.grad_fn.name()
+    _raises_alike(lambda: gn.sum().backward(), lambda: gt.sum().backward())
+    # Double backward: StandardGammaBackward0 is differentiable in its output gradient only.
+    _seed(0)
+    sn, st = _standard_gamma(na), torch._standard_gamma(ta)
+    (dn,), (dt,) = (numtorch.autograd.grad(sn.sum(), na, create_graph=True),
+                    torch.autograd.grad(st.sum(), ta, create_graph=True))
+    _same(dn, dt, 1e-12)
+    assert dn.grad_fn.name() == dt.grad_fn.name()
+    _raises_alike(lambda: dn.sum().backward(), lambda: dt.sum().backward())
+    # The Dirichlet rsample is once differentiable.
+    _seed(0)
+    (wn, wt) = _pair([1.0, 2.0], 'float64', grad=True)
+    xn, xt = nd.Dirichlet(na).rsample(), td.Dirichlet(ta).rsample()
+    (dn,), (dt,) = (numtorch.autograd.grad((xn * wn).sum(), na, create_graph=True),
+                    torch.autograd.grad((xt * wt).sum(), ta, create_graph=True))
+    _same(dn, dt, 1e-12)
+    _raises_alike(lambda: dn.sum().backward(), lambda: dt.sum().backward())
+    (dn,), (dt,) = (numtorch.autograd.grad(xn.sum() * 2, na, create_graph=True),
+                    torch.autograd.grad(xt.sum() * 2, ta, create_graph=True))
+    assert not dn.requires_grad and not dt.requires_grad
 
 
 SPD = [[2.0, 0.3], [0.3, 1.0]]

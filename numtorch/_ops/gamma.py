@@ -117,6 +117,11 @@ class _StandardGamma(Op):
     def backward(self, gy):
         return gy * _gamma_grad(self.inputs[0]._data, self.saved)
 
+    def backward_t(self, gy):
+        # Differentiable in gy; differentiating again in alpha reaches
+        # StandardGammaGradBackward0, which raises as PyTorch's does.
+        return gy * _standard_gamma_grad(self.inputs[0], _wrap(self.saved))
+
 
 def _float_input(t: Tensor, kernel: str) -> np.ndarray:
     d = t._data
@@ -136,10 +141,8 @@ def _standard_gamma(input: Tensor, generator=None) -> Tensor:
 def _sample_dirichlet(input: Tensor, generator=None) -> Tensor:
     """Dirichlet samples over the last dimension: double-precision gamma draws normalized
     by their sum, cast back and clamped into ``[tiny, 1 - eps/2]`` (PyTorch's
-    ``_sample_dirichlet``; it has no derivative)."""
+    ``_sample_dirichlet``; backward through it raises, as PyTorch's)."""
     a = _float_input(input, 'dirichlet')
-    if state.enabled and input._rg:
-        raise RuntimeError('derivative for aten::_sample_dirichlet is not implemented')
     dt = a.dtype
     g = np.array(_gamma_values(a.astype(f64).reshape(-1).tolist(), False, _gen(generator)),
                  f64).reshape(a.shape)
@@ -149,7 +152,7 @@ def _sample_dirichlet(input: Tensor, generator=None) -> Tensor:
     else:
         x = (g / g).astype(dt)
     np.clip(x, np.finfo(dt).tiny, np.nextafter(dt.type(1), dt.type(0)), out=x)
-    return _wrap(x)
+    return _NoDerivative(x, '_sample_dirichlet', False).apply1(input)
 
 
 # -- gradients -----------------------------------------------------------------------
@@ -255,14 +258,37 @@ def _gamma_grad(alpha: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out.astype(dt)
 
 
+class _NoDerivative(Op):
+    """A value whose derivative PyTorch does not implement: recorded like any op, its
+    backward raises PyTorch's error (which depends on how PyTorch declares the op)."""
+
+    def __init__(self, value: np.ndarray, op: str, declared: bool) -> None:
+        self.value = value
+        self.op = op
+        self.declared = declared
+        # A declared op has a named node whose formula raises; an undeclared one gets
+        # PyTorch's generic NotImplemented node.
+        self._name = (op.title().replace('_', '') + 'Backward0' if declared
+                      else 'torch::autograd::NotImplemented')
+
+    def forward(self, *xs):
+        return self.value
+
+    def backward(self, gy):
+        if self.declared:
+            raise NotImplementedError(f"the derivative for '{self.op}' is not implemented.")
+        raise RuntimeError(f'derivative for aten::{self.op} is not implemented')
+
+
 def _standard_gamma_grad(self: Tensor, output: Tensor) -> Tensor:
     """``d output / d self`` for ``output ~ Gamma(self, 1)`` (``torch._standard_gamma_grad``;
-    not differentiable itself)."""
+    it has no derivative itself)."""
     a, x = _float_input(self, '_standard_gamma_grad_cpu'), output._data
     if a.shape != x.shape:
         raise RuntimeError(f'The size of tensor a ({a.shape}) must match the size of tensor b '
                            f'({x.shape})')
-    return _wrap(_gamma_grad(a, x.astype(a.dtype, copy=False)))
+    g = _gamma_grad(a, x.astype(a.dtype, copy=False))
+    return _NoDerivative(g, '_standard_gamma_grad', True).apply2(self, output)
 
 
 # Fitted coefficients of PyTorch's rational correction for the Dirichlet gradient.
@@ -402,7 +428,8 @@ def _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor) -> Tensor:
         raise RuntimeError(f'_dirichlet_grad: expected x, alpha and total of one shape, got '
                            f'{list(xd.shape)}, {list(ad.shape)} and {list(td.shape)}')
     dt = xd.dtype
-    return _wrap(_dirichlet_grad_values(xd, ad.astype(dt), td.astype(dt)))
+    g = _dirichlet_grad_values(xd, ad.astype(dt), td.astype(dt))
+    return _NoDerivative(g, '_dirichlet_grad', False).apply(x, alpha, total)
 
 
 class _Dirichlet(Op):
@@ -425,6 +452,30 @@ class _Dirichlet(Op):
         grad = _dirichlet_grad_values(np.ascontiguousarray(x), np.ascontiguousarray(a),
                                       np.ascontiguousarray(total))
         return grad * (gy - (x * gy).sum(-1, keepdims=True))
+
+    def backward_t(self, gy):
+        # PyTorch's _Dirichlet is once_differentiable: the gradient is a constant of the
+        # graph, which only an output gradient that requires grad marks with an error node.
+        g = self.backward(gy._data)
+        if state.enabled and gy._rg:
+            return _OnceDifferentiable(g).apply1(gy)
+        return _wrap(g)
+
+
+class _OnceDifferentiable(Op):
+    """The gradient of a once-differentiable function taken with ``create_graph``:
+    differentiating it again raises PyTorch's error."""
+    _name = 'Error'
+
+    def __init__(self, value: np.ndarray) -> None:
+        self.value = value
+
+    def forward(self, gy):
+        return self.value
+
+    def backward(self, gy):
+        raise RuntimeError('trying to differentiate twice a function that was marked with '
+                           '@once_differentiable')
 
 
 def _dirichlet_rsample(concentration: Tensor, generator=None) -> Tensor:
