@@ -272,6 +272,21 @@ def test_zeta_gradient_in_x_is_not_implemented():
         with pytest.raises(NotImplementedError,
                            match="the derivative for 'zeta' is not implemented."):
             y.sum().backward()
-    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+    with pytest.raises(RuntimeError, match=r"special_zeta\(\): functions with out=\.\.\. "
+                       "arguments don't support automatic differentiation"):
         ns.zeta(numtorch.tensor([2.]), numtorch.tensor([1.], requires_grad=True),
                 out=numtorch.empty(1))
+
+
+def test_out_of_a_non_differentiable_op_may_require_grad_and_is_resized_with_a_warning():
+    # PyTorch refuses such an out only for ops with a derivative (zeta, tested above)
+    w = numtorch.zeros(2, requires_grad=True)
+    assert ns.hermite_polynomial_h(numtorch.ones(2), 3, out=w) is w
+    assert w.requires_grad and w.is_leaf and w._version == 1
+    _same(w.detach().numpy(), np.array([-4., -4.], np.float32), 0)
+    w = numtorch.zeros(3)
+    with pytest.warns(UserWarning, match=r'An output with one or more elements was resized since '
+                                         r'it had shape \[3\], which does not match the required '
+                                         r'output shape \[2\]'):
+        ns.airy_ai(numtorch.ones(2), out=w)
+    _same(w.numpy(), torch.special.airy_ai(torch.ones(2)).numpy(), 1e-6)

@@ -173,7 +173,7 @@ def _airy_ai(x: np.ndarray) -> np.ndarray:
 
 
 def _unary(fn, name: str, x, out, argname: str = 'input') -> Tensor:
-    return result(fn(float_arg(name, x, argname)), out)
+    return result(fn(float_arg(name, x, argname)), out, name)
 
 
 def bessel_y0(input: Tensor, *, out=None) -> Tensor:

@@ -16,9 +16,12 @@ none): the results never require grad.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from .._tensor import Tensor, _wrap, _write_out, _type_word
+from .._tensor import Tensor, _wrap, _bump, _type_word
+from .._state import state
 from .._dtype import NP2DT, result_dtype, get_default_dtype, can_cast
 from ._op import broadcast_error
 
@@ -76,18 +79,36 @@ def float_arg(name: str, x, argname: str = 'input') -> np.ndarray:
     return a
 
 
-def result(r, out) -> Tensor:
-    """The result (an array is wrapped), or ``out`` holding it (``out`` must be able to hold
-    its dtype)."""
+def result(r, out, name: str, differentiable: bool = False) -> Tensor:
+    """The result (an array is wrapped), or ``out`` holding it.
+
+    As PyTorch: ``out`` must be able to hold the result's dtype; a non-empty ``out`` of
+    another shape is resized with a warning; only a differentiable op (zeta) refuses an
+    ``out`` when grad is being recorded and something requires it."""
     if not isinstance(r, Tensor):
         r = _wrap(r)
     if out is None:
         return r
-    arr = r._data
-    if not can_cast(NP2DT[arr.dtype], NP2DT[out._data.dtype]):
+    if differentiable and state.enabled and (r._rg or out._rg):
+        raise RuntimeError(f"special_{name}(): functions with out=... arguments don't support "
+                           'automatic differentiation, but one of the arguments requires grad.')
+    arr, od = r._data, out._data
+    if not can_cast(NP2DT[arr.dtype], NP2DT[od.dtype]):
         raise RuntimeError(f"result type {_type_word(arr.dtype)} can't be cast to the desired "
-                           f'output type {_type_word(out._data.dtype)}')
-    return _write_out(r, out)
+                           f'output type {_type_word(od.dtype)}')
+    if od.shape != arr.shape:
+        if od.size:
+            warnings.warn(f'An output with one or more elements was resized since it had shape '
+                          f'{list(od.shape)}, which does not match the required output shape '
+                          f'{list(arr.shape)}. This behavior is deprecated, and in a future '
+                          'PyTorch release outputs will not be resized unless they have zero '
+                          'elements. You can explicitly reuse an out tensor t by resizing it, '
+                          'inplace, to zero elements with t.resize_(0).', UserWarning,
+                          stacklevel=3)
+        out._data = od = np.empty(arr.shape, od.dtype)
+    od[...] = arr
+    _bump(out)
+    return out
 
 
 # -- the kernels ------------------------------------------------------------------------------
@@ -104,8 +125,8 @@ def _recurrence(n: np.ndarray, q1: np.ndarray, step, *args: np.ndarray) -> np.nd
     for flat arrays with every ``n >= 2``.
 
     The elements are sorted by degree, highest first, so that step ``j`` runs on the prefix of
-    those with ``n > j``. An element stops once its value is NaN (PyTorch's loops stop there
-    too, and NaN would stay NaN)."""
+    those with ``n > j``. The loop ends early once every climbing value is NaN (PyTorch's
+    loops stop at a NaN, which the recurrence would only carry on)."""
     order = np.argsort(-n, kind='stable')
     ns = n[order]
     args = [a[order] for a in args]
@@ -128,8 +149,8 @@ def _recurrence(n: np.ndarray, q1: np.ndarray, step, *args: np.ndarray) -> np.nd
 
 # NOTE: PyTorch's CPU kernels are compiled with FMA contraction, so each recurrence step
 # ``a * b - c`` is rounded once. Computing it in a wider type and rounding back gives the same
-# numbers: exactly for float32 (the product is exact in float64), and but for rare double
-# rounding for float64 in x86's 80-bit long double (plain float64 where there is none).
+# numbers: exactly for float32 (the product is exact in float64) and, but for rare double
+# rounding, for float64 in x86's 80-bit long double (plain float64 where there is none).
 _WIDE = {np.dtype(np.float32): np.float64,
          np.dtype(np.float64): np.longdouble if np.finfo(np.longdouble).nmant > 52 else np.float64}
 
@@ -141,9 +162,9 @@ def _fms(a, b, c: np.ndarray) -> np.ndarray:
 
 
 def _libm(fn, a: np.ndarray) -> np.ndarray:
-    """``fn(a)`` in ``a``'s dtype; float32 through float64, which rounds as the C library's
-    (correctly rounded) single-precision functions PyTorch calls, where NumPy's own float32
-    kernels can be an ulp or two off."""
+    """``fn(a)`` in ``a``'s dtype; float32 through float64 and one rounding, which agrees
+    with the C library's single-precision functions PyTorch calls far more often than NumPy's
+    own float32 kernels (an ulp or two off)."""
     if a.dtype == np.float32:
         return fn(a.astype(np.float64)).astype(np.float32)
     return fn(a)
@@ -216,7 +237,7 @@ def _chebyshev(name: str, x, n, out, kind: str, shifted: bool) -> Tensor:
         res = np.where(trig, tv, res)
         res = np.where(ends, end_val, res)
         res = np.where(k < 0, 0, res).astype(xa.dtype, copy=False)
-    return result(res.reshape(shape), out)
+    return result(res.reshape(shape), out, name)
 
 
 def chebyshev_polynomial_t(input, n, *, out=None) -> Tensor:
@@ -282,7 +303,7 @@ def _hermite(name: str, x, n, out, physicists: bool) -> Tensor:
             res[rec] = _recurrence(k[rec], q1[rec], step, xa[rec])
         res = np.where(k > cap, np.nan, res)
         res = np.where(k < 0, 0, res).astype(xa.dtype, copy=False)
-    return result(res.reshape(shape), out)
+    return result(res.reshape(shape), out, name)
 
 
 def hermite_polynomial_h(input, n, *, out=None) -> Tensor:
@@ -299,7 +320,8 @@ def hermite_polynomial_he(input, n, *, out=None) -> Tensor:
 
 def laguerre_polynomial_l(input, n, *, out=None) -> Tensor:
     """The Laguerre polynomial ``L_n(input)`` (1 at ``input == 0`` for every n >= 0)."""
-    xa, na = float_args('laguerre_polynomial_l', input, n)
+    name = 'laguerre_polynomial_l'
+    xa, na = float_args(name, input, n)
     shape = xa.shape
     xa, k = xa.ravel(), _degrees(na.ravel())
     t = xa.dtype.type
@@ -315,12 +337,13 @@ def laguerre_polynomial_l(input, n, *, out=None) -> Tensor:
             res[rec] = _recurrence(k[rec], q1[rec], step, q1[rec])
         res = np.where(xa == 0, t(1), res)
         res = np.where(k < 0, 0, res).astype(xa.dtype, copy=False)
-    return result(res.reshape(shape), out)
+    return result(res.reshape(shape), out, name)
 
 
 def legendre_polynomial_p(input, n, *, out=None) -> Tensor:
     """The Legendre polynomial ``P_n(input)``."""
-    xa, na = float_args('legendre_polynomial_p', input, n)
+    name = 'legendre_polynomial_p'
+    xa, na = float_args(name, input, n)
     shape = xa.shape
     xa, k = xa.ravel(), _degrees(na.ravel())
     t = xa.dtype.type
@@ -336,4 +359,4 @@ def legendre_polynomial_p(input, n, *, out=None) -> Tensor:
             res[rec] = _recurrence(k[rec], xa[rec], step, xa[rec])
         res = np.where(ends, np.where((xa > 0) | (k % 2 == 0), t(1), t(-1)), res)
         res = np.where(k < 0, 0, res).astype(xa.dtype, copy=False)
-    return result(res.reshape(shape), out)
+    return result(res.reshape(shape), out, name)

@@ -118,4 +118,4 @@ def zeta(input, other, *, out=None) -> Tensor:
     name = 'SpecialZetaBackward' + ('0' if xt and qt else '1' if qt else '2')
     x = cast(input, dt) if xt else _wrap(np.asarray(input, dt))
     q = cast(other, dt) if qt else _wrap(np.asarray(other, dt))
-    return result(Zeta(name).apply2(x, q), out)
+    return result(Zeta(name).apply2(x, q), out, 'zeta', differentiable=True)
