@@ -16,8 +16,8 @@ from numtorch._ops.gamma import (_standard_gamma, _sample_dirichlet, _standard_g
 from torch import distributions as td
 
 DTYPES = ['float32', 'float64']
-# Both sides of the boost (alpha < 1), zero, both gradient regimes (alpha > 8 or not).
-ALPHAS = [0.3, 1.0, 2.5, 10.0, 0.05, 100.0, 0.0, 0.999, 7.5, 1e-3]
+# Both sides of the boost (alpha < 1), zero, infinity, underflowing boosts.
+ALPHAS = [0.3, 1.0, 2.5, 10.0, 0.05, 100.0, 0.0, 0.999, 7.5, 1e-3, np.inf, 1e-30]
 
 
 def _seed(s):
@@ -63,6 +63,9 @@ def test_sample_dirichlet_draws_are_torchs(dt):
     _seed(5)
     _same(_sample_dirichlet(nc), torch._sample_dirichlet(tc))
     _same(_sample_dirichlet(nc[0]), torch._sample_dirichlet(tc[0]))
+    # An infinite concentration draws inf, and inf / inf ends at the lower clamp.
+    nc, tc = _pair([[np.inf, 1.0], [np.inf, np.inf]], dt)
+    _same(_sample_dirichlet(nc), torch._sample_dirichlet(tc))
     _same(numtorch.rand(3), torch.rand(3))
 
 

@@ -151,6 +151,8 @@ def _sample_dirichlet(input: Tensor, generator=None) -> Tensor:
         x = (g / g.sum(-1, keepdims=True)).astype(dt)
     else:
         x = (g / g).astype(dt)
+    # std::max(tiny, NaN) is tiny: an infinite draw (inf / inf) ends at the lower bound.
+    x[np.isnan(x)] = np.finfo(dt).tiny
     np.clip(x, np.finfo(dt).tiny, np.nextafter(dt.type(1), dt.type(0)), out=x)
     return _NoDerivative(x, '_sample_dirichlet', False).apply1(input)
 
