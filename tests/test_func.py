@@ -226,7 +226,8 @@ def test_vjp():
         out, fn = F.vjp(lambda x, y: (x @ y, {'s': x.sum()}), _t(T, A), _t(T, B))
         ct = (_t(T, np.ones((4, 5))), {'s': _t(T, 2.0)})
         out2, fn2, aux = F.vjp(lambda x: (x.sin(), x.cos()), _t(T, V), has_aux=True)
-        return out, fn(ct), fn(ct), out2, fn2(_t(T, V + 1)), aux
+        return (out, fn(ct), fn(ct), fn((ct[0], {'s': None})), out2, fn2(_t(T, V + 1)),
+                aux)
     _same(*_both(f))
 
 
@@ -236,6 +237,8 @@ def test_vjp():
     lambda T, F: F.vjp(lambda x: x * 2, T.ones(3), has_aux=True),
     lambda T, F: F.vjp(lambda x: 3, T.ones(3)),
     lambda T, F: F.vjp(lambda x: x * 2, 3),
+    lambda T, F: F.vjp(lambda x: x * 2, T.ones(3))[1](3.0),
+    lambda T, F: F.vjp(lambda x: x * 2, T.ones(3))[1](None),
 ])
 def test_vjp_errors(case):
     _err(case)

@@ -237,14 +237,19 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
                                f'{treespec_pprint(ct_spec)}, primal output: '
                                f'{treespec_pprint(out_spec)}')
         for i, (c, o) in enumerate(zip(cts, outs)):
+            if c is None:
+                continue
             if not isinstance(c, Tensor):
-                raise RuntimeError(f'Expected tensors, got unsupported type {type(c)}')
+                raise TypeError('gradients can be either Tensors or None, but got '
+                                f'{type(c).__name__}')
             if c.shape != o.shape:
                 raise RuntimeError(f'Mismatch in shape: grad_output[{i}] has a shape of '
                                    f'{c.shape} and output[{i}] has a shape of {o.shape}.')
         create = create_graph
         if create is None:
-            create = is_grad_enabled() and (keep or any(c.requires_grad for c in cts))
+            create = is_grad_enabled() and (keep or any(c is not None and c.requires_grad
+                                                        for c in cts))
+        # A None cotangent is autograd.grad's: implicit ones for a one-element output.
         with enable_grad():
             gs = _grads(outs, cts, level.leaves, create)
         return tree_unflatten(gs, level.spec)
