@@ -35,7 +35,8 @@ _SQUEEZE_F = float(f32(0.0331))
 
 
 def _gamma_values(alpha: list, single: bool, gen) -> list:
-    """PyTorch's ``sample_gamma`` for each value in ``alpha`` (Python floats), in order.
+    """PyTorch's ``sample_gamma`` for each value in ``alpha`` (Python floats), in order
+    (index order: PyTorch's kernel walks a fresh contiguous output).
 
     ``single`` is True for float32 tensors, whose boost and ``d`` are computed in float.
     Values whose sampler never terminates in PyTorch (NaN, or ``alpha <= -1`` where ``d``
@@ -43,8 +44,8 @@ def _gamma_values(alpha: list, single: bool, gen) -> list:
     """
     stream = _UniformStream(gen, 2 * len(alpha) + 16)
     uniform = stream.next
-    log, log1p, sqrt, cos, sin, powf = math.log, math.log1p, math.sqrt, math.cos, math.sin, \
-        math.pow
+    # The C library's functions (Python's math module), as PyTorch's scalar loop calls them.
+    log, log1p, sqrt, cos, sin = math.log, math.log1p, math.sqrt, math.cos, math.sin
     two_pi = 2.0 * math.pi
     cache = gen._cache
     out = []
@@ -62,7 +63,7 @@ def _gamma_values(alpha: list, single: bool, gen) -> list:
                     e = 1.0 / a
                     a = a + 1.0
                 try:
-                    scale = powf(1.0 - uniform(), e)
+                    scale = math.pow(1.0 - uniform(), e)
                 except OverflowError:
                     scale = math.inf
             d = float(f32(a) - f32(_THIRD_F)) if single else a - _THIRD_F
@@ -127,8 +128,7 @@ def _float_input(t: Tensor, kernel: str) -> np.ndarray:
     d = t._data
     if d.dtype != f32 and d.dtype != f64:
         raise _not_implemented(kernel, d.dtype)
-    # PyTorch's kernels walk a fresh contiguous output in index order.
-    return np.ascontiguousarray(d)
+    return d
 
 
 def _standard_gamma(input: Tensor, generator=None) -> Tensor:
