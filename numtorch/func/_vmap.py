@@ -11,7 +11,8 @@ gradients are the same; what differs is cost (one Python call per element) and t
 - ``randomness='different'`` draws each element's numbers in turn, which equals PyTorch's one
   batched draw for ops that consume the stream element by element (``rand``, ``randint``,
   ``bernoulli``, normals of fewer than 16 values), not for block-wise fills (larger ``randn``).
-  ``randomness='error'`` watches the default generator (an explicit Generator is not watched).
+  ``randomness='error'`` and ``'same'`` act on the default generator; draws from an explicit
+  ``generator=`` are neither refused nor repeated.
 Nesting (``vmap(vmap(f))``) and composition with ``grad``/``vjp`` work: each level is a loop.
 """
 from __future__ import annotations
