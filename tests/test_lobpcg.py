@@ -78,6 +78,7 @@ def test_basic_overwrites_x_as_torch_does():
     torch.lobpcg(torch.from_numpy(A), X=xt, k=2, method='basic')
     numtorch.lobpcg(numtorch.from_numpy(A), X=xn, k=2, method='basic')
     assert not np.allclose(xt.numpy(), X3[:, :2])
+    assert xn._version == xt._version
     _same_vectors(xn._data, xt.numpy(), 1e-6)
 
 

@@ -58,10 +58,12 @@ class _Worker:
     basis S = [X, P, W] with its bookkeeping (converged count, columns in use)."""
 
     def __init__(self, A, B, X, iK, iparams: dict, fparams: dict, bparams: dict,
-                 method: str) -> None:
+                 method: str, writes: list) -> None:
         self.A, self.B, self.iK = A, B, iK
         self.iparams, self.fparams, self.bparams = iparams, fparams, bparams
         self.method = method
+        # Counts in-place writes into X (the caller's array under the basic scheme).
+        self.writes = writes
         m, n = iparams['m'], iparams['n']
         self.X = X
         self.E = np.zeros(n, X.dtype)
@@ -126,6 +128,7 @@ class _Worker:
             e, z = _symeig(_qform(_qform(self.A, self.X), ri), largest)
             # NOTE: in place, as PyTorch's basic scheme overwrites the caller's X.
             self.X[:] = self.X @ (ri @ z)
+            self.writes[0] += 1
             self.E[:] = e
             np_ = 0
             self.update_residual()
@@ -137,6 +140,7 @@ class _Worker:
             ri = self._rayleigh_ritz_transform(s_)
             e, z = _symeig(_qform(_qform(self.A, s_), ri), largest)
             self.X[:, nc:] = s_ @ (ri @ z[:, :n - nc])
+            self.writes[0] += 1
             self.E[nc:] = e[:n - nc]
             p = s_ @ (ri @ z[:, n:2 * n - nc])
             np_ = p.shape[-1]
@@ -358,7 +362,7 @@ class Lobpcg(Op):
 
 # -- entry point ---------------------------------------------------------------------------
 def _solve(A, k, B, X, n, iK, niter, tol, largest, method, ortho_iparams, ortho_fparams,
-           ortho_bparams):
+           ortho_bparams, writes: list):
     """PyTorch's _lobpcg on arrays: checks, parameters, then one worker per matrix."""
     if A.shape[-2] != A.shape[-1]:
         raise AssertionError(f'A must be square, got shape {_wrap(A).shape}')
@@ -403,7 +407,7 @@ def _solve(A, k, B, X, n, iK, niter, tol, largest, method, ortho_iparams, ortho_
         if a.dtype != x.dtype:
             raise RuntimeError('expected m1 and m2 to have the same dtype, but got: '
                                f'{_CPP_TYPES[a.dtype.name]} != {_CPP_TYPES[x.dtype.name]}')
-        worker = _Worker(a, b, x, iK, iparams, fparams, bparams, method)
+        worker = _Worker(a, b, x, iK, iparams, fparams, bparams, method, writes)
         worker.run()
         return worker.E[:k], worker.X[:, :k]
 
@@ -443,11 +447,12 @@ def lobpcg(A: Tensor, k: int | None = None, B: Tensor | None = None, X: Tensor |
     if tracker is not None:
         raise NotImplementedError('torch.lobpcg(tracker=...) is not supported by numtorch')
     x = None if X is None else X._data
+    writes = [0]
     ik = None if iK is None else iK._data
 
     def run(a, b):
         return _solve(a, k, b, x, n, ik, niter, tol, largest, method, ortho_iparams,
-                      ortho_fparams, ortho_bparams)
+                      ortho_fparams, ortho_bparams, writes)
 
     if A.requires_grad or (B is not None and B.requires_grad):
         # A's gradient need not be symmetric; going through A's symmetric part makes it so
@@ -455,6 +460,13 @@ def lobpcg(A: Tensor, k: int | None = None, B: Tensor | None = None, X: Tensor |
         ts = [(A + A.mT) / 2]
         if B is not None:
             ts.append((B + B.mT) / 2)
-        return Lobpcg(run, largest, B is not None).apply(*ts)
-    e, v = run(A._data, None if B is None else B._data)
-    return _wrap(e), _wrap(v)
+        res = Lobpcg(run, largest, B is not None).apply(*ts)
+    else:
+        e, v = run(A._data, None if B is None else B._data)
+        res = _wrap(e), _wrap(v)
+    if X is not None and writes[0]:
+        # The basic scheme wrote into X in place: PyTorch counts each write.
+        if X._vc is None:
+            X._vc = [0]
+        X._vc[0] += writes[0]
+    return res
