@@ -277,7 +277,8 @@ def _str(self, *, tensor_contents: str | None = None) -> str:
         tensor_str = _tensor_str(a, indent) if tensor_contents is None else tensor_contents
     grad_fn = self.grad_fn
     if grad_fn is not None:
-        suffixes.append(f'grad_fn=<{grad_fn.name()}>')
+        # (PyTorch prints the node's name without its C++ namespace)
+        suffixes.append(f"grad_fn=<{grad_fn.name().rpartition('::')[2]}>")
     elif self.requires_grad:
         suffixes.append('requires_grad=True')
     out = _add_suffixes(prefix + tensor_str, suffixes, indent, False)
