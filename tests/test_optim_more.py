@@ -114,6 +114,22 @@ def test_adafactor_float64_and_tensor_lr():
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5)
 
 
+def test_adafactor_eps1_from_first_param_dtype():
+    # PyTorch fixes a missing eps1 from the first parameter's dtype for the whole group.
+    init = [np.full(4, 0.5), np.full((3, 4), 0.5, np.float32)]
+    grads = [np.full(4, 1e-9), np.full((3, 4), 1e-9, np.float32)]
+    out = []
+    for lib in (torch, numtorch):
+        ps = [lib.tensor(a, requires_grad=True) for a in init]
+        opt = lib.optim.Adafactor(ps)
+        for p, g in zip(ps, grads):
+            p.grad = lib.tensor(g)
+        opt.step()
+        out.append([p.detach().numpy() for p in ps])
+    for a, b in zip(out[1], out[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
 def test_adafactor_state_layout_and_defaults():
     p = numtorch.zeros(3, 4, requires_grad=True)
     v = numtorch.zeros(5, requires_grad=True)
