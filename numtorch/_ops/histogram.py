@@ -37,7 +37,7 @@ def _fmt(v: float) -> str:
 
 class _NoDerivative(Op):
     """The node PyTorch records for an op without a derivative formula."""
-    _name = 'NotImplemented'
+    _name = 'torch::autograd::NotImplemented'
 
     def __init__(self, outs: tuple, aten: str):
         self.outs = outs

@@ -135,7 +135,7 @@ def as_strided_copy(input: Tensor, size, stride, storage_offset: int | None = No
 
 class _DetachCopy(Op):
     """PyTorch records detach_copy with a node that refuses to differentiate."""
-    _name = 'NotImplemented'
+    _name = 'torch::autograd::NotImplemented'
 
     def forward(self, x):
         return np.array(x, order='C')
