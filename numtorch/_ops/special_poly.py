@@ -16,6 +16,7 @@ none): the results never require grad.
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -161,17 +162,53 @@ def _fms(a, b, c: np.ndarray) -> np.ndarray:
     return (np.multiply(a, b, dtype=w) - c.astype(w)).astype(c.dtype)
 
 
-def _libm(fn, a: np.ndarray) -> np.ndarray:
-    """``fn(a)`` in ``a``'s dtype; float32 through float64 and one rounding, which agrees
-    with the C library's single-precision functions PyTorch calls far more often than NumPy's
-    own float32 kernels (an ulp or two off)."""
-    if a.dtype == np.float32:
-        return fn(a.astype(np.float64)).astype(np.float32)
-    return fn(a)
+_MATH = {name: np.frompyfunc(getattr(math, name), 1, 1) for name in ('acos', 'cos', 'sin')}
+_NP = {'acos': np.arccos, 'cos': np.cos, 'sin': np.sin}
+
+
+def _libm(name: str, a: np.ndarray) -> np.ndarray:
+    """The C library's ``name(a)`` in ``a``'s dtype, as PyTorch's scalar kernels call it.
+
+    float64 goes through Python's math module (the same libm; NumPy's vectorised float64
+    kernels are an ulp off now and then, which n acos(x) amplifies); float32 through float64
+    and one rounding, which agrees with the single-precision libm functions far more often
+    than NumPy's own float32 kernels."""
+    if a.dtype == np.float64:
+        return _MATH[name](a).astype(np.float64) if a.size else a.copy()
+    return _NP[name](a.astype(np.float64)).astype(a.dtype)
 
 
 def _parity(n: np.ndarray, even, odd) -> np.ndarray:
     return np.where(n % 2 == 0, even, odd)
+
+
+def _chebyshev_trig(kind: str, shifted: bool, y: np.ndarray, k: np.ndarray,
+                    xpos: np.ndarray) -> np.ndarray:
+    """The trigonometric forms, for |y| < 1: ``T_n = cos(n a)``, ``U_n = sin((n+1) a) / sin a``,
+    ``V_n = cos((n+1/2) a) / cos(a/2)``, ``W_n = sin((n+1/2) a) / sin(a/2)`` with
+    ``a = acos(y)``, and PyTorch's fallbacks where the divisor's test fails."""
+    t = y.dtype.type
+    one = t(1)
+    kf = k.astype(y.dtype)
+    odd2 = kf + kf + one
+    a = _libm('acos', y)
+    if kind == 't':
+        return _libm('cos', kf * a)
+    if kind == 'u':
+        s = _libm('sin', a)
+        return np.where(s != 0, _libm('sin', (kf + one) * a) / s,
+                        (kf + one) * _libm('cos', (kf + one) * a) / y)
+    h = a / t(2)
+    if kind == 'v':
+        return np.where(_libm('sin', h) != one, _libm('cos', (kf + t(0.5)) * a) / _libm('cos', h),
+                        _parity(k, odd2, -odd2))
+    # NOTE: where cos(acos(y)/2) rounds to 1 PyTorch returns 2n+1 for x > 0 in the plain
+    # form but +-1 by parity in the shifted one.
+    fallback = _parity(k, one, -one)
+    if not shifted:
+        fallback = np.where(xpos, odd2, fallback)
+    return np.where(_libm('cos', h) != one, _libm('sin', (kf + t(0.5)) * a) / _libm('sin', h),
+                    fallback)
 
 
 # the degree above which PyTorch switches to the trigonometric forms for |x| < 1
@@ -184,7 +221,7 @@ def _chebyshev(name: str, x, n, out, kind: str, shifted: bool) -> Tensor:
     shape = xa.shape
     xa, k = xa.ravel(), _degrees(na.ravel())
     t = xa.dtype.type
-    one, two = t(1), t(2)
+    one = t(1)
     res = np.zeros(xa.shape, xa.dtype)
     with np.errstate(all='ignore'):
         # NOTE: the shifted forms use y = 2x - 1 with the same recurrence, but test the end
@@ -208,33 +245,13 @@ def _chebyshev(name: str, x, n, out, kind: str, shifted: bool) -> Tensor:
             end_val = np.where(pos, odd2, _parity(k, one, -one))
         limit = _TRIG_FROM[kind, shifted]
         trig = (k > limit) & (np.abs(y) < one) & ~ends
-        a = _libm(np.arccos, np.where(trig, y, 0).astype(xa.dtype))
-        if kind == 't':
-            tv = _libm(np.cos, kf * a)
-        elif kind == 'u':
-            s = _libm(np.sin, a)
-            tv = np.where(s != 0, _libm(np.sin, (kf + one) * a) / s,
-                          (kf + one) * _libm(np.cos, (kf + one) * a) / y)
-        elif kind == 'v':
-            h = a / two
-            tv = np.where(_libm(np.sin, h) != one,
-                          _libm(np.cos, (kf + t(0.5)) * a) / _libm(np.cos, h),
-                          _parity(k, odd2, -odd2))
-        else:
-            h = a / two
-            # NOTE: where cos(acos(y)/2) rounds to 1 PyTorch returns 2n+1 for x > 0 in the
-            # plain form but +-1 by parity in the shifted one.
-            fallback = _parity(k, one, -one)
-            if not shifted:
-                fallback = np.where(xa > 0, odd2, fallback)
-            tv = np.where(_libm(np.cos, h) != one,
-                          _libm(np.sin, (kf + t(0.5)) * a) / _libm(np.sin, h), fallback)
         res = np.where(k == 0, one, np.where(k == 1, q1, res))
         rec = (k >= 2) & ~ends & ~trig
         if rec.any():
             res[rec] = _recurrence(k[rec], q1[rec], lambda j, yy, p, q: _fms(yy + yy, q, p),
                                    y[rec])
-        res = np.where(trig, tv, res)
+        if trig.any():
+            res[trig] = _chebyshev_trig(kind, shifted, y[trig], k[trig], xa[trig] > 0)
         res = np.where(ends, end_val, res)
         res = np.where(k < 0, 0, res).astype(xa.dtype, copy=False)
     return result(res.reshape(shape), out, name)

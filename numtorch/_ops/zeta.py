@@ -26,6 +26,16 @@ _A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7
       1.8152105401943546773e17, -7.1661652561756670113e18)
 
 
+_LD = np.longdouble if np.finfo(np.longdouble).nmant > 52 else f64
+
+
+def _pow(a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``a ** e`` in float64 as the C library's pow gives it (within half an ulp): NumPy's
+    own vectorised float64 power is an ulp off now and then, long double's then rounded
+    almost never is."""
+    return np.power(a.astype(_LD), e.astype(_LD)).astype(f64)
+
+
 def _zeta64(x: np.ndarray, q: np.ndarray, wt) -> np.ndarray:
     """zeta on flat float64 arrays of one shape; ``wt`` is the caller's dtype."""
     with np.errstate(all='ignore'):
@@ -39,21 +49,24 @@ def _zeta64(x: np.ndarray, q: np.ndarray, wt) -> np.ndarray:
             return out
         x, q = x[idx], q[idx]
         # NOTE: PyTorch's first term is pow(q, -x) in the input's own type (powf for
-        # float32); the sum then goes on in double.
-        s = np.power(q.astype(wt), -x.astype(wt)).astype(f64)
+        # float32, correctly rounded); the sum then goes on in double.
+        s = _pow(q.astype(wt), -x.astype(wt)).astype(wt).astype(f64)
         a = q.copy()
         b = np.zeros_like(q)
         done = np.zeros(q.shape, bool)
+        # direct summation; `live` indexes the elements still summing (a very negative q
+        # keeps a few going for a long time, so the others drop out of the arrays)
+        live = np.arange(q.size)
         i = 0
-        while True:
-            live = ~done & ((i < 9) | (a <= 9))
-            if not live.any():
-                break
+        while live.size:
             i += 1
-            a = np.where(live, a + 1, a)
-            b = np.where(live, np.power(a, -x), b)
-            s = np.where(live, s + b, s)
-            done |= live & (-_MACHEP * s < b) & (b < _MACHEP * s)
+            al = a[live] + 1
+            bl = _pow(al, -x[live])
+            sl = s[live] + bl
+            a[live], b[live], s[live] = al, bl, sl
+            conv = (-_MACHEP * sl < bl) & (bl < _MACHEP * sl)
+            done[live[conv]] = True
+            live = live[~conv & ((i < 9) | (al <= 9))]
         # Euler-Maclaurin: the integral, half the last term, then the Bernoulli corrections
         w = a
         s = np.where(done, s, s + b * w / (x - 1) - 0.5 * b)
