@@ -183,6 +183,7 @@ def _run_lazy(lib, make, shape):
     return before, after, values
 
 
+@pytest.mark.filterwarnings("ignore:input's size at dim=1 does not match num_features")
 @pytest.mark.parametrize('name,make,shape', LAZY, ids=[c[0] for c in LAZY])
 def test_lazy_layers_match_torch(name, make, shape):
     (b1, a1, v1), (b2, a2, v2) = _run_lazy(numtorch, make, shape), _run_lazy(torch, make, shape)
@@ -222,3 +223,297 @@ def test_lazy_dtype_errors_and_loading():
     lazy = nn.LazyInstanceNorm2d()
     lazy.load_state_dict(src.state_dict())
     assert lazy.running_mean.shape == (3,)
+
+
+# -- conv/linear + batch norm fusion ---------------------------------------------------------
+def _trained_bn(lib, bn):
+    """Running statistics that are not the initial ones, and affine parameters too."""
+    lib.manual_seed(3)
+    bn.train()
+    for _ in range(2):
+        bn(lib.randn(4, bn.num_features, *([3] * _BN_DIMS[type(bn).__name__])) * 2 + 1)
+    if bn.affine:
+        with lib.no_grad():
+            bn.weight.uniform_(0.5, 1.5)
+            bn.bias.uniform_(-1, 1)
+    return bn.eval()
+
+
+_BN_DIMS = {'BatchNorm1d': 0, 'BatchNorm2d': 2, 'BatchNorm3d': 3}
+
+
+@pytest.mark.parametrize('case', ['conv2d', 'conv1d_nobias_noaffine', 'convT2d', 'conv3d'])
+def test_fuse_conv_bn_eval(case):
+    def build(lib):
+        lib.manual_seed(0)
+        if case == 'conv2d':
+            conv, bn, t = lib.nn.Conv2d(3, 4, 3, padding=1), lib.nn.BatchNorm2d(4), False
+        elif case == 'conv1d_nobias_noaffine':
+            conv, bn, t = lib.nn.Conv1d(2, 3, 2, bias=False), lib.nn.BatchNorm1d(3, affine=False), \
+                False
+        elif case == 'convT2d':
+            conv, bn, t = lib.nn.ConvTranspose2d(3, 4, 2, stride=2), lib.nn.BatchNorm2d(4), True
+        else:
+            conv, bn, t = lib.nn.Conv3d(2, 3, 2), lib.nn.BatchNorm3d(3), False
+        _trained_bn(lib, bn)
+        conv.eval()
+        fused = lib.nn.utils.fuse_conv_bn_eval(conv, bn, transpose=t)
+        x = lib.tensor(RNG_FIXED[case])
+        return conv, bn, fused, x
+    cn, bn_n, fn, xn = build(numtorch)
+    ct, bn_t, ft, xt = build(torch)
+    assert type(fn) is type(cn) and fn is not cn and repr(fn) == repr(ft)
+    assert list(fn.state_dict()) == list(ft.state_dict())
+    assert_close(fn.weight, ft.weight, 1e-5, 1e-6)
+    assert_close(fn.bias, ft.bias, 1e-5, 1e-6)
+    assert type(fn.weight) is nn.Parameter and fn.weight.requires_grad
+    # the fused layer computes conv then bn
+    assert_close(fn(xn), bn_n(cn(xn)), 1e-4, 1e-5)
+    assert_close(fn(xn), ft(xt), 1e-4, 1e-5)
+
+
+RNG_FIXED = {'conv2d': arr(2, 3, 5, 5), 'conv1d_nobias_noaffine': arr(2, 2, 6),
+             'convT2d': arr(2, 3, 3, 3), 'conv3d': arr(1, 2, 3, 4, 3)}
+
+
+def test_fuse_linear_bn_and_weights():
+    def build(lib, nf):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(3, 4).eval()
+        bn = _trained_bn(lib, lib.nn.BatchNorm1d(nf))
+        return lin, bn
+    (ln, bnn), (lt, bnt) = build(numtorch, 4), build(torch, 4)
+    fn, ft = nn.utils.fuse_linear_bn_eval(ln, bnn), torch.nn.utils.fuse_linear_bn_eval(lt, bnt)
+    assert_close(fn.weight, ft.weight, 1e-5, 1e-6)
+    assert_close(fn.bias, ft.bias, 1e-5, 1e-6)
+    x = arr(5, 3)
+    assert_close(fn(numtorch.tensor(x)), bnn(ln(numtorch.tensor(x))), 1e-4, 1e-5)
+    # the weights functions: dtypes and requires_grad follow the layer's weight and bias
+    w, rm, rv, g, be = (arr(4, 3, dtype=np.float64), arr(4), np.abs(arr(4)) + .5, arr(4),
+                        arr(4))
+    args_n = [numtorch.tensor(w, requires_grad=True), None] + [numtorch.tensor(a)
+                                                               for a in (rm, rv)]
+    args_t = [torch.tensor(w, requires_grad=True), None] + [torch.tensor(a) for a in (rm, rv)]
+    rn = nn.utils.fuse_linear_bn_weights(*args_n, 1e-3, numtorch.tensor(g),
+                                         numtorch.tensor(be))
+    rt = torch.nn.utils.fuse_linear_bn_weights(*args_t, 1e-3, torch.tensor(g), torch.tensor(be))
+    for u, v in zip(rn, rt):
+        assert u.dtype == getattr(numtorch, str(v.dtype).split('.')[1])
+        assert u.requires_grad == v.requires_grad and type(u) is nn.Parameter
+        assert_close(u, v, 1e-6, 1e-7)
+    w4 = arr(4, 2, 3, 3)
+    rn = nn.utils.fuse_conv_bn_weights(numtorch.tensor(w4), None, numtorch.tensor(rm),
+                                       numtorch.tensor(rv), 1e-5, None, None)
+    rt = torch.nn.utils.fuse_conv_bn_weights(torch.tensor(w4), None, torch.tensor(rm),
+                                             torch.tensor(rv), 1e-5, None, None)
+    for u, v in zip(rn, rt):
+        assert u.requires_grad == v.requires_grad
+        assert_close(u, v, 1e-6, 1e-7)
+    # errors
+    for lib in (numtorch, torch):
+        lin, bn = build(lib, 3)
+        with pytest.raises(AssertionError, match='To fuse, linear.out_features == bn.num_feat'):
+            lib.nn.utils.fuse_linear_bn_eval(lin, bn)
+        lin, bn = build(lib, 4)
+        with pytest.raises(AssertionError, match='Fusion only for eval!'):
+            lib.nn.utils.fuse_linear_bn_eval(lin.train(), bn)
+        with pytest.raises(AssertionError, match='running_var must not be None'):
+            lib.nn.utils.fuse_conv_bn_eval(lib.nn.Conv1d(2, 4, 1).eval(),
+                                           lib.nn.BatchNorm1d(4, track_running_stats=False)
+                                           .eval())
+
+
+# -- skip_init, memory formats ---------------------------------------------------------------
+def test_skip_init():
+    for lib in (numtorch, torch):
+        lib.manual_seed(0)
+        m = lib.nn.utils.skip_init(lib.nn.Linear, 3, 2, dtype=lib.float64)
+        assert m.weight.shape == (2, 3) and m.weight.dtype == lib.float64
+        assert type(m.weight) is lib.nn.Parameter and m.weight.requires_grad
+        # the random stream did not move
+        r = lib.rand(2)
+        lib.manual_seed(0)
+        assert lib.equal(r, lib.rand(2))
+        m = lib.nn.utils.skip_init(lib.nn.BatchNorm1d, num_features=3)
+        assert m.running_var.shape == (3,) and list(m.state_dict()) == [
+            'weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    same_error(lambda: nn.utils.skip_init(nn.ReLU), lambda: torch.nn.utils.skip_init(torch.nn.ReLU),
+               RuntimeError)
+    same_error(lambda: nn.utils.skip_init(int), lambda: torch.nn.utils.skip_init(int), RuntimeError)
+    same_error(lambda: nn.utils.skip_init(nn.Linear, 3, 2, device='cuda'),
+               lambda: torch.nn.utils.skip_init(torch.nn.Linear, 3, 2, device='cuda'),
+               AssertionError)
+
+
+def test_convert_conv_weight_memory_format():
+    for lib in (numtorch, torch):
+        lib.manual_seed(0)
+        net = lib.nn.Sequential(lib.nn.Conv2d(2, 3, 3), lib.nn.Sequential(
+            lib.nn.ConvTranspose2d(3, 2, 2)), lib.nn.Conv3d(1, 1, 1), lib.nn.Linear(2, 2))
+        w = [p.detach().clone() for p in net.parameters()]
+        ids = [id(p) for p in net.parameters()]
+        assert lib.nn.utils.convert_conv2d_weight_memory_format(
+            net, lib.contiguous_format) is net
+        assert lib.nn.utils.convert_conv3d_weight_memory_format(
+            net, lib.contiguous_format) is net
+        assert [id(p) for p in net.parameters()] == ids
+        assert all(lib.equal(a, b) for a, b in zip(w, net.parameters()))
+        assert net[0].weight.is_contiguous()
+        # no convolution of that kind: nothing to convert
+        lib.nn.utils.convert_conv3d_weight_memory_format(lib.nn.Linear(2, 2),
+                                                         lib.channels_last_3d)
+    with pytest.raises(NotImplementedError, match='channels_last'):
+        nn.utils.convert_conv2d_weight_memory_format(nn.Conv2d(1, 1, 1), numtorch.channels_last)
+    with pytest.raises(NotImplementedError, match='channels_last_3d'):
+        nn.utils.convert_conv3d_weight_memory_format(nn.Sequential(nn.Conv3d(1, 1, 1)),
+                                                     numtorch.channels_last_3d)
+
+
+# -- stateless.functional_call ---------------------------------------------------------------
+class _Tied:
+    """A module (per library) with a buffer, a tied weight and a forward that reassigns an
+    attribute."""
+
+    @staticmethod
+    def make(lib):
+        class M(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l1 = lib.nn.Linear(3, 3)
+                self.l2 = lib.nn.Linear(3, 3)
+                self.l2.weight = self.l1.weight
+                self.register_buffer('shift', lib.ones(3))
+
+            def forward(self, x, scale=1.0):
+                self.shift = self.shift + 1
+                return self.l2(self.l1(x)) * scale + self.shift
+        lib.manual_seed(0)
+        return M()
+
+
+def test_stateless_functional_call():
+    mods = {lib: _Tied.make(lib) for lib in (numtorch, torch)}
+    x = arr(2, 3)
+    w = arr(3, 3)
+    outs = {}
+    for lib, m in mods.items():
+        params = {'l1.weight': lib.tensor(w, requires_grad=True), 'shift': lib.zeros(3)}
+        before = {k: v.detach().clone() for k, v in m.state_dict().items()}
+        with pytest.warns(FutureWarning, match='stateless.functional_call` is deprecated'):
+            y = lib.nn.utils.stateless.functional_call(m, params, lib.tensor(x),
+                                                       {'scale': 2.0})
+        y.sum().backward()
+        # the module is as before; the dict got the reassigned buffer
+        assert all(lib.equal(before[k], v) for k, v in m.state_dict().items())
+        assert m.l2.weight is m.l1.weight
+        outs[lib] = (y, params['l1.weight'].grad, params['shift'])
+        with pytest.warns(FutureWarning):
+            y2 = lib.nn.utils.stateless.functional_call(
+                m, {'l1.weight': lib.tensor(w)}, (lib.tensor(x),), tie_weights=False)
+        outs[lib] += (y2,)
+    for u, v in zip(outs[numtorch], outs[torch]):
+        assert_close(u, v, 1e-5, 1e-6)
+    mn, mt = mods[numtorch], mods[torch]
+    fn = numtorch.nn.utils.stateless._functional_call
+    ftc = torch.nn.utils.stateless._functional_call
+    w2 = arr(3, 3)
+    same_error(lambda: fn(mn, {'l1.weight': numtorch.tensor(w), 'l2.weight': numtorch.tensor(w2)},
+                          numtorch.tensor(x)),
+               lambda: ftc(mt, {'l1.weight': torch.tensor(w), 'l2.weight': torch.tensor(w2)},
+                           torch.tensor(x)), ValueError)
+    same_error(lambda: fn(mn, {'l1.weight': numtorch.tensor(w), 'bogus': numtorch.ones(1)},
+                          numtorch.tensor(x), strict=True),
+               lambda: ftc(mt, {'l1.weight': torch.tensor(w), 'bogus': torch.ones(1)},
+                           torch.tensor(x), strict=True), RuntimeError)
+    same_error(lambda: fn(mn, {'l1.weight': 3}, numtorch.tensor(x)),
+               lambda: ftc(mt, {'l1.weight': 3}, torch.tensor(x)), TypeError)
+    same_error(lambda: fn(mn, {'l9.weight': numtorch.ones(1)}, numtorch.tensor(x)),
+               lambda: ftc(mt, {'l9.weight': torch.ones(1)}, torch.tensor(x)), AttributeError)
+    same_error(lambda: fn(nn.DataParallel(mn), {}, numtorch.tensor(x)),
+               lambda: ftc(torch.nn.DataParallel(mt), {}, torch.tensor(x)), RuntimeError)
+    # a failing forward still restores the module
+    with pytest.raises(RuntimeError):
+        fn(mn, {'l1.weight': numtorch.ones(2, 2)}, numtorch.tensor(x))
+    assert mn.l1.weight.shape == (3, 3) and type(mn.l1.weight) is nn.Parameter
+
+
+# -- nn.grad -----------------------------------------------------------------------------------
+_GRAD_CASES = [(1, (2, 4, 7), (6, 2, 3), dict(stride=2, padding=1, groups=2)),
+               (2, (2, 3, 8, 7), (4, 3, 3, 2),
+                dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2))),
+               (2, (1, 1, 6, 6), (1, 1, 3, 3), dict(stride=2)),
+               (3, (1, 2, 5, 6, 5), (4, 1, 2, 3, 2), dict(stride=2, padding=1, groups=2))]
+
+
+@pytest.mark.parametrize('case', range(len(_GRAD_CASES)))
+def test_nn_grad(case):
+    nd, xs, ws, kw = _GRAD_CASES[case]
+    x, w = arr(*xs, dtype=np.float64), arr(*ws, dtype=np.float64)
+    conv = getattr(torch.nn.functional, f'conv{nd}d')
+    gy = arr(*conv(torch.tensor(x), torch.tensor(w), **kw).shape, dtype=np.float64)
+    (xn, xt), (wn, wt), (gn, gt) = pair(x), pair(w), pair(gy)
+    assert F.grad is nn.grad
+    for which in ('input', 'weight'):
+        fn_n = getattr(nn.grad, f'conv{nd}d_{which}')
+        fn_t = getattr(torch.nn.grad, f'conv{nd}d_{which}')
+        if which == 'input':
+            rn, rt = fn_n(xs, wn, gn, **kw), fn_t(xs, wt, gt, **kw)
+            operands = (wn, gn)
+        else:
+            rn, rt = fn_n(xn, ws, gn, **kw), fn_t(xt, ws, gt, **kw)
+            operands = (xn, gn)
+        assert_close(rn, rt, 1e-10, 1e-12)
+        # differentiable in both operands, as PyTorch's
+        r = arr(*rt.shape, dtype=np.float64)
+        gs_n = numtorch.autograd.grad((rn * numtorch.tensor(r)).sum(), operands)
+        gs_t = torch.autograd.grad((rt * torch.tensor(r)).sum(),
+                                   (wt, gt) if which == 'input' else (xt, gt))
+        for u, v in zip(gs_n, gs_t):
+            assert_close(u, v, 1e-10, 1e-12)
+    if case == 0:
+        assert gradcheck(lambda w, g: nn.grad.conv1d_input(xs, w, g, **kw), (wn, gn))
+        assert gradcheck(lambda x, g: nn.grad.conv1d_weight(x, ws, g, **kw), (xn, gn))
+
+
+def test_nn_grad_errors():
+    w, g = numtorch.ones(1, 1, 3, 3), numtorch.ones(1, 1, 2, 2)
+    wt, gt = torch.ones(1, 1, 3, 3), torch.ones(1, 1, 2, 2)
+    same_error(lambda: nn.grad.conv2d_input([1, 6, 6], w, g[0]),
+               lambda: torch.nn.grad.conv2d_input([1, 6, 6], wt, gt[0]), RuntimeError)
+    same_error(lambda: nn.grad.conv2d_weight(numtorch.ones(1, 6, 6), [1, 1, 3, 3], g[0]),
+               lambda: torch.nn.grad.conv2d_weight(torch.ones(1, 6, 6), [1, 1, 3, 3], gt[0]))
+    same_error(lambda: nn.grad.conv2d_input([1, 1, 6, 6], w, numtorch.ones(1, 1, 3, 3), stride=2),
+               lambda: torch.nn.grad.conv2d_input([1, 1, 6, 6], wt, torch.ones(1, 1, 3, 3),
+                                                  stride=2))
+    same_error(lambda: nn.grad.conv1d_input([1, 1, 6], w, g),
+               lambda: torch.nn.grad.conv1d_input([1, 1, 6], wt, gt))
+    same_error(lambda: nn.grad.conv2d_input([1, 6, 6], w[0], g[0]),
+               lambda: torch.nn.grad.conv2d_input([1, 6, 6], wt[0], gt[0]))
+    same_error(lambda: nn.grad.conv3d_weight(numtorch.ones(1, 1, 6, 6), [1, 1, 3, 3], g),
+               lambda: torch.nn.grad.conv3d_weight(torch.ones(1, 1, 6, 6), [1, 1, 3, 3], gt))
+
+
+# -- DataParallel ------------------------------------------------------------------------------
+def test_data_parallel_on_cpu():
+    mods = {}
+    for lib in (numtorch, torch):
+        lib.manual_seed(0)
+        inner = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.BatchNorm1d(3))
+        dp = lib.nn.DataParallel(inner, device_ids=None, output_device=None, dim=0)
+        assert dp.module is inner and dp.device_ids == [] and not hasattr(dp, 'dim')
+        assert lib.nn.parallel.DataParallel is lib.nn.DataParallel
+        mods[lib] = dp
+    dn, dt = mods[numtorch], mods[torch]
+    assert repr(dn) == repr(dt)
+    assert list(dn.state_dict()) == list(dt.state_dict())
+    assert list(dn.state_dict())[0] == 'module.0.weight'
+    xn, xt = pair(arr(4, 2))
+    yn, yt = dn(xn), dt(xt)
+    assert_close(yn, yt, 1e-5, 1e-6)
+    yn.sum().backward()
+    yt.sum().backward()
+    assert_close(xn.grad, xt.grad, 1e-5, 1e-6)
+    assert_close(dn.module[0].weight.grad, dt.module[0].weight.grad, 1e-5, 1e-6)
+    same_error(lambda: dn(xn, xn), lambda: dt(xt, xt), TypeError)
+    same_error(lambda: numtorch.nn.parallel.data_parallel(dn.module, xn),
+               lambda: torch.nn.parallel.data_parallel(dt.module, xt), RuntimeError)
