@@ -228,8 +228,16 @@ def test_zeta_scalars_promotion_and_errors():
         _same(got.numpy(), ref.numpy(), 1e-7)
     with pytest.raises(NotImplementedError, match='"zeta_cpu" not implemented for \'Half\''):
         ns.zeta(numtorch.ones(1, dtype=numtorch.float16), 2.)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as ours:
         ns.zeta(2, 1)
+    with pytest.raises(TypeError) as theirs:
+        torch.special.zeta(2, 1)
+    assert str(ours.value) == str(theirs.value)
+    with pytest.raises(TypeError) as ours:
+        ns.hermite_polynomial_h([1.], 1)
+    with pytest.raises(TypeError) as theirs:
+        torch.special.hermite_polynomial_h([1.], 1)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_zeta_gradient_in_q():

@@ -5,14 +5,20 @@ physicists' and probabilists' Hermite polynomials, Laguerre and Legendre polynom
 ``f(x, n)`` with ``x`` and ``n`` tensors or numbers that broadcast together.
 
 They follow PyTorch's CPU kernels step for step, in the result dtype (single precision for
-float32, as PyTorch's): ``n`` is cast to the common dtype and truncated to an integer (NaN,
+float32, as PyTorch's; its fused multiply-adds and libm calls reproduced, so the recurrences
+give PyTorch's numbers to the bit, and so do the float64 trigonometric forms; the float32
+ones take acos/cos/sin from double precision rounded once, which the C library's float
+functions do not always match, and ``n acos(x)`` magnifies the difference). Broadcasting and
+type promotion are PyTorch's, integers promoting to the default float dtype; Half is refused
+as PyTorch refuses it. ``n`` is cast to the common dtype and truncated to an integer (NaN,
 infinities and values past int64 count as negative); a negative degree gives 0; ``|x| == 1``
 (``x`` in {0, 1} for the shifted forms) has closed forms; for ``|x| < 1`` and a degree above
 a small threshold the Chebyshev kinds use their trigonometric forms; otherwise the three-term
 recurrence runs, vectorised over the elements (one NumPy step per degree, the elements sorted
 by degree so that each step touches only those still climbing). Hermite degrees past 128
-(float32) or 512 (float64) give NaN, as in PyTorch. No derivative is defined (PyTorch has
-none): the results never require grad.
+(float32) or 512 (float64) give NaN, as in PyTorch. A NaN ``x`` with a degree of 2 or more
+gives NaN (PyTorch's Chebyshev, Laguerre and Legendre kernels return an unset variable
+there). No derivative is defined (PyTorch has none): the results never require grad.
 """
 from __future__ import annotations
 
@@ -36,20 +42,21 @@ _NUMBER_TYPES = (int, float, bool, np.generic)
 
 
 # -- argument plumbing shared with the other torch.special files -----------------------------
-def float_args(name: str, x, y, xname: str = 'x', yname: str = 'n'):
+def float_args(name: str, x, y, xnames: tuple = ('x', 'x', 'x'), yname: str = 'n'):
     """The two operands as arrays of their common float dtype, broadcast together.
 
     Follows PyTorch's promotion (a Python number only counts when of a higher category;
     integer and bool results become the default float dtype); Half is refused as PyTorch's
-    CPU kernels refuse it."""
+    CPU kernels refuse it. ``xnames`` and ``yname`` name the parameters in the TypeError for
+    operands that are not tensors or numbers (``x`` has a name per overload)."""
     tx, ty = isinstance(x, Tensor), isinstance(y, Tensor)
     if not (tx or ty) or not (tx or isinstance(x, _NUMBER_TYPES)) \
             or not (ty or isinstance(y, _NUMBER_TYPES)):
         raise TypeError(f'special_{name}() received an invalid combination of arguments - got '
                         f'({type(x).__name__}, {type(y).__name__}), but expected one of:\n'
-                        f' * (Tensor {xname}, Tensor {yname}, *, Tensor out = None)\n'
-                        f' * (Number {xname}, Tensor {yname}, *, Tensor out = None)\n'
-                        f' * (Tensor {xname}, Number {yname}, *, Tensor out = None)\n')
+                        f' * (Tensor {xnames[0]}, Tensor {yname}, *, Tensor out = None)\n'
+                        f' * (Number {xnames[1]}, Tensor {yname}, *, Tensor out = None)\n'
+                        f' * (Tensor {xnames[2]}, Number {yname}, *, Tensor out = None)\n')
     dt = result_dtype((x, y))
     if not dt.is_floating_point:
         dt = get_default_dtype()

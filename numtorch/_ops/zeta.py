@@ -3,7 +3,8 @@
 Cephes' method, as PyTorch's kernel: direct summation while ``q + k <= 9`` (at least nine
 terms), stopping early once a term no longer changes the sum, then the Euler-Maclaurin tail
 with up to twelve Bernoulli terms. Always in float64 (PyTorch's CPU kernel accumulates
-float32 in double too), vectorised with a mask of the elements still summing. Domain: inf at
+float32 in double too) with the C library's pow, vectorised over the elements still summing,
+so that the values are PyTorch's to the bit. Domain: inf at
 ``x == 1`` and at non-positive integer ``q``; NaN for ``x < 1`` and for ``q <= 0`` with a
 non-integer ``x``. The derivative exists for ``q`` only (``-x zeta(x + 1, q)``); asking for the
 one in ``x`` raises NotImplementedError at backward, as in PyTorch.
@@ -124,7 +125,7 @@ def zeta(input, other, *, out=None) -> Tensor:
     """Hurwitz's zeta function ``sum_k (k + other)^-input`` (Riemann's at ``other == 1``).
 
     Either argument may be a Python number; the gradient flows to ``other`` only."""
-    xa, _ = float_args('zeta', input, other, 'self', 'other')
+    xa, _ = float_args('zeta', input, other, ('input', 'self', 'input'), 'other')
     dt = xa.dtype
     xt, qt = isinstance(input, Tensor), isinstance(other, Tensor)
     # PyTorch's node names: 0 for two tensors, 1 for a number x, 2 for a number q
