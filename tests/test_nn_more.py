@@ -4,6 +4,7 @@ values, every gradient, grad_fn names, reprs, state_dict keys, errors (type and 
 float64 gradchecks."""
 from __future__ import annotations
 
+import warnings
 
 import numpy as np
 import pytest
@@ -517,3 +518,96 @@ def test_data_parallel_on_cpu():
     same_error(lambda: dn(xn, xn), lambda: dt(xt, xt), TypeError)
     same_error(lambda: numtorch.nn.parallel.data_parallel(dn.module, xn),
                lambda: torch.nn.parallel.data_parallel(dt.module, xt), RuntimeError)
+
+
+# -- CrossMapLRN2d, SyncBatchNorm, Container -------------------------------------------------
+@pytest.mark.parametrize('size,alpha,beta,k,C', [(3, 1e-4, 0.75, 1, 6), (5, 0.5, 0.6, 2, 7),
+                                                 (4, 2.0, 1.0, 0.5, 5), (7, 1.0, 0.75, 1, 3),
+                                                 (2, 1.0, 0.5, 1, 4)])
+def test_cross_map_lrn2d(size, alpha, beta, k, C):
+    mn, mt = nn.CrossMapLRN2d(size, alpha, beta, k), torch.nn.CrossMapLRN2d(size, alpha, beta, k)
+    assert repr(mn) == repr(mt)
+    assert list(mn.state_dict()) == list(mt.state_dict()) == []
+    for dtype, tol in ((np.float32, 1e-5), (np.float64, 1e-12)):
+        xn, xt = pair(arr(2, C, 3, 2, dtype=dtype) * 2)
+        yn, yt = mn(xn), mt(xt)
+        assert yn.grad_fn.name() == yt.grad_fn.name() == 'CrossMapLRN2dBackward'
+        assert yn.dtype == xn.dtype
+        assert_close(yn, yt, tol, tol)
+        g = arr(*yn.shape, dtype=dtype)
+        yn.backward(numtorch.tensor(g))
+        yt.backward(torch.tensor(g))
+        assert_close(xn.grad, xt.grad, tol, tol)
+
+
+def test_cross_map_lrn2d_errors():
+    mn, mt = nn.CrossMapLRN2d(3), torch.nn.CrossMapLRN2d(3)
+    same_error(lambda: mn(numtorch.ones(3, 2, 2)), lambda: mt(torch.ones(3, 2, 2)), ValueError)
+    same_error(lambda: mn(numtorch.ones(1, 3, 2, 2, dtype=numtorch.int32)),
+               lambda: mt(torch.ones(1, 3, 2, 2, dtype=torch.int32)), RuntimeError)
+    xn, xt = pair(arr(1, 3, 2, 2))
+    same_error(lambda: nn.CrossMapLRN2d(1)(xn).sum().backward(),
+               lambda: torch.nn.CrossMapLRN2d(1)(xt).sum().backward(), RuntimeError)
+
+
+def test_sync_batch_norm_on_cpu():
+    for shape in ((4, 3), (4, 3, 5), (2, 3, 2, 2, 2)):
+        mn, mt = nn.SyncBatchNorm(3, momentum=0.2), torch.nn.SyncBatchNorm(3, momentum=0.2)
+        assert repr(mn) == repr(mt) and mn.process_group is None
+        assert list(mn.state_dict()) == list(mt.state_dict())
+        assert vars(mn).keys() == vars(mt).keys()
+        xn, xt = pair(arr(*shape))
+        for train in (True, False):
+            mn.train(train)
+            mt.train(train)
+            yn, yt = mn(xn), mt(xt)
+            assert yn.grad_fn.name() == yt.grad_fn.name()
+            assert_close(yn, yt, 1e-5, 1e-6)
+            g = arr(*shape)
+            xn.grad = xt.grad = None
+            yn.backward(numtorch.tensor(g))
+            yt.backward(torch.tensor(g))
+            assert_close(xn.grad, xt.grad, 1e-4, 1e-5)
+            assert_close(mn.weight.grad, mt.weight.grad, 1e-4, 1e-5)
+            for k, v in mn.state_dict().items():
+                assert_close(v, mt.state_dict()[k], 1e-5, 1e-6)
+    m2n = nn.SyncBatchNorm(3, 1e-3, None, False, False, process_group=None)
+    m2t = torch.nn.SyncBatchNorm(3, 1e-3, None, False, False, process_group=None)
+    assert repr(m2n) == repr(m2t) and list(m2n.state_dict()) == []
+    same_error(lambda: m2n(numtorch.ones(3)), lambda: m2t(torch.ones(3)), ValueError)
+    same_error(lambda: nn.SyncBatchNorm(0)(numtorch.ones(2, 0)),
+               lambda: torch.nn.SyncBatchNorm(0)(torch.ones(2, 0)), ValueError)
+    same_error(lambda: nn.SyncBatchNorm(3)(numtorch.ones(1, 3)),
+               lambda: torch.nn.SyncBatchNorm(3)(torch.ones(1, 3)), ValueError)
+
+
+def test_convert_sync_batchnorm():
+    out = {}
+    for lib in (numtorch, torch):
+        lib.manual_seed(0)
+        s = lib.nn.Sequential(lib.nn.Conv2d(2, 3, 1), lib.nn.BatchNorm2d(3),
+                              lib.nn.Sequential(lib.nn.BatchNorm1d(3, affine=False)),
+                              lib.nn.InstanceNorm1d(3))
+        s[1].running_mean.fill_(2)
+        s.eval()
+        w = s[1].weight
+        c = lib.nn.SyncBatchNorm.convert_sync_batchnorm(s)
+        assert c is s and c[1].weight is w and not c[1].training
+        assert type(c[3]).__name__ == 'InstanceNorm1d'
+        single = lib.nn.SyncBatchNorm.convert_sync_batchnorm(lib.nn.BatchNorm3d(2, eps=1e-3))
+        out[lib] = (repr(c), list(c.state_dict()), repr(single), c[1].running_mean.tolist())
+    assert out[numtorch] == out[torch]
+
+
+def test_container_deprecated():
+    with pytest.warns(FutureWarning, match='`nn.Container` is deprecated. All of its'):
+        cn = nn.Container(a=nn.Linear(2, 2), b=nn.ReLU())
+    with pytest.warns(FutureWarning):
+        ct = torch.nn.Container(a=torch.nn.Linear(2, 2), b=torch.nn.ReLU())
+    assert repr(cn) == repr(ct)
+    assert list(cn.state_dict()) == list(ct.state_dict())
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        same_error(lambda: nn.Container(a=3), lambda: torch.nn.Container(a=3), TypeError)
+        same_error(lambda: nn.Container()(numtorch.ones(1)),
+                   lambda: torch.nn.Container()(torch.ones(1)), NotImplementedError)

@@ -1,4 +1,4 @@
-"""Batch normalisation layers: BatchNorm1d, BatchNorm2d, BatchNorm3d."""
+"""Batch normalisation layers: BatchNorm1d/2d/3d, their lazy forms and SyncBatchNorm."""
 from __future__ import annotations
 
 from ..._tensor import Tensor
@@ -11,7 +11,7 @@ from .lazy import LazyModuleMixin
 from .module import Module, _params
 
 __all__ = ['BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'LazyBatchNorm1d', 'LazyBatchNorm2d',
-           'LazyBatchNorm3d']
+           'LazyBatchNorm3d', 'SyncBatchNorm']
 
 
 class _NormBase(Module):
@@ -175,3 +175,50 @@ class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
     """A BatchNorm3d whose ``num_features`` is inferred from its first input."""
     cls_to_become = BatchNorm3d
     _check_input_dim = BatchNorm3d._check_input_dim
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm over inputs of any rank >= 2 whose statistics PyTorch gathers across the
+    processes of ``process_group`` in distributed training. Without an initialized process
+    group (numtorch has no distributed backend) PyTorch computes plain batch norm over the
+    local batch, ignoring ``process_group``; so does this class."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, process_group=None,
+                 device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() < 2:
+            raise ValueError(f'expected at least 2D input (got {input.dim()}D input)')
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input_dim(input)
+        if input.size(1) == 0:
+            raise ValueError('SyncBatchNorm number of input channels should be non-zero')
+        return super().forward(input)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """Replaces every BatchNorm*d in ``module`` (recursively) by a SyncBatchNorm sharing
+        its parameters and running statistics; returns ``module``, or the new layer when
+        ``module`` itself is a batch norm."""
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = SyncBatchNorm(module.num_features, module.eps, module.momentum,
+                                module.affine, module.track_running_stats, process_group,
+                                bias=module.bias is not None)
+            if module.affine:
+                out.weight = module.weight
+                out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, 'qconfig'):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out

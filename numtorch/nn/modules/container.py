@@ -1,7 +1,9 @@
-"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
+"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict (and the
+deprecated Container)."""
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections import abc
 from itertools import islice
@@ -11,7 +13,8 @@ from ..._tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent
 
-__all__ = ['Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']
+__all__ = ['Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict',
+           'Container']
 
 
 def _abs_index(idx, n: int) -> int:
@@ -499,3 +502,16 @@ class ParameterDict(Module):
 
     def __call__(self, input):
         raise RuntimeError('ParameterDict should not be called.')
+
+
+class Container(Module):
+    """The pre-1.0 container: a Module holding the keyword-argument modules as children.
+    Deprecated (a FutureWarning on construction), as in PyTorch: subclass Module."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        warnings.warn('`nn.Container` is deprecated. All of its functionality is now '
+                      'implemented in `nn.Module`. Subclass that instead.', FutureWarning,
+                      stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)

@@ -1,4 +1,5 @@
-"""Per-sample normalisation layers: LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm."""
+"""Per-sample normalisation layers: LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm,
+CrossMapLRN2d."""
 from __future__ import annotations
 
 import numbers
@@ -9,8 +10,9 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module, _params
+from ._functions import cross_map_lrn2d
 
-__all__ = ['LayerNorm', 'GroupNorm', 'RMSNorm', 'LocalResponseNorm']
+__all__ = ['LayerNorm', 'GroupNorm', 'RMSNorm', 'LocalResponseNorm', 'CrossMapLRN2d']
 
 
 def _affine_parameters(m: Module, shape: tuple, affine: bool, bias: bool, device,
@@ -129,6 +131,26 @@ class LocalResponseNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f'{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}'
+
+
+class CrossMapLRN2d(Module):
+    """Local response normalisation across channels of (N, C, H, W) inputs, Lua Torch's
+    legacy form (see ``_functions.CrossMapLRN2d`` for how it differs from
+    LocalResponseNorm)."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return cross_map_lrn2d(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f'{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}'
