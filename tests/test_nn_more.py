@@ -611,3 +611,27 @@ def test_container_deprecated():
         same_error(lambda: nn.Container(a=3), lambda: torch.nn.Container(a=3), TypeError)
         same_error(lambda: nn.Container()(numtorch.ones(1)),
                    lambda: torch.nn.Container()(torch.ones(1)), NotImplementedError)
+
+
+def test_functional_conv_tbc():
+    assert F.conv_tbc is numtorch.conv_tbc
+    for pad in (0, 1, 2):
+        (xn, xt), (wn, wt), (bn_, bt) = (pair(arr(7, 2, 3, dtype=np.float64)),
+                                         pair(arr(3, 3, 4, dtype=np.float64)),
+                                         pair(arr(4, dtype=np.float64)))
+        yn, yt = F.conv_tbc(xn, wn, bn_, pad), torch.nn.functional.conv_tbc(xt, wt, bt, pad)
+        assert_close(yn, yt, 1e-12, 1e-12)
+        g = arr(*yt.shape, dtype=np.float64)
+        yn.backward(numtorch.tensor(g))
+        yt.backward(torch.tensor(g))
+        for u, v in ((xn, xt), (wn, wt), (bn_, bt)):
+            assert_close(u.grad, v.grad, 1e-12, 1e-12)
+    xn, xt = pair(arr(7, 2, 3), grad=False)
+    wn, wt = pair(arr(3, 3, 4), grad=False)
+    bn_, bt = pair(arr(4), grad=False)
+    for args_n, args_t in (((xn[0], wn, bn_), (xt[0], wt, bt)), ((xn, wn[0], bn_), (xt, wt[0], bt)),
+                           ((xn, wn, bn_[None]), (xt, wt, bt[None])),
+                           ((xn, wn[:, :2], bn_), (xt, wt[:, :2], bt)),
+                           ((xn, wn, bn_[:3]), (xt, wt, bt[:3]))):
+        same_error(lambda: F.conv_tbc(*args_n), lambda: torch.nn.functional.conv_tbc(*args_t),
+                   RuntimeError)
