@@ -464,6 +464,7 @@ def test_nn_grad(case):
             rn, rt = fn_n(xn, ws, gn, **kw), fn_t(xt, ws, gt, **kw)
             operands = (xn, gn)
         assert_close(rn, rt, 1e-10, 1e-12)
+        assert rn.grad_fn.name() == rt.grad_fn.name() == 'ConvolutionBackwardBackward0'
         # differentiable in both operands, as PyTorch's
         r = arr(*rt.shape, dtype=np.float64)
         gs_n = numtorch.autograd.grad((rn * numtorch.tensor(r)).sum(), operands)
@@ -472,8 +473,11 @@ def test_nn_grad(case):
         for u, v in zip(gs_n, gs_t):
             assert_close(u, v, 1e-10, 1e-12)
     if case == 0:
-        assert gradcheck(lambda w, g: nn.grad.conv1d_input(xs, w, g, **kw), (wn, gn))
-        assert gradcheck(lambda x, g: nn.grad.conv1d_weight(x, ws, g, **kw), (xn, gn))
+        fi = lambda w, g: nn.grad.conv1d_input(xs, w, g, **kw)  # noqa: E731
+        fw = lambda x, g: nn.grad.conv1d_weight(x, ws, g, **kw)  # noqa: E731
+        assert gradcheck(fi, (wn, gn)) and gradcheck(fw, (xn, gn))
+        assert numtorch.autograd.gradgradcheck(fi, (wn, gn))
+        assert numtorch.autograd.gradgradcheck(fw, (xn, gn))
 
 
 def test_nn_grad_errors():
@@ -486,6 +490,8 @@ def test_nn_grad_errors():
     same_error(lambda: nn.grad.conv2d_input([1, 1, 6, 6], w, numtorch.ones(1, 1, 3, 3), stride=2),
                lambda: torch.nn.grad.conv2d_input([1, 1, 6, 6], wt, torch.ones(1, 1, 3, 3),
                                                   stride=2))
+    with pytest.raises(RuntimeError, match="argument 'padding'"):
+        nn.grad.conv2d_input([1, 1, 6, 6], w, g, padding='same')
     same_error(lambda: nn.grad.conv1d_input([1, 1, 6], w, g),
                lambda: torch.nn.grad.conv1d_input([1, 1, 6], wt, gt))
     same_error(lambda: nn.grad.conv2d_input([1, 6, 6], w[0], g[0]),
