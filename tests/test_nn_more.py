@@ -554,6 +554,8 @@ def test_cross_map_lrn2d_errors():
     xn, xt = pair(arr(1, 3, 2, 2))
     same_error(lambda: nn.CrossMapLRN2d(1)(xn).sum().backward(),
                lambda: torch.nn.CrossMapLRN2d(1)(xt).sum().backward(), RuntimeError)
+    same_error(lambda: numtorch.autograd.grad(mn(xn).sum(), xn, create_graph=True),
+               lambda: torch.autograd.grad(mt(xt).sum(), xt, create_graph=True), RuntimeError)
 
 
 def test_sync_batch_norm_on_cpu():

@@ -64,6 +64,11 @@ class CrossMapLRN2d(Op):
         acc = _window_sums(ratio, -inv_pre, size - 1 - inv_pre)
         return np.power(s, t(-self.beta)) * gy - t(2 * self.alpha * self.beta / size) * x * acc
 
+    def backward_t(self, gy):
+        # PyTorch's backward writes through out= arguments, which autograd refuses
+        raise RuntimeError("mul(): functions with out=... arguments don't support automatic "
+                           'differentiation, but one of the arguments requires grad.')
+
 
 def cross_map_lrn2d(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
                     k: float = 1) -> Tensor:
