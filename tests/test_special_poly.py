@@ -64,7 +64,9 @@ def test_polynomial_values(name, dt):
     got = getattr(ns, name)(numtorch.from_numpy(x), numtorch.from_numpy(n)).numpy()
     ref = getattr(torch.special, name)(torch.from_numpy(x), torch.from_numpy(n)).numpy()
     if dt == np.float64:
-        _same(got, ref, 1e-9, 1e-12)
+        # PyTorch's fused steps and libm calls reproduced: bitwise
+        _same(got, ref, 1e-13, 1e-300)
+        assert np.mean((got == ref) | np.isnan(ref)) > 0.999
     else:
         # Recurrences give PyTorch's numbers (its FMA steps reproduced); in the trigonometric
         # zone float32's rounding of n acos(x) shows, in PyTorch's result as in ours.
@@ -167,14 +169,17 @@ def test_bessel_values(name, dt):
     x = _bessel_points().astype(dt)
     got = getattr(ns, name)(numtorch.from_numpy(x)).numpy()
     ref = getattr(torch.special, name)(torch.from_numpy(x)).numpy()
+    # PyTorch's steps in its precision, FMAs included: bitwise nearly everywhere, a few ulps
+    # where libm's exp/log/sin/cos round otherwise now and then (more, relatively, where Y0,
+    # Y1 and Ai cancel near their zeros)
+    exact = (got == ref) | (np.isnan(got) & np.isnan(ref))
+    assert exact.mean() > 0.98
     if dt == np.float64:
-        _same(got, ref, 1e-11, 1e-300)
+        _same(got, ref, 2e-13, 1e-15)
     else:
-        # PyTorch's float32 kernels run in single precision, numtorch's in double
-        # (rounded once): a few ulps apart, more in absolute terms near Y's zeros.
-        _same(got, ref, 2e-5, 2e-6)
-        big = np.abs(ref) > 1e-30
-        _same(got, ref, 2e-5, 0, big & (np.abs(ref) > 1e-2))
+        _same(got, ref, 1e-6, 1e-7)
+        tiny = np.abs(ref) < 1e-7
+        _same(got, ref, 1e-5, 1e-44, tiny)
 
 
 def test_bessel_dtypes_errors_out_and_no_grad():

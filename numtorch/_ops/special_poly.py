@@ -31,6 +31,7 @@ from .._tensor import Tensor, _wrap, _bump, _type_word
 from .._state import state
 from .._dtype import NP2DT, result_dtype, get_default_dtype, can_cast
 from ._op import broadcast_error
+from ._fp import fma, libm
 
 __all__ = ['chebyshev_polynomial_t', 'chebyshev_polynomial_u', 'chebyshev_polynomial_v',
            'chebyshev_polynomial_w', 'shifted_chebyshev_polynomial_t',
@@ -155,18 +156,9 @@ def _recurrence(n: np.ndarray, q1: np.ndarray, step, *args: np.ndarray) -> np.nd
     return out
 
 
-# NOTE: PyTorch's CPU kernels are compiled with FMA contraction, so each recurrence step
-# ``a * b - c`` is rounded once. Computing it in a wider type and rounding back gives the same
-# numbers: exactly for float32 (the product is exact in float64) and, but for rare double
-# rounding, for float64 in x86's 80-bit long double (plain float64 where there is none).
-_WIDE = {np.dtype(np.float32): np.float64,
-         np.dtype(np.float64): np.longdouble if np.finfo(np.longdouble).nmant > 52 else np.float64}
-
-
 def _fms(a, b, c: np.ndarray) -> np.ndarray:
-    """``a * b - c`` rounded once to ``c``'s dtype."""
-    w = _WIDE[c.dtype]
-    return (np.multiply(a, b, dtype=w) - c.astype(w)).astype(c.dtype)
+    """``a * b - c`` rounded once: PyTorch's kernels fuse each recurrence step (see _fp)."""
+    return fma(a, b, -c, c.dtype)
 
 
 _MATH = {name: np.frompyfunc(getattr(math, name), 1, 1) for name in ('acos', 'cos', 'sin')}
@@ -182,7 +174,7 @@ def _libm(name: str, a: np.ndarray) -> np.ndarray:
     than NumPy's own float32 kernels."""
     if a.dtype == np.float64:
         return _MATH[name](a).astype(np.float64) if a.size else a.copy()
-    return _NP[name](a.astype(np.float64)).astype(a.dtype)
+    return libm(_NP[name], a)
 
 
 def _parity(n: np.ndarray, even, odd) -> np.ndarray:
