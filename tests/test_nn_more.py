@@ -220,6 +220,14 @@ def test_lazy_dtype_errors_and_loading():
     x = numtorch.ones(1, 3, 4)
     assert_close(lazy(x), src(x), 0, 0)
     assert type(lazy) is nn.ConvTranspose1d
+    # placeholders stay placeholders in a state_dict, and loading them keeps a module lazy
+    for lib in (numtorch, torch):
+        a, b = lib.nn.LazyConvTranspose2d(3, 2), lib.nn.LazyBatchNorm3d()
+        a.load_state_dict(lib.nn.LazyConvTranspose2d(3, 2).state_dict())
+        b.load_state_dict(lib.nn.LazyBatchNorm3d().state_dict())
+        assert lib.nn.parameter.is_lazy(a.weight) and lib.nn.parameter.is_lazy(b.running_var)
+        assert type(a.state_dict()['weight']).__name__ == 'UninitializedParameter'
+        assert a(lib.ones(1, 4, 2, 2)).shape == (1, 3, 3, 3)
     src = nn.InstanceNorm2d(3, affine=True, track_running_stats=True)
     lazy = nn.LazyInstanceNorm2d()
     lazy.load_state_dict(src.state_dict())

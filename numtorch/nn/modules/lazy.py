@@ -34,14 +34,37 @@ class LazyModuleMixin:
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs) -> None:
-        # A placeholder takes the shape of the tensor loaded into it.
+        # A placeholder takes the shape of the tensor loaded into it; one loaded with a
+        # placeholder stays as it is (the key counts as matched): it is kept out of the
+        # copying below, which would ask both for their shapes.
+        hidden = []
         for table in (self._parameters, self._buffers):
             for name, t in table.items():
                 key = prefix + name
-                if is_lazy(t) and key in state_dict and not is_lazy(state_dict[key]):
-                    t.materialize(tuple(state_dict[key].shape), dtype=state_dict[key].dtype)
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)
+                if is_lazy(t) and key in state_dict:
+                    if is_lazy(state_dict[key]):
+                        hidden.append((table, name, key))
+                    else:
+                        t.materialize(tuple(state_dict[key].shape), dtype=state_dict[key].dtype)
+        if not hidden:
+            super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                          missing_keys, unexpected_keys, error_msgs)
+            return
+        orders = [list(self._parameters), list(self._buffers)]
+        kept = [(table, name, table.pop(name), state_dict.pop(key))
+                for table, name, key in hidden]
+        try:
+            super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                          missing_keys, unexpected_keys, error_msgs)
+        finally:
+            for table, name, t, _ in kept:
+                table[name] = t
+            for table, order in zip((self._parameters, self._buffers), orders):
+                items = dict(table)
+                table.clear()
+                table.update((n, items[n]) for n in order)
+            for (table, name, key), (_, _, _, v) in zip(hidden, kept):
+                state_dict[key] = v
 
     def initialize_parameters(self, *args, **kwargs) -> None:
         raise NotImplementedError(f'initialize_parameters is not implemented for '
