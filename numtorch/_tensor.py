@@ -395,6 +395,8 @@ class Tensor:
     def data_ptr(self) -> int:
         return self._data.__array_interface__['data'][0]
 
+    const_data_ptr = data_ptr
+
     def untyped_storage(self):
         from .storage import UntypedStorage
         return UntypedStorage._of(self)
@@ -677,6 +679,11 @@ class Tensor:
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> 'Tensor':
         return _cr.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
+    def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
+                          layout=None, pin_memory=False) -> 'Tensor':
+        return _ta.new_empty_strided(self, size, stride, dtype=dtype, device=device,
+                                     requires_grad=requires_grad)
+
     def new_full(self, size, fill_value, *, dtype=None, device=None,
                  requires_grad=False) -> 'Tensor':
         return _cr.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
@@ -933,6 +940,7 @@ class Tensor:
     def nanmedian(self, dim=None, keepdim=False): return _red.nanmedian(self, dim, keepdim)
     def mode(self, dim=-1, keepdim=False): return _red.mode(self, dim, keepdim)
     def quantile(self, q, dim=None, keepdim=False, *, interpolation='linear'): return _red.quantile(self, q, dim, keepdim, interpolation=interpolation)
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation='linear'): return _red.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
     def sort(self, dim=-1, descending=False, stable=False): return _red.sort(self, dim, descending, stable=stable)
     def argsort(self, dim=-1, descending=False, stable=False): return _red.argsort(self, dim, descending, stable=stable)
     def msort(self): return _red.msort(self)
@@ -1042,7 +1050,9 @@ class Tensor:
     def argwhere(self): return _ix.nonzero(self)
     def take(self, index): return _ix.take(self, index)
     def take_along_dim(self, indices, dim=None): return _ix.take_along_dim(self, indices, dim)
-    def put_(self, index, source, accumulate=False): return _inplace(self, _ix.put, index, source, accumulate)
+    def put(self, index, source, accumulate=False): return _ta.put(self, index, source, accumulate)
+    def put_(self, index, source, accumulate=False): return _ta.put_(self, index, source, accumulate)
+    def nonzero_static(self, *, size, fill_value=-1): return _ta.nonzero_static(self, size=size, fill_value=fill_value)
 
     # -- linear algebra ---------------------------------------------------------------
     def mm(self, mat2): return _la.mm(self, mat2)
@@ -1142,8 +1152,18 @@ class Tensor:
     # -- small predicates and aliases ------------------------------------------------------
     def is_nonzero(self) -> bool: return self.__bool__()
     def is_same_size(self, other) -> bool: return self._data.shape == other._data.shape
-    def is_neg(self) -> bool: return False  # (numtorch keeps no lazy negation bit)
-    def resolve_neg(self): return self
+    def is_neg(self) -> bool: return _ta.is_neg(self)
+    def resolve_neg(self): return _ta.resolve_neg(self)
+    def is_conj(self) -> bool: return _ta.is_conj(self)
+    def conj(self): return _ta.conj(self)
+    def resolve_conj(self): return _ta.resolve_conj(self)
+    def conj_physical(self): return _ta.conj_physical(self)
+    def conj_physical_(self): return _ta.conj_physical_(self)
+    def is_set_to(self, tensor) -> bool: return _ta.is_set_to(self, tensor)
+    def fill_diagonal_(self, fill_value, wrap=False): return _ta.fill_diagonal_(self, fill_value, wrap)
+    def narrow_copy(self, dim, start, length): return _vc.narrow_copy(self, dim, start, length)
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None): return _ta.dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+    def __dlpack_device__(self): return _ta.dlpack_device(self)
     def is_inference(self) -> bool: return bool(self._x) and 'inference' in self._x
     output_nr = property(lambda self: self._oi if self.grad_fn is not None else 0)
 
@@ -1207,8 +1227,9 @@ class Tensor:
                             _internal=True)
 
     def storage_type(self):
-        raise NotImplementedError('Tensor.storage_type() is not supported by numtorch: it has '
-                                  'no legacy typed storage classes (torch.FloatStorage, ...)')
+        """The legacy storage class of this tensor's dtype (``torch.FloatStorage``, ...)."""
+        from ._legacy_storage import BY_DTYPE
+        return BY_DTYPE[self.dtype]
 
     def __contains__(self, element) -> bool:
         if isinstance(element, (Tensor, int, float, complex, np.number)):
@@ -1643,3 +1664,5 @@ from ._ops import scatter_views as _sv  # noqa: E402
 from ._ops import index_reduce as _ired  # noqa: E402
 from ._ops import renorm as _renorm  # noqa: E402
 from ._ops import unique_consecutive as _uc  # noqa: E402
+from ._ops import tensor_api as _ta  # noqa: E402
+from ._ops import view_copy as _vc  # noqa: E402

@@ -154,9 +154,6 @@ def _grad_run(lib, entry):
 # composite or shares another op's node (a deviation of the out-of-place op, not of in-place).
 NAME_DEVIATIONS = {
     ('divide_', 'DivBackward2'): 'TruncBackward0',
-    ('addmv_', 'AddmvBackward0'): 'AddBackward0',
-    ('addr_', 'AddrBackward0'): 'AddBackward0',
-    ('addbmm_', 'AddbmmBackward0'): 'AddBackward0',
     ('polygamma_', 'PolygammaBackward1'): 'DigammaBackward0',
 }
 
@@ -190,8 +187,7 @@ def test_leaf_error(entry):
 
 @pytest.mark.parametrize('entry', [e for e in TABLE if e[1] in ('any', 'unit', 'pos', 'prob')
                                    # (scatter_reduce: numtorch misses PyTorch's dtype check)
-                                   and e[0] not in ('addmv_', 'addbmm_', 'baddbmm_',
-                                                    'scatter_reduce_')],
+                                   and e[0] not in ('scatter_reduce_',)],
                          ids=lambda e: e[0])
 def test_integer_self(entry):
     """On an int64 tensor an op either gives PyTorch's int values or raises its error (a

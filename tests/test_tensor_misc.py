@@ -430,8 +430,7 @@ def test_storage():
         warnings.simplefilter('ignore')
         assert repr(xn.storage()) == repr(xt.storage())
         assert xn[1:].storage().tolist() == xt[1:].storage().tolist()
-    with pytest.raises(NotImplementedError, match='storage_type'):
-        xn.storage_type()
+    assert repr(xn.storage_type()) == repr(xt.storage_type())  # <class 'torch.LongStorage'>
 
 
 # -- linalg.inv of a singular matrix --------------------------------------------------------

@@ -2,12 +2,13 @@
 arange, linspace, logspace, eye, and dtype conversion."""
 from __future__ import annotations
 
+import builtins as _builtins
 import math
 import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, _as_view
+from .._tensor import Tensor, _wrap, _as_view, _check_format, contiguous_format
 from .._dtype import NP2DT, get_default_dtype, to_dtype as _to_dt, dtype as _dtype_cls, _scalar_dtype
 from .._device import check_device
 from ._op import cast
@@ -198,9 +199,37 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: 
     return _fill_out(_make(np.empty, 'empty', size, dtype, requires_grad, device), out)
 
 
-def empty_strided(size, stride, *, dtype=None, device=None,
-                  requires_grad: bool = False) -> Tensor:
-    return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None,
+                  requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """An uninitialised tensor with the given sizes and strides (in elements) over a storage
+    just large enough for them; strides may overlap (0) or leave gaps."""
+    check_device(device)
+    for what, v in (('size', size), ('stride', stride)):
+        if not isinstance(v, (tuple, list)):
+            raise TypeError(f"empty_strided(): argument '{what}' (position "
+                            f"{1 if what == 'size' else 2}) must be tuple of ints, not "
+                            f'{type(v).__name__}')
+    shape = tuple(int(n) for n in size)
+    st = tuple(int(n) for n in stride)
+    if len(shape) != len(st):
+        raise RuntimeError(f'dimensionality of sizes ({len(shape)}) must match dimensionality '
+                           f'of strides ({len(st)})')
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f'Trying to create tensor with negative dimension {n}: '
+                               f'{list(shape)}')
+    if any(s < 0 for s in st):
+        raise RuntimeError(f'Storage size calculation overflowed with sizes={list(shape)} and '
+                           f'strides={list(st)}')
+    dt = get_default_dtype() if dtype is None else _to_dt(dtype)
+    n = 0 if 0 in shape else 1 + sum((k - 1) * s for k, s in zip(shape, st))
+    buf = np.empty(n, dt.np)
+    arr = (buf.reshape(shape) if list(st) == _contiguous(shape) else
+           np.lib.stride_tricks.as_strided(buf, shape, [s * buf.itemsize for s in st]))
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 def _fill_out(t: Tensor, out) -> Tensor:
@@ -232,28 +261,118 @@ def _like(input: Tensor, dtype):
     return input._data.shape, (input.dtype if dtype is None else _to_dt(dtype))
 
 
+def _dense(shape: tuple, strides: tuple) -> bool:
+    """PyTorch's is_non_overlapping_and_dense: the elements tile one block of memory."""
+    dims = sorted((i for i, n in enumerate(shape) if n >= 2), key=lambda i: strides[i])
+    need = 1
+    for i in dims:
+        if strides[i] != need:
+            return False
+        need *= shape[i]
+    return True
+
+
+def _infer_dense_strides(shape: tuple, strides: tuple) -> list:
+    """PyTorch's infer_dense_strides: dense strides whose dims are ordered as ``strides``
+    orders them (an insertion sort from the innermost dim; a zero stride compares as a tie,
+    equal strides put the smaller dim inside)."""
+    n = len(shape)
+    perm = list(_builtins.range(n - 1, -1, -1))
+
+    def swap(d0: int, d1: int) -> int:
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return -1 if s0 < s1 else 1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    for i in _builtins.range(1, n):
+        d1 = i
+        for d0 in _builtins.range(i - 1, -1, -1):
+            c = swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    out = [0] * n
+    cur = 1
+    for i in perm:
+        out[i] = cur
+        if shape[i] > 1:
+            cur *= shape[i]
+    return out
+
+
+def like_layout(a: np.ndarray, flat: np.ndarray, memory_format=None) -> np.ndarray:
+    """``flat`` (``a.size`` elements, memory order) viewed with the layout of PyTorch's
+    ``empty_like(a, memory_format=memory_format)``: preserve_format (the default) keeps
+    ``a``'s strides when ``a`` is non-overlapping and dense, else gives dense strides ordered
+    as ``a``'s; contiguous_format is row-major."""
+    if a.flags.c_contiguous or a.ndim < 2 or memory_format is contiguous_format:
+        return flat.reshape(a.shape)
+    item = a.itemsize
+    st = tuple(s // item for s in a.strides)
+    if not (_dense(a.shape, st) and all(s >= 0 for s in st)):
+        st = _infer_dense_strides(a.shape, st)
+    if st == _contiguous(a.shape):
+        return flat.reshape(a.shape)
+    return np.lib.stride_tricks.as_strided(flat, a.shape, [s * flat.itemsize for s in st])
+
+
+def _contiguous(shape: tuple) -> list:
+    out, cur = [], 1
+    for n in reversed(shape):
+        out.append(cur)
+        cur *= max(n, 1)
+    return out[::-1]
+
+
+def _filled_like(input: Tensor, dt, fill, requires_grad: bool, device,
+                 memory_format) -> Tensor:
+    check_device(device)
+    _check_format(memory_format)
+    a = input._data
+    flat = np.empty(a.size, dt.np) if fill is None else np.full(a.size, fill, dt.np)
+    t = _wrap(like_layout(a, flat, memory_format))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
 def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None,
                requires_grad: bool = False, memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
-    return zeros(shape, dtype=dt, requires_grad=requires_grad, device=device)
+    """Zeros shaped (and, by default, laid out and typed) as ``input``."""
+    dt = _like(input, dtype)[1]
+    return _filled_like(input, dt, 0, requires_grad, device, memory_format)
 
 
 def ones_like(input: Tensor, *, dtype=None, layout=None, device=None,
               requires_grad: bool = False, memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
-    return ones(shape, dtype=dt, requires_grad=requires_grad, device=device)
+    """Ones shaped (and, by default, laid out and typed) as ``input``."""
+    dt = _like(input, dtype)[1]
+    return _filled_like(input, dt, 1, requires_grad, device, memory_format)
 
 
 def empty_like(input: Tensor, *, dtype=None, layout=None, device=None,
                requires_grad: bool = False, memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
-    return empty(shape, dtype=dt, requires_grad=requires_grad, device=device)
+    """An uninitialised tensor shaped (and, by default, laid out and typed) as ``input``."""
+    dt = _like(input, dtype)[1]
+    return _filled_like(input, dt, None, requires_grad, device, memory_format)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,
               requires_grad: bool = False, memory_format=None) -> Tensor:
+    """``fill_value`` shaped (and, by default, laid out and typed) as ``input``."""
+    _check_format(memory_format)
     shape, dt = _like(input, dtype)
-    return full(shape, fill_value, dtype=dt, requires_grad=requires_grad, device=device)
+    v = fill_value._data if isinstance(fill_value, Tensor) else fill_value
+    t = full(shape, v, dtype=dt, device=device)
+    t._data = like_layout(input._data, t._data.reshape(-1), memory_format)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 def _num(x):

@@ -179,6 +179,11 @@ def _index_put_fn(x: Tensor, key, value: Tensor) -> Tensor:
 
 
 # -- gather / scatter ------------------------------------------------------------------
+def _1d(a: np.ndarray) -> np.ndarray:
+    """``a``, with a 0-d array as 1-d of size 1 (how PyTorch's gather/scatter read it)."""
+    return a if a.ndim else a.reshape(1)
+
+
 def _grid(index: np.ndarray, axis: int):
     """Full index tuple addressing ``index``'s positions with ``axis`` replaced by ``index``."""
     grids = list(np.indices(index.shape, sparse=True))
@@ -207,12 +212,16 @@ class Gather(Op):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return x[_grid(self.index, self.axis)]
+        # NOTE: PyTorch reads a 0-d input or index as 1-d of size 1; the result has the
+        # index's shape.
+        return x.reshape(x.shape or (1,))[_grid(_1d(self.index), self.axis)].reshape(
+            self.index.shape)
 
     def backward(self, gy):
-        gx = np.zeros(self.in_shape, gy.dtype)
-        np.add.at(gx, _grid(self.index, self.axis), gy)
-        return gx
+        gx = np.zeros(self.in_shape or (1,), gy.dtype)
+        idx = _1d(self.index)
+        np.add.at(gx, _grid(idx, self.axis), gy.reshape(idx.shape))
+        return gx.reshape(self.in_shape)
 
     def backward_t(self, gy):
         return scatter_add(gy.new_zeros(self.in_shape), self.axis, _wrap(self.index), gy)
@@ -243,30 +252,35 @@ class Scatter(Op):
             self._name = 'ScatterAddBackward0'
 
     def forward(self, x, src):
-        g = _grid(self.index, self.axis)
-        out = x.copy()
-        s = src[tuple(slice(0, n) for n in self.index.shape)] if src.ndim else src
+        idx = _1d(self.index)
+        g = _grid(idx, self.axis)
+        out = _1d(x).copy()
+        s = _1d(src)[tuple(slice(0, n) for n in idx.shape)] if src.ndim else src
         if self.add:
             np.add.at(out, g, s)
         else:
             out[g] = s
         self.src_shape = src.shape
-        return out
+        return out.reshape(x.shape)
 
     def backward(self, gy):
-        g = _grid(self.index, self.axis)
+        x_shape = gy.shape
+        idx = _1d(self.index)
+        g = _grid(idx, self.axis)
+        gy = _1d(gy)
         gx = gy
         if not self.add:
             gx = gy.copy()
             gx[g] = 0
         gs = None
         if self.needs[1]:
-            gs = np.zeros(self.src_shape, gy.dtype)
             if len(self.src_shape):
-                gs[tuple(slice(0, n) for n in self.index.shape)] = gy[g]
+                gs = np.zeros(self.src_shape or (1,), gy.dtype)
+                gs[tuple(slice(0, n) for n in idx.shape)] = gy[g]
+                gs = gs.reshape(self.src_shape)
             else:
                 gs = gy[g].sum().astype(gy.dtype)
-        return gx, gs
+        return gx.reshape(x_shape), gs
 
     def backward_t(self, gy):
         index = _wrap(self.index)
@@ -301,11 +315,13 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
         return scatter_reduce(input, dim, index, s, red)
     axis = wrap_dim(dim, input._data.ndim)
     _check_index(input._data.shape, index._data, axis, 'scatter')
+    op = Scatter(axis, index._data, False)
     if src is None:
         src = _wrap(np.asarray(value, input._data.dtype))
+        op._name = 'ScatterBackward1'
     elif src._data.dtype != input._data.dtype:
         raise RuntimeError(f'scatter(): Expected self.dtype to be equal to src.dtype')
-    return Scatter(axis, index._data, False).apply2(input, src)
+    return op.apply2(input, src)
 
 
 def _check_src_dtype(input: Tensor, index: Tensor, src: Tensor) -> None:
@@ -333,8 +349,11 @@ class ScatterReduce(Op):
         self.include_self = include_self
 
     def forward(self, x, src):
-        g = _grid(self.index, self.axis)
-        s = src[tuple(slice(0, n) for n in self.index.shape)]
+        self.x_shape = x.shape
+        idx = _1d(self.index)
+        g = _grid(idx, self.axis)
+        s = _1d(src)[tuple(slice(0, n) for n in idx.shape)]
+        x = _1d(x)
         out = x.copy()
         r = self.reduce
         if not self.include_self:
@@ -357,20 +376,22 @@ class ScatterReduce(Op):
             out = out.astype(x.dtype)
             self.cnt = cnt
         self.src_shape = src.shape
-        return out
+        return out.reshape(self.x_shape)
 
     def backward(self, gy):
         if self.reduce not in ('sum', 'mean'):
             raise NotImplementedError(f"the gradient of scatter_reduce(reduce='{self.reduce}') "
                                       'is not supported by numtorch')
-        g = _grid(self.index, self.axis)
+        idx = _1d(self.index)
+        g = _grid(idx, self.axis)
+        gy = _1d(gy)
         scale = gy if self.reduce == 'sum' else gy / np.maximum(self.cnt, 1)
         gx = scale.copy()
         if not self.include_self:
             gx[g] = 0
-        gs = np.zeros(self.src_shape, gy.dtype)
-        gs[tuple(slice(0, n) for n in self.index.shape)] = scale[g]
-        return gx, gs
+        gs = np.zeros(self.src_shape or (1,), gy.dtype)
+        gs[tuple(slice(0, n) for n in idx.shape)] = scale[g]
+        return gx.reshape(self.x_shape), gs.reshape(self.src_shape)
 
 
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
@@ -404,9 +425,13 @@ class IndexSelect(Op):
 
     def forward(self, x):
         self.in_shape = x.shape
+        if x.ndim == 0:
+            return x.copy()
         return np.take(x, self.index, axis=self.axis)
 
     def backward(self, gy):
+        if not self.in_shape:
+            return gy.copy()
         gx = np.zeros(self.in_shape, gy.dtype)
         np.add.at(gx, (slice(None),) * self.axis + (self.index,), gy)
         return gx
@@ -424,8 +449,9 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if idx.size and (idx.max() >= n or idx.min() < -n):
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(f'index out of range in self')
-    if nd == 0:
-        return input.reshape(1)[idx].reshape(()) if idx.size == 1 else input.reshape(1)[idx]
+    if nd == 0 and idx.size != 1:
+        raise RuntimeError(f'index_select(): Index to scalar can have only 1 value, got '
+                           f'{idx.size} value(s)')
     return IndexSelect(axis, idx).apply1(input)
 
 
@@ -583,21 +609,46 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
+class Take(Op):
+    """``input.flatten()[index]`` shaped as ``index``; repeats accumulate in backward."""
+    _name = 'TakeBackward0'
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x.reshape(-1)[self.index]
+
+    def backward(self, gy):
+        gx = np.zeros(int(np.prod(self.in_shape)), gy.dtype)
+        np.add.at(gx, self.index, gy)
+        return gx.reshape(self.in_shape)
+
+    def backward_t(self, gy):
+        return put(gy.new_zeros(self.in_shape), _wrap(self.index), gy, accumulate=True)
+
+
 def take(input: Tensor, index: Tensor) -> Tensor:
     """Elements of the flattened ``input`` at ``index`` (shaped like ``index``)."""
     n = input._data.size
     idx = index._data
+    if idx.dtype != np.int64:
+        raise RuntimeError(f'take(): Expected a long tensor for index, but got '
+                           f'{_type_word(idx.dtype)}')
     if idx.size and (idx.max() >= n or idx.min() < -n):
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(f'out of range: tried to access index {bad} on a tensor of {n} '
                          'elements.')
-    return getitem(input.reshape(-1), index)
+    return Take(idx).apply1(input)
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
     """``gather`` with broadcasting of ``indices`` (of the flattened input when dim is None)."""
     if dim is None:
-        return take(input, indices.reshape(-1))
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    if input._data.ndim == 0 and -1 <= dim <= 0:
+        raise IndexError('Dimension specified as 0 but tensor has no dimensions')
     axis = wrap_dim(dim, input._data.ndim)
     shape = list(np.broadcast_shapes(
         tuple(s for i, s in enumerate(input._data.shape) if i != axis),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _type_word
+from .._dtype import NP2DT
 from ._op import Op, unbroadcast, unbroadcast_t, cast
 
 __all__ = ['mm', 'matmul', 'bmm', 'dot', 'inner', 'mv', 'outer', 'addmm', 'addmv', 'baddbmm',
@@ -146,9 +147,13 @@ class Addmm(Op):
     def forward(self, c, a, b):
         self.saved = (a, b)
         self.sc = c.shape
-        y = a @ b
-        if self.alpha != 1:
-            y *= self.alpha
+        if self.alpha == 0:
+            # a GEMM with alpha == 0 never reads mat1 and mat2 (their NaNs vanish)
+            y = np.zeros((a.shape[0], b.shape[1]), np.result_type(a, b))
+        else:
+            y = a @ b
+            if self.alpha != 1:
+                y *= self.alpha
         if self.beta == 0:
             return y
         y += c if self.beta == 1 else self.beta * c
@@ -159,7 +164,7 @@ class Addmm(Op):
         n = self.needs
         g = gy if self.alpha == 1 else gy * self.alpha
         gc = None
-        if n[0] and self.beta != 0:
+        if n[0]:
             gc = unbroadcast(gy if self.beta == 1 else gy * self.beta, self.sc)
         return (gc, g @ b.T if n[1] else None, a.T @ g if n[2] else None)
 
@@ -364,20 +369,219 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
     return r if out is None else _out(r, out)
 
 
-def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
-    return input * beta + mv(mat, vec) * alpha
+_NAMES = {'mv': 'Addmv', 'r': 'Addr', 'bmm': 'Baddbmm', 'sumbmm': 'Addbmm'}
 
 
-def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    return input * beta + bmm(batch1, batch2) * alpha
+class AddProduct(Op):
+    """``beta * input + alpha * product(a, b)`` for addmv (``a @ b``, matrix-vector), addr
+    (outer product), baddbmm (batched ``a @ b``) and addbmm (batched ``a @ b`` summed over
+    the batch, done as one GEMM): one node each, as in PyTorch."""
+    checks = (1, 2)
+
+    def __init__(self, kind: str, beta, alpha, npdt):
+        self.kind = kind
+        self._name = _NAMES[kind] + 'Backward0'
+        self.beta = beta
+        self.alpha = alpha
+        self.npdt = npdt
+
+    def _product(self, a, b):
+        k = self.kind
+        if k == 'r':
+            return np.multiply.outer(a, b)
+        if k == 'sumbmm':
+            # sum_i a[i] @ b[i] == [a[0] | a[1] | ...] @ [b[0]; b[1]; ...]
+            return a.transpose(1, 0, 2).reshape(a.shape[1], -1) @ b.reshape(-1, b.shape[2])
+        return a @ b
+
+    def forward(self, c, a, b):
+        dt = self.npdt
+        self.dts = (c.dtype, a.dtype, b.dtype)
+        c, a, b = c.astype(dt, copy=False), a.astype(dt, copy=False), b.astype(dt, copy=False)
+        self.saved = (a, b)
+        self.sc = c.shape
+        alpha, beta = self.alpha, self.beta
+        k = self.kind
+        if dt == np.bool_:
+            p = self._product(a, b) if alpha else None
+            y = np.broadcast_to(c, self._shape(a, b)).copy() if beta else None
+            if y is None:
+                return p if p is not None else np.zeros(self._shape(a, b), np.bool_)
+            return y if p is None else (y | p)
+        # NOTE: a BLAS product (addmv, addbmm) with alpha == 0 never reads a and b, so NaNs
+        # there vanish; the elementwise outer product and the batched GEMM keep them.
+        if alpha == 0 and k in ('mv', 'sumbmm'):
+            y = np.zeros(self._shape(a, b), dt)
+        else:
+            y = self._product(a, b)
+            if alpha != 1:
+                y = y * np.asarray(alpha, dt)
+        if beta == 0:
+            # beta == 0 ignores input, NaNs included
+            return y
+        y += c if beta == 1 else c * np.asarray(beta, dt)
+        return y
+
+    def _shape(self, a, b) -> tuple:
+        k = self.kind
+        if k == 'mv':
+            return (a.shape[0],)
+        if k == 'r':
+            return (a.shape[0], b.shape[0])
+        if k == 'sumbmm':
+            return (a.shape[1], b.shape[2])
+        return (a.shape[0], a.shape[1], b.shape[2])
+
+    def backward(self, gy):
+        a, b = self.saved
+        n = self.needs
+        dc, da, db = self.dts
+        k = self.kind
+        gc = ga = gb = None
+        if n[0]:
+            gc = unbroadcast(gy if self.beta == 1 else gy * self.beta, self.sc).astype(dc)
+        g = gy if self.alpha == 1 else gy * self.alpha
+        if k == 'mv':
+            ga = np.multiply.outer(g, b) if n[1] else None
+            gb = a.T @ g if n[2] else None
+        elif k == 'r':
+            ga = g @ b if n[1] else None
+            gb = g.T @ a if n[2] else None
+        else:
+            # batched: for addbmm g is one matrix, broadcast against every batch
+            ga = g @ _mT(b) if n[1] else None
+            gb = _mT(a) @ g if n[2] else None
+        return (gc, None if ga is None else ga.astype(da, copy=False),
+                None if gb is None else gb.astype(db, copy=False))
+
+    def backward_t(self, gy):
+        c, a, b = self.inputs
+        dc, da, db = (NP2DT[d] for d in self.dts)
+        k = self.kind
+        g = gy * self.alpha
+        if k == 'mv':
+            ga, gb = outer(g, b), a.t() @ g
+        elif k == 'r':
+            ga, gb = g @ b, g.t() @ a
+        else:
+            ga, gb = g @ b.mT, a.mT @ g
+        return (unbroadcast_t(gy * self.beta, self.sc).to(dc), ga.to(da), gb.to(db))
 
 
-def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    return input * beta + bmm(batch1, batch2).sum(0) * alpha
+def _scalars(name: str, npdt, beta, alpha, int_floats_ok: bool):
+    """beta and alpha as PyTorch takes them: truncated to int for an integral result (addr
+    refuses a float there), and booleans only for a boolean result (addr)."""
+    if npdt.kind in 'iu':
+        for what, v in (('beta', beta), ('alpha', alpha)):
+            if isinstance(v, float) and not int_floats_ok:
+                raise RuntimeError(f'For integral input tensors, argument {what} must not be a '
+                                   f'floating point number.')
+        return int(beta), int(alpha)
+    if npdt == np.bool_:
+        return bool(beta), bool(alpha)
+    if name == 'addr':
+        for what, v in (('beta', beta), ('alpha', alpha)):
+            if isinstance(v, bool):
+                raise RuntimeError(f'Boolean {what} only supported for Boolean results.')
+    return beta, alpha
 
 
-def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    return input * beta + outer(vec1, vec2) * alpha
+def _expand_check(c: np.ndarray, shape: tuple) -> None:
+    """PyTorch's expand error when ``input`` does not broadcast to the product's shape."""
+    if c.ndim > len(shape):
+        raise RuntimeError(f'expand(torch.{_type_word(c.dtype)}Tensor{{{list(c.shape)}}}, '
+                           f'size={list(shape)}): the number of sizes provided ({len(shape)}) '
+                           f'must be greater or equal to the number of dimensions in the '
+                           f'tensor ({c.ndim})')
+    off = len(shape) - c.ndim
+    for i in range(c.ndim - 1, -1, -1):
+        if c.shape[i] != 1 and c.shape[i] != shape[off + i]:
+            raise RuntimeError(f'The expanded size of the tensor ({shape[off + i]}) must match '
+                               f'the existing size ({c.shape[i]}) at non-singleton dimension '
+                               f'{off + i}.  Target sizes: {list(shape)}.  Tensor sizes: '
+                               f'{list(c.shape)}')
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)`` as one op (AddmvBackward0)."""
+    c, a, b = input._data, mat._data, vec._data
+    if not (a.ndim == 2 and b.ndim == 1 and c.ndim <= 1):
+        raise RuntimeError(f'vector + matrix @ vector expected, got {c.ndim}, {a.ndim}, '
+                           f'{b.ndim}')
+    if a.shape[1] != b.shape[0] or (c.ndim == 1 and c.shape[0] not in (1, a.shape[0])):
+        raise RuntimeError(f'size mismatch, got input ({c.shape[0] if c.ndim else 1}), mat '
+                           f'({a.shape[0]}x{a.shape[1]}), vec ({b.shape[0]})')
+    if not c.dtype == a.dtype == b.dtype:
+        raise RuntimeError(f'addmv input tensors must have the same dtype, but got '
+                           f'{_type_word(c.dtype)}, {_type_word(a.dtype)}, and '
+                           f'{_type_word(b.dtype)}')
+    beta, alpha = _scalars('addmv', c.dtype, beta, alpha, True)
+    r = AddProduct('mv', beta, alpha, c.dtype).apply(input, mat, vec)
+    return r if out is None else _out(r, out)
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)`` as one op (AddrBackward0); the three
+    dtypes promote as an elementwise op's."""
+    c, a, b = input._data, vec1._data, vec2._data
+    if a.ndim != 1:
+        raise RuntimeError(f'addr: Expected 1-D argument vec1, but got {a.ndim}-D')
+    if b.ndim != 1:
+        raise RuntimeError(f'addr: Expected 1-D argument vec2, but got {b.ndim}-D')
+    _expand_check(c, (a.shape[0], b.shape[0]))
+    from .._dtype import result_dtype
+    dt = result_dtype((input, vec1, vec2)).np
+    beta, alpha = _scalars('addr', dt, beta, alpha, False)
+    r = AddProduct('r', beta, alpha, dt).apply(input, vec1, vec2)
+    return r if out is None else _out(r, out)
+
+
+def _check_batches(a: np.ndarray, b: np.ndarray) -> None:
+    if a.ndim != 3:
+        raise RuntimeError('batch1 must be a 3D tensor')
+    if b.ndim != 3:
+        raise RuntimeError('batch2 must be a 3D tensor')
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1,
+            out=None) -> Tensor:
+    """``beta * input + alpha * bmm(batch1, batch2)`` as one op (BaddbmmBackward0)."""
+    c, a, b = input._data, batch1._data, batch2._data
+    _check_batches(a, b)
+    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+        raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
+                           f'[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].')
+    if a.dtype != b.dtype:
+        raise RuntimeError(f'expected scalar type {_type_word(a.dtype)} but found '
+                           f'{_type_word(b.dtype)}')
+    if c.dtype != a.dtype:
+        raise RuntimeError(f'Input dtypes must be the same, got: input {_TYPE[c.dtype.name]}, '
+                           f'batch1: {_TYPE[a.dtype.name]}, batch2: {_TYPE[b.dtype.name]}')
+    _expand_check(c, (a.shape[0], a.shape[1], b.shape[2]))
+    beta, alpha = _scalars('baddbmm', c.dtype, beta, alpha, True)
+    r = AddProduct('bmm', beta, alpha, c.dtype).apply(input, batch1, batch2)
+    return r if out is None else _out(r, out)
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1,
+           out=None) -> Tensor:
+    """``beta * input + alpha * sum_i batch1[i] @ batch2[i]`` as one op (AddbmmBackward0)."""
+    c, a, b = input._data, batch1._data, batch2._data
+    _check_batches(a, b)
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f'batch1 and batch2 must have same number of batches, got '
+                           f'{a.shape[0]} and {b.shape[0]}')
+    if a.shape[2] != b.shape[1]:
+        raise RuntimeError(f'Incompatible matrix sizes for bmm ({a.shape[1]}x{a.shape[2]} and '
+                           f'{b.shape[1]}x{b.shape[2]})')
+    for x in (a, b):
+        if x.dtype != c.dtype:
+            raise RuntimeError(f'self and mat2 must have the same dtype, but got '
+                               f'{_type_word(c.dtype)} and {_type_word(x.dtype)}')
+    _expand_check(c, (a.shape[1], b.shape[2]))
+    beta, alpha = _scalars('addbmm', c.dtype, beta, alpha, True)
+    r = AddProduct('sumbmm', beta, alpha, c.dtype).apply(input, batch1, batch2)
+    return r if out is None else _out(r, out)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

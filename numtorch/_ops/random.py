@@ -17,11 +17,12 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, _write_out, _type_word, _check_format, contiguous_format
+from .._tensor import Tensor, _wrap, _write_out, _type_word, _check_format
 from .._dtype import NP2DT, get_default_dtype, to_dtype as _to_dt, int64 as _int64
 from .._device import check_device
 from .._state import state
 from ._op import Op, broadcast_error
+from .creation import like_layout
 from . import _random_kernels as _k
 from ._generator import (Generator, _UniformStream, _cast, _MASK64, _INT64_MIN, f16, f32,
                          f64)
@@ -124,9 +125,7 @@ def _like_layout(a: np.ndarray, npdt, memory_format) -> np.ndarray:
     element gets which draw: preserve_format gives a dense result whose dims are in the order
     of ``a``'s strides (a transposed ``a`` gives a transposed result).
     """
-    if memory_format is contiguous_format or a.flags.c_contiguous or a.ndim < 2:
-        return np.empty(a.shape, npdt)
-    return _ordered(a, np.empty(a.size, npdt))
+    return like_layout(a, np.empty(a.size, npdt), memory_format)
 
 
 def _shape(size, what: str) -> tuple:
@@ -251,9 +250,7 @@ def rand_like(input: Tensor, *, dtype=None, layout=None, device=None,
     _check_format(memory_format)
     t = rand(input.shape, dtype=input.dtype if dtype is None else dtype, layout=layout,
              device=device, requires_grad=requires_grad)
-    like = _like_layout(input._data, t._data.dtype, memory_format)
-    if not like.flags.c_contiguous:
-        t._data = _ordered(like, t._data.reshape(-1))
+    t._data = like_layout(input._data, t._data.reshape(-1), memory_format)
     return t
 
 
@@ -299,12 +296,15 @@ def randn_like(input: Tensor, *, dtype=None, layout=None, device=None,
     dt = input.dtype if dtype is None else _to_dt(dtype)
     like = _like_layout(input._data, dt.np, memory_format)
     if like.flags.c_contiguous:
-        return randn(input.shape, dtype=dt, layout=layout, device=device,
-                     requires_grad=requires_grad)
+        t = randn(input.shape, dtype=dt, layout=layout, device=device)
+        # (a dim of size 1 may still carry input's stride)
+        t._data = like_layout(input._data, t._data.reshape(-1), memory_format)
+        return t.requires_grad_(requires_grad) if requires_grad else t
     _check_factory(device, layout, False)
     _check_normal(dt.np, 1.0)
     # (not contiguous: PyTorch draws one pair at a time, in memory order)
-    return _finish(_normal_into(_gen(None), like, 0.0, 1.0), None, requires_grad)
+    like[...] = _normal_into(_gen(None), like, 0.0, 1.0)
+    return _finish(like, None, requires_grad)
 
 
 _NORMAL_SIGNATURES = (
@@ -542,9 +542,7 @@ def randint_like(input: Tensor, low=0, high=None, *, dtype=None, layout=None, de
     t = randint(low, high, tuple(input.shape),
                 dtype=input.dtype if dtype is None else dtype, layout=layout,
                 device=device, requires_grad=requires_grad)
-    like = _like_layout(input._data, t._data.dtype, memory_format)
-    if not like.flags.c_contiguous:
-        t._data = _ordered(like, t._data.reshape(-1))
+    t._data = like_layout(input._data, t._data.reshape(-1), memory_format)
     return t
 
 

@@ -17,8 +17,8 @@ from .shape import wrap_dim
 __all__ = ['sum', 'nansum', 'mean', 'nanmean', 'prod', 'max', 'min', 'amax', 'amin', 'aminmax',
            'argmax', 'argmin', 'std', 'var', 'std_mean', 'var_mean', 'norm', 'logsumexp',
            'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'all', 'any',
-           'count_nonzero', 'median', 'nanmedian', 'mode', 'quantile', 'sort', 'argsort', 'topk',
-           'kthvalue', 'unique', 'bincount', 'softmax', 'log_softmax', 'msort']
+           'count_nonzero', 'median', 'nanmedian', 'mode', 'quantile', 'nanquantile', 'sort',
+           'argsort', 'topk', 'kthvalue', 'unique', 'bincount', 'softmax', 'log_softmax', 'msort']
 
 
 _pymax = builtins.max
@@ -751,11 +751,58 @@ def cummin(input: Tensor, dim: int):
     return _cum_ext(input, dim, 'cummin', np.less_equal)
 
 
-def logcumsumexp(input: Tensor, dim: int) -> Tensor:
-    """``log(cumsum(exp(input)))`` along ``dim``."""
-    m = amax(input.detach(), dim, True)
-    m = m.masked_fill(~m.isfinite(), 0)
-    return (input - m).exp().cumsum(dim).log() + m
+def _logcumsumexp(x: np.ndarray, axis: int, reverse: bool = False) -> np.ndarray:
+    """Running ``log(exp(a) + exp(b))`` along ``axis`` (from the end when ``reverse``): one
+    log-add-exp per step as PyTorch's scan, so no global shift can underflow a prefix."""
+    if x.ndim == 0:
+        return x.copy()
+    if reverse:
+        x = np.flip(x, axis)
+    wide = x.dtype == np.float16
+    y = np.logaddexp.accumulate(x.astype(np.float32) if wide else x, axis=axis)
+    if wide:
+        y = y.astype(np.float16)
+    return np.flip(y, axis) if reverse else y
+
+
+class LogCumSumExp(Op):
+    _name = 'LogcumsumexpBackward0'
+    checks = (0,)
+    saves_out = True
+
+    def __init__(self, axis: int):
+        self.axis = axis
+
+    def forward(self, x):
+        y = _logcumsumexp(x, self.axis)
+        self.saved = (x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved
+        # NOTE: PyTorch's formula: the gradient sum_{j>=i} g_j exp(x_i - y_j) is split by the
+        # sign of g and each part taken as a reversed logcumsumexp in log space, so large
+        # x and y never overflow exp.
+        with np.errstate(divide='ignore', invalid='ignore'):
+            lo = np.asarray(np.finfo(gy.dtype).min, gy.dtype)
+            la = np.log(np.abs(gy))
+            pos = np.exp(_logcumsumexp(np.where(gy > 0, la, lo) - y, self.axis, True) + x)
+            neg = np.exp(_logcumsumexp(np.where(gy < 0, la, lo) - y, self.axis, True) + x)
+        return pos - neg
+
+
+def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
+    """``log(cumsum(exp(input)))`` along ``dim``, computed as a running log-add-exp."""
+    d = input._data
+    axis = wrap_dim(dim, d.ndim) if d.ndim else wrap_dim(dim, 1)
+    if d.dtype.kind != 'f':
+        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
+                                  f"'{input.type()[6:-6]}'")
+    r = LogCumSumExp(axis).apply1(input)
+    if out is not None:
+        from .._tensor import _write_out
+        return _write_out(r, out)
+    return r
 
 
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
@@ -837,14 +884,150 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     return _rt.mode((vals, _wrap(idx if keepdim else np.squeeze(idx, axis))))
 
 
-def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
-             interpolation: str = 'linear') -> Tensor:
-    """The ``q``-th quantiles along ``dim`` (non-differentiable here)."""
-    qa = q._data if isinstance(q, Tensor) else np.asarray(q, input._data.dtype)
-    if np.any((qa < 0) | (qa > 1)):
+_INTERPOLATIONS = ('linear', 'lower', 'higher', 'midpoint', 'nearest')
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """PyTorch's lerp: from the nearer end, so w == 1 gives exactly b."""
+    d = b - a
+    return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+
+
+class Quantile(Op):
+    """quantile / nanquantile as one node: the input sorted along the reduced dim, the two
+    order statistics around each rank picked and interpolated; backward sends
+    ``(1 - w) * g`` and ``w * g`` to the elements they came from.
+
+    NOTE: PyTorch builds this from sort, gather and lerp and ends with an in-place squeeze,
+    so its result's node is SqueezeBackward4; the name is kept for the same graph face."""
+    _name = 'SqueezeBackward4'
+
+    def __init__(self, q: np.ndarray, axis, keepdim: bool, interpolation: str,
+                 ignore_nan: bool):
+        self.q = q
+        self.axis = axis
+        self.keepdim = keepdim
+        self.interpolation = interpolation
+        self.ignore_nan = ignore_nan
+
+    def forward(self, x):
+        axis = self.axis
+        self.in_shape = x.shape
+        xm = x.reshape(-1) if axis is None else (np.moveaxis(x, axis, -1) if x.ndim
+                                                   else x.reshape(1))
+        order = np.argsort(xm, axis=-1, kind='stable')
+        srt = np.take_along_axis(xm, order, -1)
+        q = self.q.reshape(-1)
+        n = srt.shape[-1]
+        nan = np.isnan(srt)
+        if self.ignore_nan:
+            cnt = (~nan).sum(-1, keepdims=True).astype(x.dtype)
+            ranks = q * (cnt - 1)
+            ranks = np.where(ranks < 0, np.zeros((), x.dtype), ranks)
+        else:
+            ranks = np.broadcast_to(q * np.asarray(n - 1, x.dtype), srt.shape[:-1] + q.shape)
+            ranks = np.where(nan.any(-1, keepdims=True), np.asarray(n - 1, x.dtype), ranks)
+        mode = self.interpolation
+        if mode == 'lower':
+            ranks = np.floor(ranks)
+        elif mode == 'higher':
+            ranks = np.ceil(ranks)
+        elif mode == 'nearest':
+            ranks = np.round(ranks)
+        below = ranks.astype(np.int64)
+        out = np.take_along_axis(srt, below, -1)
+        above = w = None
+        if mode in ('linear', 'midpoint'):
+            w = (np.full(ranks.shape, 0.5, x.dtype) if mode == 'midpoint'
+                 else (ranks - below).astype(x.dtype))
+            above = np.ceil(ranks).astype(np.int64)
+            out = _lerp(out, np.take_along_axis(srt, above, -1), w).astype(x.dtype)
+        self.saved = (order, below, above, w, xm.shape)
+        return self._shape_out(out)
+
+    def _shape_out(self, out: np.ndarray) -> np.ndarray:
+        """(batch..., k) -> PyTorch's layout: q's dim first, the reduced dim kept as 1 when
+        keepdim."""
+        vec = self.q.ndim == 1
+        out = np.moveaxis(out, -1, 0) if vec else out[..., 0]
+        if self.keepdim and len(self.in_shape):
+            lead = out.shape[:1] if vec else ()
+            if self.axis is None:
+                out = out.reshape(lead + (1,) * len(self.in_shape))
+            else:
+                out = np.expand_dims(out, self.axis + len(lead))
+        return out
+
+    def backward(self, gy):
+        order, below, above, w, mshape = self.saved
+        vec = self.q.ndim == 1
+        g = gy
+        if self.keepdim and len(self.in_shape):
+            lead = 1 if vec else 0
+            if self.axis is None:
+                g = g.reshape(g.shape[:lead])
+            else:
+                g = np.squeeze(g, self.axis + lead)
+        g = np.moveaxis(g, 0, -1) if vec else g[..., None]
+        gs = np.zeros(mshape, gy.dtype)
+        rows = np.indices(mshape[:-1] + (1,), sparse=True)[:-1]
+        if w is None:
+            np.add.at(gs, (*rows, below), g)
+        else:
+            np.add.at(gs, (*rows, below), g * (1 - w))
+            np.add.at(gs, (*rows, above), g * w)
+        gm = np.empty_like(gs)
+        np.put_along_axis(gm, order, gs, -1)
+        if self.axis is None or not len(self.in_shape):
+            return gm.reshape(self.in_shape)
+        return np.moveaxis(gm, -1, self.axis)
+
+
+def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool,
+              out) -> Tensor:
+    d = input._data
+    if isinstance(q, Tensor):
+        qa = q._data
+    elif isinstance(q, (float, int)) and not isinstance(q, bool):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f'quantile() q must be in the range [0, 1] but got {q}')
+        qa = np.asarray(q, d.dtype)
+    else:
+        raise TypeError(f'quantile(): argument \'q\' must be Tensor or float, not '
+                        f'{type(q).__name__}')
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f'quantile() interpolation must be one of linear, lower, higher, '
+                           f'midpoint or nearest, but got {interpolation}')
+    if d.size == 0:
+        raise RuntimeError('quantile() input tensor must be non-empty')
+    if qa.ndim > 1:
+        raise RuntimeError('quantile() q must be a scalar or 1D tensor')
+    if d.dtype not in (np.float32, np.float64):
+        raise RuntimeError('quantile() input tensor must be either float or double dtype')
+    if qa.dtype != d.dtype:
+        raise RuntimeError('quantile() q tensor must be same dtype as the input tensor')
+    if not np.all((qa >= 0) & (qa <= 1)):
         raise RuntimeError('quantile() q values must be in the range [0, 1]')
-    r = np.quantile(input._data, qa, axis=dim, keepdims=keepdim, method=interpolation)
-    return _wrap(np.asarray(r, input._data.dtype))
+    axis = None if dim is None else wrap_dim(dim, d.ndim)
+    r = Quantile(qa, axis, keepdim, interpolation, ignore_nan).apply1(input)
+    if out is not None:
+        from .._tensor import _write_out
+        return _write_out(r, out)
+    return r
+
+
+def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
+             interpolation: str = 'linear', out=None) -> Tensor:
+    """The ``q``-th quantiles along ``dim`` (of all elements when None): ranks ``q * (n - 1)``
+    in the sorted values, interpolated as ``interpolation`` says; a row holding NaN gives
+    NaN. A 1-D ``q`` adds a leading dim."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, out)
+
+
+def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
+                interpolation: str = 'linear', out=None) -> Tensor:
+    """:func:`quantile` over the non-NaN values of each row (NaN only for an all-NaN row)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True, out)
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False):

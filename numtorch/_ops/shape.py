@@ -164,7 +164,7 @@ class ViewFn(Op):
 class CopySlices(Op):
     """The base of a view that was modified in place: the region seen through the view
     takes its gradient from the new values, the rest from the old base."""
-    _name = 'CopySlices'
+    _name = 'torch::autograd::CopySlices'
 
     def __init__(self, vfn):
         self.vfn = vfn
@@ -684,7 +684,11 @@ def flip(input: Tensor, *dims) -> Tensor:
     """Reverses the order of elements along ``dims`` (a copy)."""
     dims = _sizes(dims)
     axes = tuple(wrap_dim(d, input._data.ndim) for d in dims)
-    return Flip(axes).apply1(input)
+    for i, d in enumerate(axes):
+        if d in axes[:i]:
+            raise RuntimeError(f'dim {d} appears multiple times in the list of dims')
+    # (a 0-d tensor accepts dim 0 or -1 and has nothing to reverse)
+    return Flip(axes if input._data.ndim else ()).apply1(input)
 
 
 def fliplr(input: Tensor) -> Tensor:
@@ -871,6 +875,9 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
         raise RuntimeError(f'step is {step} but must be > 0')
 
     def fn(x, a=a, size=size, step=step):
+        if x.ndim == 0:
+            # a 0-d tensor unfolds to its one window, of length size (0 or 1)
+            return x.reshape(1)[:size]
         cnt = (x.shape[a] - size) // step + 1
         shape = x.shape[:a] + (cnt,) + x.shape[a + 1:] + (size,)
         strides = x.strides[:a] + (x.strides[a] * step,) + x.strides[a + 1:] + (x.strides[a],)

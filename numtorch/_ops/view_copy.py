@@ -152,6 +152,10 @@ def detach_copy(input: Tensor) -> Tensor:
 
 def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """``narrow`` copied, recorded as PyTorch's NarrowCopyBackward0."""
+    if isinstance(dim, int) and dim >= max(input._data.ndim, 1):
+        raise RuntimeError('Expected dim < static_cast<int64_t>(self_sizes.size()) to be true, '
+                           'but got false.  (Could this error message be improved?  If so, '
+                           'please report an enhancement request to PyTorch.)')
     return _copy_of(_sh.narrow(input, dim, start, length), input, 'NarrowCopyBackward0')
 
 
