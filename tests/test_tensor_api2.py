@@ -600,3 +600,66 @@ def test_aten_ctc_loss_and_bilinear():
         rn.sum().backward()
         for u, v in zip(T, N):
             _same(v.grad, u.grad)
+
+
+# -- torch.segment_reduce -------------------------------------------------------------------------
+@pytest.mark.parametrize('red', ['sum', 'mean', 'max', 'min', 'prod', 'amax'])
+def test_segment_reduce(red):
+    d = np.array([2., 2, 1, 0, 3, 0, 0, 5, 0.5])  # ties and zeros
+    for init in (None, 2.):
+        for kw in ({'lengths': [3, 2, 1, 0, 3]}, {'offsets': [0, 3, 5, 6, 6, 9]}):
+            xt = torch.tensor(d, requires_grad=True)
+            xn = numtorch.tensor(d, requires_grad=True)
+            rt = torch.segment_reduce(xt, red, initial=init,
+                                      **{k: torch.tensor(v) for k, v in kw.items()})
+            rn = numtorch.segment_reduce(xn, red, initial=init,
+                                         **{k: numtorch.tensor(v) for k, v in kw.items()})
+            _same(rn, rt)
+            assert rn.grad_fn.name() == rt.grad_fn.name()
+            g = np.arange(1., 6)
+            rt.backward(torch.tensor(g))
+            rn.backward(numtorch.tensor(g))
+            _same(xn.grad, xt.grad)
+    D = RNG.standard_normal((2, 7, 3))
+    L = np.array([[3, 0, 4], [1, 5, 1]])
+    xt = torch.tensor(D, requires_grad=True)
+    xn = numtorch.tensor(D, requires_grad=True)
+    rt = torch.segment_reduce(xt, red, lengths=torch.tensor(L), axis=1, initial=0.5)
+    rn = numtorch.segment_reduce(xn, red, lengths=numtorch.tensor(L), axis=1, initial=0.5)
+    _same(rn, rt)
+    g = RNG.standard_normal(tuple(rt.shape))
+    rt.backward(torch.tensor(g))
+    rn.backward(numtorch.tensor(g))
+    _same(xn.grad, xt.grad)
+    L2 = numtorch.tensor([[3, 1, 3], [1, 5, 1]])
+    assert gradcheck(lambda x: numtorch.segment_reduce(x, red, lengths=L2, axis=1),
+                     [numtorch.tensor(D, requires_grad=True)])
+
+
+def test_segment_reduce_errors():
+    cases = [lambda T: T.segment_reduce(T.ones(6), 'foo', lengths=T.tensor([6])),
+             lambda T: T.segment_reduce(T.ones(6), 'sum', lengths=T.tensor([5])),
+             lambda T: T.segment_reduce(T.ones(6), 'sum', lengths=T.tensor([-1, 7])),
+             lambda T: T.segment_reduce(T.ones(6), 'sum'),
+             lambda T: T.segment_reduce(T.ones(6), 'sum', indices=T.tensor([0, 0, 1, 1, 1, 2])),
+             lambda T: T.segment_reduce(T.ones(6), 'sum', lengths=[2, 4]),
+             lambda T: T.segment_reduce(T.ones(6), 'sum', lengths=T.tensor([2., 4])),
+             lambda T: T.segment_reduce(T.ones(6), 'sum',
+                                        lengths=T.tensor([2, 4], dtype=T.int32)),
+             lambda T: T.segment_reduce(T.tensor([1, 2]), 'sum', lengths=T.tensor([2])),
+             lambda T: T.segment_reduce(T.ones(2, 3), 'sum', lengths=T.tensor([1, 2]), axis=1),
+             lambda T: T.segment_reduce(T.ones(2, 3), 'sum', lengths=T.tensor([[1, 2]])),
+             lambda T: T.segment_reduce(T.ones(3), 'sum', lengths=T.tensor([1, 2]),
+                                        offsets=T.tensor([0, 1, 3])),
+             lambda T: T.segment_reduce(T.ones(3), 'sum', offsets=T.tensor([1, 1, 3])),
+             lambda T: T.segment_reduce(T.tensor([1., float('nan'), 3]), 'max',
+                                        lengths=T.tensor([2, 1]))]
+    for c in cases:
+        try:
+            rt = c(torch)
+        except Exception as e:
+            with pytest.raises(type(e)) as en:
+                c(numtorch)
+            assert str(en.value) == str(e)
+            continue
+        _same(c(numtorch), rt)
