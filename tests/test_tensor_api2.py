@@ -663,3 +663,38 @@ def test_segment_reduce_errors():
             assert str(en.value) == str(e)
             continue
         _same(c(numtorch), rt)
+
+
+# -- double backward through the new single nodes ------------------------------------------------
+def test_double_backward():
+    from numtorch.autograd import gradgradcheck
+
+    def t(*s):
+        return numtorch.tensor(RNG.standard_normal(s), requires_grad=True)
+    L = numtorch.tensor([[3, 1, 3], [1, 5, 1]])
+    q = numtorch.tensor([0.2, 0.9], dtype=numtorch.float64)
+    cases = [(lambda c, a, b: numtorch.addmv(c, a, b, beta=0.5, alpha=2), [t(3), t(3, 4), t(4)]),
+             (lambda c, a, b: numtorch.addr(c, a, b, beta=0.5, alpha=2), [t(3, 4), t(3), t(4)]),
+             (lambda c, a, b: numtorch.baddbmm(c, a, b, alpha=2),
+              [t(2, 3, 4), t(2, 3, 2), t(2, 2, 4)]),
+             (lambda c, a, b: numtorch.addbmm(c, a, b, beta=2), [t(3, 4), t(2, 3, 2), t(2, 2, 4)]),
+             (lambda x: numtorch.logcumsumexp(x, 1), [t(3, 4)]),
+             (lambda x: numtorch.quantile(x, q, dim=1, keepdim=True), [t(3, 4)]),
+             (lambda x: numtorch.nanquantile(x, 0.3), [t(3, 4)]),
+             (lambda x, s: numtorch.put(x, numtorch.tensor([1, 4]), s), [t(3, 4), t(2)]),
+             (lambda x: numtorch.take(x, numtorch.tensor([1, 4, 1])), [t(3, 4)]),
+             (lambda x: numtorch.index_select(x, 0, numtorch.tensor([0])), [t()]),
+             (lambda x: (x * 1).fill_diagonal_(2.), [t(3, 3)]),
+             (lambda x: numtorch.segment_reduce(x, 'max', lengths=L, axis=1, initial=0.3),
+              [t(2, 7, 3)])]
+    for f, args in cases:
+        assert gradgradcheck(f, args)
+    # against torch's second derivative of logcumsumexp
+    a = RNG.standard_normal((3, 4))
+    res = []
+    for T in (torch, numtorch):
+        x = T.tensor(a, requires_grad=True)
+        g, = T.autograd.grad((T.logcumsumexp(x, 1) * T.tensor(a[::-1].copy())).sum(), x,
+                             create_graph=True)
+        res.append(T.autograd.grad((g ** 2).sum(), x)[0].numpy())
+    np.testing.assert_allclose(res[1], res[0], rtol=1e-10, atol=1e-12)

@@ -437,6 +437,8 @@ class IndexSelect(Op):
         return gx
 
     def backward_t(self, gy):
+        if not self.in_shape:
+            return gy.clone()
         return index_add(gy.new_zeros(self.in_shape), self.axis, _wrap(self.index), gy)
 
 

@@ -790,6 +790,21 @@ class LogCumSumExp(Op):
             neg = np.exp(_logcumsumexp(np.where(gy < 0, la, lo) - y, self.axis, True) + x)
         return pos - neg
 
+    def backward_t(self, gy):
+        # The same formula in Tensor ops, so that it can be differentiated again.
+        from .arithmetic import where as _where
+        x = self.inputs[0]
+        a = self.axis
+        y = logcumsumexp(x, a)
+        lo = gy.new_full((), float(np.finfo(gy._data.dtype).min))
+        la = gy.abs().log()
+
+        def rev(t):
+            return logcumsumexp(t.flip(a), a).flip(a)
+        pos = (rev(_where(gy > 0, la, lo) - y) + x).exp()
+        neg = (rev(_where(gy < 0, la, lo) - y) + x).exp()
+        return pos - neg
+
 
 def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     """``log(cumsum(exp(input)))`` along ``dim``, computed as a running log-add-exp."""
@@ -798,7 +813,7 @@ def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     if d.dtype.kind != 'f':
         raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
                                   f"'{input.type()[6:-6]}'")
-    r = LogCumSumExp(axis).apply1(input)
+    r = LogCumSumExp(axis if d.ndim else 0).apply1(input)
     if out is not None:
         from .._tensor import _write_out
         return _write_out(r, out)
@@ -958,6 +973,22 @@ class Quantile(Op):
                 out = np.expand_dims(out, self.axis + len(lead))
         return out
 
+    def jvp(self, g: np.ndarray) -> np.ndarray:
+        """The forward's linear map at the saved order statistics, applied to ``g`` (shaped
+        as the input): what the gradient's own gradient with respect to gy is."""
+        order, below, above, w, mshape = self.saved
+        axis = self.axis
+        gm = g.reshape(-1) if axis is None else (np.moveaxis(g, axis, -1) if g.ndim
+                                                 else g.reshape(1))
+        srt = np.take_along_axis(gm, order, -1)
+        out = np.take_along_axis(srt, below, -1)
+        if w is not None:
+            out = out * (1 - w) + np.take_along_axis(srt, above, -1) * w
+        return self._shape_out(out)
+
+    def backward_t(self, gy):
+        return _QuantileGrad(self).apply1(gy)
+
     def backward(self, gy):
         order, below, above, w, mshape = self.saved
         vec = self.q.ndim == 1
@@ -981,6 +1012,21 @@ class Quantile(Op):
         if self.axis is None or not len(self.in_shape):
             return gm.reshape(self.in_shape)
         return np.moveaxis(gm, -1, self.axis)
+
+
+class _QuantileGrad(Op):
+    """Quantile's gradient as an op of gy (linear in it; its derivative in the input is 0
+    almost everywhere), so that create_graph=True can differentiate it again."""
+    _name = 'SqueezeBackward4Backward0'
+
+    def __init__(self, op: Quantile):
+        self.op = op
+
+    def forward(self, gy):
+        return self.op.backward(gy)
+
+    def backward(self, g):
+        return self.op.jvp(g)
 
 
 def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool,

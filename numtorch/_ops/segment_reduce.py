@@ -83,6 +83,50 @@ class SegmentReduce(Op):
         return gx
 
 
+    def jvp(self, g: np.ndarray) -> np.ndarray:
+        """The linear map that backward's transpose is (sum, mean, max, min): ``g`` (shaped as
+        the input) reduced per segment with backward's weights."""
+        x, out = self.saved
+        res = np.zeros(out.shape, g.dtype)
+        r = self.reduce
+        for b, segs in self.bounds.items():
+            row, grow = x[b], g[b]
+            for s, (lo, hi) in enumerate(segs):
+                n = hi - lo
+                if n == 0:
+                    continue
+                gs = grow[lo:hi]
+                if r == 'sum':
+                    v = gs.sum(0)
+                elif r == 'mean':
+                    v = gs.sum(0) / n
+                else:
+                    hit = row[lo:hi] == out[b + (s,)]
+                    v = (gs * hit).sum(0) / np.maximum(hit.sum(0), 1)
+                res[b + (s,)] = v
+        return res
+
+    def backward_t(self, gy):
+        if self.reduce == 'prod':
+            return Op.backward_t(self, gy)
+        return _SegmentReduceGrad(self).apply1(gy)
+
+
+class _SegmentReduceGrad(Op):
+    """segment_reduce's gradient as an op of gy (linear in it; for sum, mean, max and min
+    its derivative in the data is 0 almost everywhere)."""
+    _name = 'SegmentReduceBackward0Backward0'
+
+    def __init__(self, op: SegmentReduce):
+        self.op = op
+
+    def forward(self, gy):
+        return self.op.backward(gy)
+
+    def backward(self, g):
+        return self.op.jvp(g)
+
+
 def _prod_grad(seg: np.ndarray, g: np.ndarray, out: np.ndarray, init) -> np.ndarray:
     """d prod / d x_i = out / x_i where no element is 0; with one zero only that element
     gets the product of the others; with two or more none does."""
