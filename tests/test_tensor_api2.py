@@ -698,3 +698,39 @@ def test_double_backward():
                              create_graph=True)
         res.append(T.autograd.grad((g ** 2).sum(), x)[0].numpy())
     np.testing.assert_allclose(res[1], res[0], rtol=1e-10, atol=1e-12)
+
+
+# -- index_put ------------------------------------------------------------------------------------
+def _index_put_cases(T):
+    x = T.zeros(3, 4)
+    i = T.tensor
+    return [
+        lambda: x.index_put((i([0, 0, 2]), i([1, 1, 3])), i([1., 2, 3])),
+        lambda: x.index_put((i([0, 0, 2]), i([1, 1, 3])), i([1., 2, 3]), accumulate=True),
+        lambda: x.index_put((i([0, 2]),), i([5.])),
+        lambda: x.index_put((i([True, False, True]),), i(7.)),
+        lambda: x.index_put((i([0, 2]),), i([1, 2, 3, 4])),
+        lambda: x.index_put((i([0, 5]),), i(1.)),
+        lambda: x.index_put((i([0, 1]), i([0, 1]), i([0])), i(1.)),
+        lambda: x.index_put((i([0., 1]),), i(1.)),
+        lambda: x.index_put((None, i([0, 1])), i(1.)),
+        lambda: T.index_put(x, (None, i([0, 1])), i(1.)),
+        lambda: x.index_put((i([[0], [2]]), i([1, 3])), i(9.)),
+        lambda: x.index_put((i([0, 2]),), i([1., 2, 3, 4]).double()),
+        lambda: x.clone().index_put_((i([1]),), i(3.)),
+        lambda: x.clone().index_put_((i([1]),), i(3)),
+    ]
+
+
+@pytest.mark.parametrize('k', range(14))
+def test_index_put(k):
+    ct, cn = _index_put_cases(torch), _index_put_cases(numtorch)
+    assert len(ct) == 14
+    try:
+        rt = ct[k]()
+    except Exception as e:
+        with pytest.raises(type(e)) as en:
+            cn[k]()
+        assert str(en.value) == str(e)
+        return
+    _same(cn[k](), rt)

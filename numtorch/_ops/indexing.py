@@ -53,7 +53,13 @@ def _convert_key(key):
 def _index_error(e: IndexError):
     msg = str(e).replace('axis', 'dimension')
     m = re.match(r'index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)', msg)
-    return IndexError(m.group(0) if m else msg)
+    if m:
+        return IndexError(m.group(0))
+    m = re.match(r'too many indices for array: array is (\d+)-dimensional, but (\d+) were', msg)
+    if m:
+        return IndexError(f'too many indices for tensor of dimension {m.group(1)} (got '
+                          f'{m.group(2)})')
+    return IndexError(msg)
 
 
 class Index(Op):
@@ -505,10 +511,30 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     return IndexPut(key, False).apply2(input, cast(source, input._data.dtype))
 
 
+def _index_put(input: Tensor, indices, values: Tensor, accumulate: bool, argpos: int) -> Tensor:
+    for i, t in enumerate(indices):
+        if not isinstance(t, Tensor):
+            raise TypeError(f'expected Tensor as element {i} in argument {argpos}, but got '
+                            f'{type(t).__name__}')
+    if values._data.dtype != input._data.dtype:
+        raise RuntimeError(f'Index put requires the source and destination dtypes match, got '
+                           f'{_type_word(input._data.dtype)} for the destination and '
+                           f'{_type_word(values._data.dtype)} for the source.')
+    k, _ = _convert_key(tuple(indices))
+    try:
+        return IndexPut(k, accumulate).apply2(input, values)
+    except IndexError as e:
+        raise _index_error(e) from None
+
+
 def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``values`` put at the tuple of index tensors ``indices``."""
-    k, _ = _convert_key(tuple(indices))
-    return IndexPut(k, accumulate).apply2(input, cast(values, input._data.dtype))
+    return _index_put(input, indices, values, accumulate, 1)
+
+
+def index_put_method(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """``Tensor.index_put`` (its errors count the arguments after self)."""
+    return _index_put(self, indices, values, accumulate, 0)
 
 
 # -- masks -----------------------------------------------------------------------------
