@@ -190,7 +190,8 @@ def _layouts(T):
     return [a.permute(2, 0, 1), a[0].t(), a[:, :, ::2], a[:, :1].expand(2, 5, 4),
             a[:, :1].expand(2, 5, 4).transpose(0, 2), a[:, :1].transpose(1, 2),
             a[:, 1:, 1:].transpose(0, 2), T.arange(6.).reshape(3, 2)[:, :1], T.tensor(1.),
-            T.arange(6.)[::2], a[:, :, ::2].transpose(0, 1)]
+            T.arange(6.)[::2], a[:, :, ::2].transpose(0, 1), T.ones(4, 1).t(),
+            T.ones(2, 1, 3).transpose(0, 1)]
 
 
 @pytest.mark.parametrize('fn', ['zeros_like', 'ones_like', 'empty_like', 'full_like',

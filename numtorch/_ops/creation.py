@@ -310,7 +310,10 @@ def like_layout(a: np.ndarray, flat: np.ndarray, memory_format=None) -> np.ndarr
     ``empty_like(a, memory_format=memory_format)``: preserve_format (the default) keeps
     ``a``'s strides when ``a`` is non-overlapping and dense, else gives dense strides ordered
     as ``a``'s; contiguous_format is row-major."""
-    if a.flags.c_contiguous or a.ndim < 2 or memory_format is contiguous_format:
+    if (a.ndim < 2 or memory_format is contiguous_format
+            or (a.flags.c_contiguous and 1 not in a.shape)):
+        # (NumPy calls an array contiguous whatever the strides of its size-1 dims, which
+        # preserve_format keeps)
         return flat.reshape(a.shape)
     item = a.itemsize
     st = tuple(s // item for s in a.strides)
