@@ -33,7 +33,7 @@ __all__ = ['batch_norm', 'native_batch_norm', 'layer_norm', 'native_layer_norm',
            'poisson_nll_loss', 'binary_cross_entropy_with_logits', 'native_dropout',
            'feature_dropout', 'constant_pad_nd', 'convolution', 'conv_tbc',
            'adaptive_max_pool1d', 'max_pool1d_with_indices', 'grid_sampler', 'grid_sampler_2d',
-           'affine_grid_generator', 'frobenius_norm', 'nuclear_norm', 'chain_matmul']
+           'affine_grid_generator', 'frobenius_norm', 'nuclear_norm', 'chain_matmul', 'ctc_loss']
 
 _REDUCTIONS = {0: 'none', 1: 'mean', 2: 'sum'}
 
@@ -455,3 +455,26 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
         return m.clone()
     from .decomposition import multi_dot
     return multi_dot(list(matrices))
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths,
+             blank: int = 0, reduction: int = 0, zero_infinity: bool = False) -> Tensor:
+    """``torch.ctc_loss``: :func:`torch.nn.functional.ctc_loss` with the reduction given as
+    ATen's integer (0 none, 1 mean, 2 sum; any other integer reduces nothing, as ATen's
+    kernel does; unreduced by default, as the binding).
+    """
+    if isinstance(reduction, bool) or not isinstance(reduction, (int, np.integer)):
+        lens = ('Tensor' if isinstance(input_lengths, Tensor) else type(input_lengths).__name__,
+                'Tensor' if isinstance(target_lengths, Tensor) else type(target_lengths).__name__)
+        raise TypeError(
+            f'ctc_loss() received an invalid combination of arguments - got (Tensor, Tensor, '
+            f'{lens[0]}, {lens[1]}, {type(blank).__name__}, {type(reduction).__name__}), but '
+            'expected one of:\n'
+            ' * (Tensor log_probs, Tensor targets, tuple of ints input_lengths, tuple of ints '
+            'target_lengths, int blank = 0, int reduction = at::Reduction::Mean, bool '
+            'zero_infinity = False)\n'
+            ' * (Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, '
+            'int blank = 0, int reduction = at::Reduction::Mean, bool zero_infinity = False)\n')
+    red = _REDUCTIONS.get(int(reduction), 'none')
+    return _loss.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, red,
+                          zero_infinity)

@@ -9,7 +9,7 @@ from .._dtype import NP2DT
 from ._op import Op, unbroadcast, unbroadcast_t, cast
 
 __all__ = ['mm', 'matmul', 'bmm', 'dot', 'inner', 'mv', 'outer', 'addmm', 'addmv', 'baddbmm',
-           'addbmm', 'addr', 'linear', 'einsum', 'det', 'inverse', 'tensordot', 'kron',
+           'addbmm', 'addr', 'linear', 'bilinear', 'einsum', 'det', 'inverse', 'tensordot', 'kron',
            'trace', 'cdist', 'dist']
 
 _TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
@@ -670,6 +670,39 @@ class Einsum(Op):
         grads = self._grads(gy, self.inputs, einsum, lambda g, back, x:
                             g.permute(back[0]).reshape(back[1]).expand(x.shape))
         return grads if len(grads) > 1 else grads[0]
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
+             bias: Tensor | None = None) -> Tensor:
+    """``y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o]`` (``torch.bilinear``,
+    which ``nn.functional.bilinear`` is): one einsum over the flattened batch."""
+    d1, d2, w = input1._data, input2._data, weight._data
+    ts = (('input1', d1), ('input2', d2), ('weight', w)) + (
+        (('bias', bias._data),) if bias is not None else ())
+    if len({d.dtype for _, d in ts}) > 1:
+        raise RuntimeError('All tensors must have the same dtype, got ' + ', '.join(
+            f'{n}: {_TYPE[d.dtype.name]}' for n, d in ts))
+    if d1.ndim != d2.ndim:
+        raise RuntimeError(f'bilinear(): input dimensions do not match: got {d1.ndim} and '
+                           f'{d2.ndim}')
+    for i in range(d1.ndim - 1):
+        if d1.shape[i] != d2.shape[i]:
+            raise RuntimeError(f'bilinear(): input batch dimensions do not match at dim {i}: '
+                               f'got {d1.shape[i]} and {d2.shape[i]}')
+    if d1.shape[-1] != w.shape[1]:
+        raise RuntimeError(f'bilinear(): input1 size does not match weight size: got '
+                           f'{d1.shape[-1]} but expected {w.shape[1]}')
+    if w.ndim < 3 or d2.shape[-1] != w.shape[2]:
+        raise RuntimeError(f'bilinear(): input2 size does not match weight size: got '
+                           f'{d2.shape[-1]} but expected {w.shape[2] if w.ndim > 2 else 1}')
+    if bias is not None and (bias._data.shape[:1] or (1,))[0] != w.shape[0]:
+        raise RuntimeError(f'bilinear(): bias size does not match weight size: got '
+                           f'{(bias._data.shape[:1] or (1,))[0]} but expected {w.shape[0]}')
+    lead = d1.shape[:-1]
+    x1 = input1.reshape(-1, w.shape[1])
+    x2 = input2.reshape(-1, w.shape[2])
+    y = einsum('ni,oij,nj->no', x1, weight, x2).reshape(*lead, w.shape[0])
+    return y if bias is None else y + bias
 
 
 def einsum(equation: str, *operands) -> Tensor:

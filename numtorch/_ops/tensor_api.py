@@ -12,8 +12,7 @@ from .._state import state
 from ._op import Op
 
 __all__ = ['put', 'nonzero_static', 'conj', 'resolve_conj', 'resolve_neg', 'is_conj', 'is_neg',
-           'conj_physical', 'conj_physical_', 'from_dlpack', 'to_dlpack', 'ctc_loss',
-           'bilinear']
+           'conj_physical', 'conj_physical_', 'from_dlpack', 'to_dlpack']
 
 
 # -- fill_diagonal_ ----------------------------------------------------------------------
@@ -270,69 +269,3 @@ def from_dlpack(ext_tensor, *, device=None, copy=None) -> Tensor:
 def to_dlpack(tensor: Tensor):
     """The legacy DLPack capsule of ``tensor`` (``torch.utils.dlpack.to_dlpack``)."""
     return dlpack(tensor)
-
-
-# -- aten-level forms of nn.functional losses ---------------------------------------------
-def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths,
-             blank: int = 0, reduction: int | None = None,
-             zero_infinity: bool = False) -> Tensor:
-    """``torch.ctc_loss``: :func:`torch.nn.functional.ctc_loss` with the reduction given as
-    ATen's integer (0 none, 1 mean, 2 sum; any other integer reduces nothing, as ATen's
-    kernel does).
-
-    NOTE: PyTorch's signature names Mean as the default, but its Python binding, called
-    without ``reduction``, returns the per-sample losses; so does this."""
-    if reduction is None:
-        reduction = 0
-    if isinstance(reduction, bool) or not isinstance(reduction, (int, np.integer)):
-        lens = ('Tensor' if isinstance(input_lengths, Tensor) else type(input_lengths).__name__,
-                'Tensor' if isinstance(target_lengths, Tensor) else type(target_lengths).__name__)
-        raise TypeError(
-            f'ctc_loss() received an invalid combination of arguments - got (Tensor, Tensor, '
-            f'{lens[0]}, {lens[1]}, {type(blank).__name__}, {type(reduction).__name__}), but '
-            'expected one of:\n'
-            ' * (Tensor log_probs, Tensor targets, tuple of ints input_lengths, tuple of ints '
-            'target_lengths, int blank = 0, int reduction = at::Reduction::Mean, bool '
-            'zero_infinity = False)\n'
-            ' * (Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, '
-            'int blank = 0, int reduction = at::Reduction::Mean, bool zero_infinity = False)\n')
-    from .loss import ctc_loss as _ctc
-    red = {1: 'mean', 2: 'sum'}.get(int(reduction), 'none')
-    return _ctc(log_probs, targets, input_lengths, target_lengths, blank, red, zero_infinity)
-
-
-_CTYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half'}
-
-
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
-             bias: Tensor | None = None) -> Tensor:
-    """``y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o]`` (``torch.bilinear``,
-    which ``nn.functional.bilinear`` is): one einsum over the flattened batch."""
-    d1, d2, w = input1._data, input2._data, weight._data
-    ts = (('input1', d1), ('input2', d2), ('weight', w)) + (
-        (('bias', bias._data),) if bias is not None else ())
-    if len({d.dtype for _, d in ts}) > 1:
-        raise RuntimeError('All tensors must have the same dtype, got ' + ', '.join(
-            f'{n}: {_CTYPE.get(d.dtype.name, d.dtype.name)}' for n, d in ts))
-    if d1.ndim != d2.ndim:
-        raise RuntimeError(f'bilinear(): input dimensions do not match: got {d1.ndim} and '
-                           f'{d2.ndim}')
-    for i in range(d1.ndim - 1):
-        if d1.shape[i] != d2.shape[i]:
-            raise RuntimeError(f'bilinear(): input batch dimensions do not match at dim {i}: '
-                               f'got {d1.shape[i]} and {d2.shape[i]}')
-    if d1.shape[-1] != w.shape[1]:
-        raise RuntimeError(f'bilinear(): input1 size does not match weight size: got '
-                           f'{d1.shape[-1]} but expected {w.shape[1]}')
-    if w.ndim < 3 or d2.shape[-1] != w.shape[2]:
-        raise RuntimeError(f'bilinear(): input2 size does not match weight size: got '
-                           f'{d2.shape[-1]} but expected {w.shape[2] if w.ndim > 2 else 1}')
-    if bias is not None and (bias._data.shape[:1] or (1,))[0] != w.shape[0]:
-        raise RuntimeError(f'bilinear(): bias size does not match weight size: got '
-                           f'{(bias._data.shape[:1] or (1,))[0]} but expected {w.shape[0]}')
-    from .linalg import einsum
-    lead = d1.shape[:-1]
-    x1 = input1.reshape(-1, w.shape[1])
-    x2 = input2.reshape(-1, w.shape[2])
-    y = einsum('ni,oij,nj->no', x1, weight, x2).reshape(*lead, w.shape[0])
-    return y if bias is None else y + bias
