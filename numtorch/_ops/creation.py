@@ -337,7 +337,8 @@ def _filled_like(input: Tensor, dt, fill, requires_grad: bool, device,
     check_device(device)
     _check_format(memory_format)
     a = input._data
-    flat = np.empty(a.size, dt.np) if fill is None else np.full(a.size, fill, dt.np)
+    flat = (np.empty(a.size, dt.np) if fill is None else
+            np.zeros(a.size, dt.np) if fill == 0 else np.full(a.size, fill, dt.np))
     t = _wrap(like_layout(a, flat, memory_format))
     if requires_grad:
         t.requires_grad_(True)
