@@ -110,6 +110,8 @@ def test_add_product_dtypes_and_scalars():
          lambda: numtorch.addr(*[numtorch.tensor(a) for a in arrs], beta=2.5))
     _err(lambda: torch.addr(*[torch.tensor(a) for a in arrs], alpha=2.5),
          lambda: numtorch.addr(*[numtorch.tensor(a) for a in arrs], alpha=2.5))
+    _err(lambda: torch.addr(*[torch.tensor(a) for a in arrs], beta=True),
+         lambda: numtorch.addr(*[numtorch.tensor(a) for a in arrs], beta=True))
     f = [L((3, 2)), L(3), L(2)]
     _err(lambda: torch.addr(*[torch.tensor(a, dtype=torch.float32) for a in f], beta=True),
          lambda: numtorch.addr(*[numtorch.tensor(a, dtype=numtorch.float32) for a in f],

@@ -471,18 +471,18 @@ class AddProduct(Op):
 def _scalars(name: str, npdt, beta, alpha, int_floats_ok: bool):
     """beta and alpha as PyTorch takes them: truncated to int for an integral result (addr
     refuses a float there), and booleans only for a boolean result (addr)."""
-    if npdt.kind in 'iu':
-        for what, v in (('beta', beta), ('alpha', alpha)):
-            if isinstance(v, float) and not int_floats_ok:
-                raise RuntimeError(f'For integral input tensors, argument {what} must not be a '
-                                   f'floating point number.')
-        return int(beta), int(alpha)
     if npdt == np.bool_:
         return bool(beta), bool(alpha)
     if name == 'addr':
         for what, v in (('beta', beta), ('alpha', alpha)):
             if isinstance(v, bool):
                 raise RuntimeError(f'Boolean {what} only supported for Boolean results.')
+    if npdt.kind in 'iu':
+        for what, v in (('beta', beta), ('alpha', alpha)):
+            if isinstance(v, float) and not int_floats_ok:
+                raise RuntimeError(f'For integral input tensors, argument {what} must not be a '
+                                   f'floating point number.')
+        return int(beta), int(alpha)
     return beta, alpha
 
 
