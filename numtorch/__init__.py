@@ -93,6 +93,7 @@ from ._ops.random import (Generator, default_generator, manual_seed, seed, initi
                           get_rng_state, set_rng_state, rand, rand_like, randn, randn_like,
                           randint, randint_like, randperm, normal, bernoulli, multinomial,
                           poisson)
+from ._ops.gamma import _standard_gamma, _sample_dirichlet, _standard_gamma_grad, _dirichlet_grad
 from ._dtype import result_dtype as _result_dtype
 from ._tensor_str import set_printoptions, get_printoptions
 from . import autograd, cuda, backends, utils, linalg, multiprocessing
@@ -112,6 +113,8 @@ from . import random
 from . import special
 from . import distributions
 from . import testing
+from . import func
+from .func import vmap
 from .nn.functional import cosine_similarity, pairwise_distance
 from ._ops.indexing import argwhere
 from .serialization import save, load
@@ -134,6 +137,14 @@ from .special import multigammaln as mvlgamma
 from ._ops.gradient import gradient, trapz
 from ._ops.pdist import pdist
 from ._ops.histogram import histogram, histogramdd, histc
+from ._ops.lobpcg import lobpcg
+from ._ops.reduction import nanquantile
+from ._ops.binomial import binomial
+from ._ops.segment_reduce import segment_reduce
+from ._ops.linalg import bilinear
+from ._ops.tensor_api import *  # noqa: F401,F403  (torch.put, conj, from_dlpack, ...)
+from .utils import dlpack as _utils_dlpack  # noqa: F401  (torch.utils.dlpack)
+from ._legacy_storage import *  # noqa: F401,F403  (torch.FloatStorage, ...)
 from ._ops.scatter_views import (diagonal_scatter, select_scatter, slice_scatter,
                                  as_strided_scatter)
 from ._ops.index_reduce import index_reduce

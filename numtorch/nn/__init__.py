@@ -11,6 +11,8 @@ from .modules.activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, 
                                  Tanhshrink, Softsign, GLU, Softmax, Softmin, LogSoftmax,
                                  Softmax2d, MultiheadAttention, RReLU)
 from . import modules, functional, init, utils
+from . import grad, parallel
+from .parallel import DataParallel
 from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
                            NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss,
                            MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss,
@@ -24,6 +26,12 @@ from .modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, Adapti
                               AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d,
                               LPPool2d, MaxUnpool1d, MaxUnpool2d)
 from .modules.conv import Conv3d, ConvTranspose3d, LazyConv3d
+from .modules.conv import LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d
+from .modules.batchnorm import LazyBatchNorm3d
+from .modules.instancenorm import LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d
+from .modules.batchnorm import SyncBatchNorm
+from .modules.normalization import CrossMapLRN2d
+from .modules.container import Container
 from .modules.pooling import (MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d,
                               LPPool3d, MaxUnpool3d)
 from .modules.batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d,
@@ -45,5 +53,5 @@ from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle
 from .modules.channelshuffle import ChannelShuffle
 from .modules.fold import Fold, Unfold
 from .modules.loss import CTCLoss, MultiLabelMarginLoss
-from .modules.pooling import FractionalMaxPool2d
+from .modules.pooling import FractionalMaxPool2d, FractionalMaxPool3d
 from .modules.adaptive import AdaptiveLogSoftmaxWithLoss

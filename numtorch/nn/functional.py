@@ -14,33 +14,12 @@ from .._tensor import Tensor, _wrap, _inplace
 from .._ops import unary as _un
 from .._ops import reduction as _red
 from .._ops import activation as _act
-from .._ops.linalg import linear, einsum as _einsum
+from .._ops.linalg import linear, bilinear
 from .._ops.unary import sigmoid, tanh
 from .._ops import loss as _loss
 from .._ops.arithmetic import xlogy as _xlogy, where as _where
 from .._ops.creation import zeros_like as _zeros_like, ones_like as _ones_like
 from .._ops.arithmetic import minimum as _minimum
-
-
-# -- linear -------------------------------------------------------------------------
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
-             bias: Tensor | None = None) -> Tensor:
-    """``y[..., o] = x1[..., i] * W[o, i, j] * x2[..., j] + b[o]``."""
-    if input1._data.shape[:-1] != input2._data.shape[:-1]:
-        raise RuntimeError(f'bilinear(): input batch dimensions do not match: got '
-                           f'{list(input1.shape[:-1])} and {list(input2.shape[:-1])}')
-    w = weight._data
-    if input1._data.shape[-1] != w.shape[1]:
-        raise RuntimeError(f'bilinear(): input1 size does not match weight size: got '
-                           f'{input1._data.shape[-1]} but expected {w.shape[1]}')
-    if input2._data.shape[-1] != w.shape[2]:
-        raise RuntimeError(f'bilinear(): input2 size does not match weight size: got '
-                           f'{input2._data.shape[-1]} but expected {w.shape[2]}')
-    lead = input1._data.shape[:-1]
-    x1 = input1.reshape(-1, w.shape[1])
-    x2 = input2.reshape(-1, w.shape[2])
-    y = _einsum('ni,oij,nj->no', x1, weight, x2).reshape(*lead, w.shape[0])
-    return y if bias is None else y + bias
 
 
 # -- activations ----------------------------------------------------------------------
@@ -667,3 +646,6 @@ from .._ops.interpolate import (interpolate, upsample, upsample_nearest, upsampl
 from .._ops.channelshuffle import channel_shuffle, native_channel_shuffle
 from .._ops.loss import ctc_loss
 from .._ops.fractional_pool import fractional_max_pool2d, fractional_max_pool2d_with_indices
+from .._ops.fractional_pool import fractional_max_pool3d, fractional_max_pool3d_with_indices
+from . import grad
+from .._ops.aten_functional import conv_tbc

@@ -18,6 +18,12 @@ from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPoo
                       AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d,
                       MaxUnpool1d, MaxUnpool2d)
 from .conv import Conv3d, ConvTranspose3d, LazyConv3d
+from .conv import LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d
+from .batchnorm import LazyBatchNorm3d
+from .instancenorm import LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d
+from .batchnorm import SyncBatchNorm
+from .normalization import CrossMapLRN2d
+from .container import Container
 from .pooling import (MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d, LPPool3d,
                       MaxUnpool3d)
 from .batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d,
@@ -38,5 +44,5 @@ from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .channelshuffle import ChannelShuffle
 from .fold import Fold, Unfold
 from .loss import CTCLoss, MultiLabelMarginLoss
-from .pooling import FractionalMaxPool2d
+from .pooling import FractionalMaxPool2d, FractionalMaxPool3d
 from .adaptive import AdaptiveLogSoftmaxWithLoss
