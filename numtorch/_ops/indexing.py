@@ -11,8 +11,7 @@ from .shape import Slice, wrap_dim
 
 __all__ = ['getitem', 'setitem', 'gather', 'scatter', 'scatter_add', 'scatter_reduce',
            'index_select', 'index_add', 'index_fill', 'index_copy', 'index_put', 'masked_fill',
-           'masked_scatter', 'masked_select', 'nonzero', 'take', 'take_along_dim', 'put',
-           'unravel_index']
+           'masked_scatter', 'masked_select', 'nonzero', 'take', 'take_along_dim', 'unravel_index']
 
 
 def _key_part(k):
@@ -62,7 +61,48 @@ def _index_error(e: IndexError):
     return IndexError(msg)
 
 
-class Index(Op):
+class _Indexed(Op):
+    """An op whose backward reads index tensors given as arguments (an integer index, a
+    mask). PyTorch saves those tensors for backward, so changing one in place before
+    backward is its version-counter error; ``_watch`` records them on the node."""
+    watched = None
+
+    def check_saved(self) -> None:
+        Op.check_saved(self)
+        if self.watched:
+            for t, vc, v in self.watched:
+                if vc[0] != v:
+                    # NOTE: an index never has history, so PyTorch's message names no node;
+                    # a bool tensor is named by its type string, CPUBoolType.
+                    tname = 'CPUBoolType' if t._data.dtype == np.bool_ else t.type()
+                    raise RuntimeError(
+                        'one of the variables needed for gradient computation has been '
+                        f'modified by an inplace operation: [{tname} {list(t.shape)}] is at '
+                        f'version {vc[0]}; expected version {v} instead. Hint: enable anomaly '
+                        'detection to find the operation that failed to compute its gradient, '
+                        'with torch.autograd.set_detect_anomaly(True, check_nan=False).')
+
+
+def _watch(r: Tensor, index) -> Tensor:
+    """Records on ``r``'s node (if one was recorded) the versions of the index tensors in
+    ``index`` (a Tensor, or a key: a tuple or list that may hold Tensors)."""
+    fn = r.grad_fn
+    if fn is None:
+        return r
+    parts = index if isinstance(index, (tuple, list)) else (index,)
+    watched = []
+    for k in parts:
+        for t in (k if isinstance(k, list) else (k,)):
+            if isinstance(t, Tensor):
+                vc = t._vc
+                if vc is None:
+                    vc = t._vc = [0]
+                watched.append((t, vc, vc[0]))
+    fn.watched = watched
+    return r
+
+
+class Index(_Indexed):
     """Advanced indexing (integer arrays, bool masks): the output is a copy."""
     _name = 'IndexBackward0'
 
@@ -83,7 +123,7 @@ class Index(Op):
         return IndexPut(self.key, True).apply2(z, gy)
 
 
-class IndexPut(Op):
+class IndexPut(_Indexed):
     """``x[key] = v`` (or ``+=`` with accumulate) out of place."""
     _name = 'IndexPutBackward0'
 
@@ -135,7 +175,7 @@ def getitem(self: Tensor, key) -> Tensor:
     k, adv = _convert_key(key)
     try:
         if adv:
-            return Index(k).apply1(self)
+            return _watch(Index(k).apply1(self), key)
         r = Slice(k, _view_name(k)).apply1(self)
     except IndexError as e:
         raise _index_error(e) from None
@@ -150,7 +190,7 @@ def setitem(self: Tensor, key, value) -> None:
         if value._data.dtype != self._data.dtype:
             value = cast(value, self._data.dtype)
         if state.enabled and (value._rg or self._rg):
-            _inplace(self, _index_put_fn, k, value)
+            _inplace(self, _index_put_fn, k, value, key)
             return
         v = value._data
     else:
@@ -158,7 +198,7 @@ def setitem(self: Tensor, key, value) -> None:
         if v.dtype != self._data.dtype:
             v = v.astype(self._data.dtype)
         if state.enabled and self._rg:
-            _inplace(self, _index_put_fn, k, _wrap(v))
+            _inplace(self, _index_put_fn, k, _wrap(v), key)
             return
     try:
         self._data[k] = v
@@ -177,9 +217,10 @@ def setitem(self: Tensor, key, value) -> None:
     _bump(self)
 
 
-def _index_put_fn(x: Tensor, key, value: Tensor) -> Tensor:
+def _index_put_fn(x: Tensor, k, value: Tensor, key) -> Tensor:
+    """``x[key] = value`` out of place (``k``: ``key`` as a NumPy index)."""
     try:
-        return IndexPut(key, False).apply2(x, value)
+        return _watch(IndexPut(k, False).apply2(x, value), key)
     except IndexError as e:
         raise _index_error(e) from None
 
@@ -209,7 +250,7 @@ def _check_index(self_shape, index, axis, what, src_shape=None):
                            f'tensor')
 
 
-class Gather(Op):
+class Gather(_Indexed):
     _name = 'GatherBackward0'
 
     def __init__(self, axis, index):
@@ -244,10 +285,10 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
             raise RuntimeError(f'Size does not match at dimension {d} expected index '
                                f'{list(idx.shape)} to be smaller than self '
                                f'{list(input._data.shape)} apart from dimension {axis}')
-    return Gather(axis, idx).apply1(input)
+    return _watch(Gather(axis, idx).apply1(input), index)
 
 
-class Scatter(Op):
+class Scatter(_Indexed):
     _name = 'ScatterBackward0'
 
     def __init__(self, axis, index, add):
@@ -327,7 +368,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
         op._name = 'ScatterBackward1'
     elif src._data.dtype != input._data.dtype:
         raise RuntimeError(f'scatter(): Expected self.dtype to be equal to src.dtype')
-    return op.apply2(input, src)
+    return _watch(op.apply2(input, src), index)
 
 
 def _check_src_dtype(input: Tensor, index: Tensor, src: Tensor) -> None:
@@ -342,10 +383,12 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     _check_src_dtype(input, index, src)
     axis = wrap_dim(dim, input._data.ndim)
     _check_index(input._data.shape, index._data, axis, 'scatter_add')
-    return Scatter(axis, index._data, True).apply2(input, src)
+    r = Scatter(axis, index._data, True).apply2(input, src)
+    # (the index is only read by the source's gradient, and saved only for it)
+    return _watch(r, index) if src._rg else r
 
 
-class ScatterReduce(Op):
+class ScatterReduce(_Indexed):
     _name = 'ScatterReduceBackward0'
 
     def __init__(self, axis, index, reduce, include_self):
@@ -409,7 +452,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
                            f'{reduce}')
     axis = wrap_dim(dim, input._data.ndim)
     _check_index(input._data.shape, index._data, axis, 'scatter_reduce')
-    return ScatterReduce(axis, index._data, reduce, include_self).apply2(input, src)
+    return _watch(ScatterReduce(axis, index._data, reduce, include_self).apply2(input, src),
+                  index)
 
 
 # -- index_* ---------------------------------------------------------------------------
@@ -422,7 +466,7 @@ def _index_vec(index: Tensor, what: str) -> np.ndarray:
     return idx.reshape(-1)
 
 
-class IndexSelect(Op):
+class IndexSelect(_Indexed):
     _name = 'IndexSelectBackward0'
 
     def __init__(self, axis, index):
@@ -460,10 +504,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if nd == 0 and idx.size != 1:
         raise RuntimeError(f'index_select(): Index to scalar can have only 1 value, got '
                            f'{idx.size} value(s)')
-    return IndexSelect(axis, idx).apply1(input)
+    return _watch(IndexSelect(axis, idx).apply1(input), index)
 
 
-class IndexAdd(Op):
+class IndexAdd(_Indexed):
     _name = 'IndexAddBackward0'
 
     def __init__(self, axis, index, alpha):
@@ -493,7 +537,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(f'index_add_(): self ({_type_word(input._data.dtype)}) and source '
                            f'({_type_word(source._data.dtype)}) must have the same scalar type')
-    return IndexAdd(axis, idx, alpha).apply2(input, source)
+    r = IndexAdd(axis, idx, alpha).apply2(input, source)
+    return _watch(r, index) if source._rg else r
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
@@ -501,14 +546,14 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     axis = wrap_dim(dim, input._data.ndim)
     key = (slice(None),) * axis + (_index_vec(index, 'index_fill'),)
     v = value if isinstance(value, Tensor) else _wrap(np.asarray(value, input._data.dtype))
-    return IndexPut(key, False).apply2(input, cast(v, input._data.dtype))
+    return _watch(IndexPut(key, False).apply2(input, cast(v, input._data.dtype)), index)
 
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """A copy of ``input`` with ``source``'s slices written at ``index`` along ``dim``."""
     axis = wrap_dim(dim, input._data.ndim)
     key = (slice(None),) * axis + (_index_vec(index, 'index_copy'),)
-    return IndexPut(key, False).apply2(input, cast(source, input._data.dtype))
+    return _watch(IndexPut(key, False).apply2(input, cast(source, input._data.dtype)), index)
 
 
 def _index_put(input: Tensor, indices, values: Tensor, accumulate: bool, argpos: int) -> Tensor:
@@ -522,7 +567,7 @@ def _index_put(input: Tensor, indices, values: Tensor, accumulate: bool, argpos:
                            f'{_type_word(values._data.dtype)} for the source.')
     k, _ = _convert_key(tuple(indices))
     try:
-        return IndexPut(k, accumulate).apply2(input, values)
+        return _watch(IndexPut(k, accumulate).apply2(input, values), indices)
     except IndexError as e:
         raise _index_error(e) from None
 
@@ -547,7 +592,7 @@ def _mask(mask, what):
     return m
 
 
-class MaskedFill(Op):
+class MaskedFill(_Indexed):
     _name = 'MaskedFillBackward0'
 
     def __init__(self, mask):
@@ -582,10 +627,10 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         from ._op import broadcast_error
         broadcast_error(input._data.shape, m.shape)
         raise
-    return MaskedFill(m).apply2(input, cast(v, input._data.dtype))
+    return _watch(MaskedFill(m).apply2(input, cast(v, input._data.dtype)), mask)
 
 
-class MaskedSelect(Op):
+class MaskedSelect(_Indexed):
     _name = 'MaskedSelectBackward0'
 
     def __init__(self, mask):
@@ -608,7 +653,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``input`` where ``mask`` is True, as a 1-D tensor."""
     m = _mask(mask, 'masked_select:')
     shape = np.broadcast_shapes(input._data.shape, m.shape)
-    return MaskedSelect(np.broadcast_to(m, shape)).apply1(input)
+    return _watch(MaskedSelect(np.broadcast_to(m, shape)).apply1(input), mask)
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
@@ -619,7 +664,8 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         raise RuntimeError('masked_scatter: expected source to have at least as many elements '
                            'as ones in mask')
     vals = source.reshape(-1)[:n]
-    return IndexPut(np.nonzero(m), False).apply2(input, cast(vals, input._data.dtype))
+    return _watch(IndexPut(np.nonzero(m), False).apply2(input, cast(vals, input._data.dtype)),
+                  mask)
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):
@@ -637,7 +683,7 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
-class Take(Op):
+class Take(_Indexed):
     """``input.flatten()[index]`` shaped as ``index``; repeats accumulate in backward."""
     _name = 'TakeBackward0'
 
@@ -654,6 +700,7 @@ class Take(Op):
         return gx.reshape(self.in_shape)
 
     def backward_t(self, gy):
+        from .tensor_api import put
         return put(gy.new_zeros(self.in_shape), _wrap(self.index), gy, accumulate=True)
 
 
@@ -668,7 +715,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(f'out of range: tried to access index {bad} on a tensor of {n} '
                          'elements.')
-    return Take(idx).apply1(input)
+    return _watch(Take(idx).apply1(input), index)
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
@@ -683,15 +730,9 @@ def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
         tuple(s for i, s in enumerate(indices._data.shape) if i != axis)))
     xs = shape[:axis] + [input._data.shape[axis]] + shape[axis:]
     ishape = shape[:axis] + [indices._data.shape[axis]] + shape[axis:]
-    return gather(input.expand(xs), axis, indices.expand(ishape))
-
-
-def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
-    """A copy of ``input`` with ``source`` put at flat positions ``index``."""
-    flat = input.reshape(-1)
-    r = IndexPut(index._data.reshape(-1), accumulate).apply2(
-        flat, cast(source.reshape(-1), input._data.dtype))
-    return r.reshape(input.shape)
+    # NOTE: PyTorch gathers with a broadcast copy of ``indices`` here, so changing them in
+    # place before backward is no error (and does not change the gradient).
+    return gather(input.expand(xs), axis, _wrap(np.array(indices.expand(ishape)._data)))
 
 
 def unravel_index(indices: Tensor, shape) -> tuple:

@@ -1,0 +1,122 @@
+"""Regression tests (round 6 "cleanup"): each against PyTorch, the spec."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+
+LIBS = (torch, numtorch)
+
+
+def _np(t) -> np.ndarray:
+    return t.detach().numpy()
+
+
+def _outcome(fn):
+    """(result, None) or (None, (error type, message))."""
+    try:
+        return fn(), None
+    except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+        return None, (type(e), str(e))
+
+
+def _same_outcome(fn):
+    """Runs ``fn(lib)`` with torch and numtorch; both raise the same error, or both return
+    tensors (or tuples of them, None allowed) with the same values."""
+    (rt, et), (rn, en) = _outcome(lambda: fn(torch)), _outcome(lambda: fn(numtorch))
+    if et is not None or en is not None:
+        assert en is not None and et is not None, (et, en)
+        assert en[0].__name__ == et[0].__name__ and en[1] == et[1], (et, en)
+        return
+    rt = rt if isinstance(rt, tuple) else (rt,)
+    rn = rn if isinstance(rn, tuple) else (rn,)
+    for a, b in zip(rt, rn, strict=True):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(_np(b), _np(a), rtol=1e-6, atol=1e-12)
+
+
+# -- 1. index tensors are saved for backward: an in-place change is PyTorch's error --------
+def _setitem(x, key, v):
+    y = x * 1
+    y[key] = v
+    return y
+
+
+INDEX_OPS = {
+    'setitem_mask': lambda L, w, s, i, m: _setitem(w, m, s.sum()),
+    'setitem_index': lambda L, w, s, i, m: _setitem(w, i, s),
+    'setitem_tuple': lambda L, w, s, i, m: _setitem(w.view(2, 2), (i // 2, i // 2), s),
+    'setitem_tuple_mask': lambda L, w, s, i, m: _setitem(w, (m,), s.sum()),
+    'getitem_mask': lambda L, w, s, i, m: w[m],
+    'getitem_index': lambda L, w, s, i, m: w[i],
+    'getitem_fresh_index': lambda L, w, s, i, m: w.view(2, 2)[i // 2, i // 2],
+    'index_put_mask': lambda L, w, s, i, m: L.index_put(w.detach(), (m,), s),
+    'index_put_acc': lambda L, w, s, i, m: L.index_put(w, (i,), s.detach(), accumulate=True),
+    'index_put_': lambda L, w, s, i, m: (w * 1).index_put_((m,), s),
+    'index_add_self': lambda L, w, s, i, m: L.index_add(w, 0, i, s.detach()),
+    'index_add_src': lambda L, w, s, i, m: L.index_add(w.detach(), 0, i, s),
+    'scatter_add_self': lambda L, w, s, i, m: L.scatter_add(w, 0, i, s.detach()),
+    'scatter_add_src': lambda L, w, s, i, m: L.scatter_add(w, 0, i, s),
+    'scatter_self': lambda L, w, s, i, m: L.scatter(w, 0, i, s.detach()),
+    'scatter_value_': lambda L, w, s, i, m: (w * 1).scatter_(0, i, 2.0),
+    'scatter_reduce': lambda L, w, s, i, m: L.scatter_reduce(w.detach(), 0, i, s, 'sum'),
+    'masked_fill': lambda L, w, s, i, m: w.masked_fill(m, 1.0),
+    'masked_fill_value': lambda L, w, s, i, m: w.detach().masked_fill(m, s.sum()),
+    'masked_fill_': lambda L, w, s, i, m: (w * 1).masked_fill_(m, 1.0),
+    'masked_select': lambda L, w, s, i, m: w.masked_select(m),
+    'masked_scatter': lambda L, w, s, i, m: w.detach().masked_scatter(m, L.cat([s, s])),
+    'index_copy': lambda L, w, s, i, m: L.index_copy(w.detach(), 0, i, s),
+    'index_fill': lambda L, w, s, i, m: L.index_fill(w, 0, i, 2.0),
+    'index_select': lambda L, w, s, i, m: L.index_select(w, 0, i),
+    'gather': lambda L, w, s, i, m: L.gather(w, 0, i),
+    'take': lambda L, w, s, i, m: L.take(w, i),
+    'take_along_dim': lambda L, w, s, i, m: L.take_along_dim(w, i, 0),
+    'take_along_dim_flat': lambda L, w, s, i, m: L.take_along_dim(w, i),
+}
+
+
+@pytest.mark.parametrize('modify', [True, False])
+@pytest.mark.parametrize('name', list(INDEX_OPS))
+def test_index_modified_in_place_before_backward(name, modify):
+    def fn(L):
+        w = L.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        s = L.tensor([5.0, 6.0], requires_grad=True)
+        i = L.tensor([0, 2])
+        m = L.tensor([True, False, True, False])
+        y = INDEX_OPS[name](L, w, s, i, m)
+        if modify:
+            i.fill_(1)
+            m.fill_(False)
+        (y * L.arange(1.0, y.numel() + 1).view(y.shape)).sum().backward()
+        return y, w.grad, s.grad
+    _same_outcome(fn)
+
+
+def test_index_error_names_index_type():
+    # A uint8 mask and an int32 index are named by their own types.
+    for dt, a in (('uint8', [1, 0, 1, 0]), ('int32', [1, 0])):
+        def fn(L, dt=dt, a=a):
+            w = L.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+            k = L.tensor(a, dtype=getattr(L, dt))
+            with __import__('warnings').catch_warnings():
+                __import__('warnings').simplefilter('ignore')
+                y = w[k]
+            k.add_(1)
+            y.sum().backward()
+        _same_outcome(fn)
+
+
+def test_index_put_mask_double_backward_after_change():
+    # The check runs before a create_graph backward too.
+    def fn(L):
+        w = L.tensor([1.0, 2.0, 3.0], dtype=L.float64, requires_grad=True)
+        m = L.tensor([True, False, True])
+        y = _setitem(w * w, m, w[1])
+        g, = L.autograd.grad(y.sum(), w, create_graph=True)
+        m.fill_(False)
+        g.sum().backward()
+        return g
+    _same_outcome(fn)
