@@ -120,3 +120,32 @@ def test_index_put_mask_double_backward_after_change():
         g.sum().backward()
         return g
     _same_outcome(fn)
+
+
+# -- 2. LazyLinear honours dtype= ----------------------------------------------------------
+@pytest.mark.parametrize('bias', [True, False])
+def test_lazy_linear_dtype(bias):
+    out = []
+    for L in LIBS:
+        L.manual_seed(3)
+        m = L.nn.LazyLinear(3, bias=bias, dtype=L.float64)
+        before = str(m.weight.dtype)
+        x = L.arange(8.0, dtype=L.float64).view(2, 4) / 8
+        y = m(x)
+        y.sum().backward()
+        assert type(m) is L.nn.Linear and m.in_features == 4
+        out.append((before, y, m.weight, m.weight.grad, m.bias))
+    (bt, yt, wt, gt, bt_), (bn, yn, wn, gn, bn_) = out
+    assert bn == bt == 'torch.float64'
+    assert yn.dtype is numtorch.float64 and wn.dtype is numtorch.float64
+    np.testing.assert_allclose(_np(yn), _np(yt), rtol=1e-12)
+    np.testing.assert_allclose(_np(wn), _np(wt), rtol=1e-12)
+    np.testing.assert_allclose(_np(gn), _np(gt), rtol=1e-12)
+    assert (bn_ is None) == (bt_ is None)
+    if bias:
+        assert bn_.dtype is numtorch.float64
+        np.testing.assert_allclose(_np(bn_), _np(bt_), rtol=1e-12)
+
+
+def test_lazy_linear_dtype_mismatch_error():
+    _same_outcome(lambda L: L.nn.LazyLinear(3, dtype=L.float64)(L.ones(2, 4)))
