@@ -149,3 +149,24 @@ def test_lazy_linear_dtype(bias):
 
 def test_lazy_linear_dtype_mismatch_error():
     _same_outcome(lambda L: L.nn.LazyLinear(3, dtype=L.float64)(L.ones(2, 4)))
+
+
+# -- 3. Binomial.sample is torch.binomial ----------------------------------------------------
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
+def test_binomial_distribution_sample_is_torch_binomial(dt):
+    def fn(L):
+        L.manual_seed(11)
+        p = L.tensor([0.05, 0.3, 0.6, 0.97], dtype=getattr(L, dt), requires_grad=True)
+        n = L.tensor([3.0, 40.0, 25.0, 100.0], dtype=getattr(L, dt))
+        s = L.distributions.Binomial(n, probs=p).sample((3,))
+        assert not s.requires_grad and s.dtype is getattr(L, dt)
+        t = L.binomial(n.expand(2, 4), p.detach().expand(2, 4))
+        return s, t, L.rand(2)     # the same draws consumed
+    _same_outcome(fn)
+
+
+def test_binomial_distribution_half_error():
+    def fn(L):
+        h = L.float16
+        L.distributions.Binomial(L.tensor([5.0], dtype=h), L.tensor([0.3], dtype=h)).sample()
+    _same_outcome(fn)

@@ -246,8 +246,8 @@ def _check_index(self_shape, index, axis, what, src_shape=None):
         bad = index.max() if index.max() >= n else index.min()
         raise RuntimeError(f'index {bad} is out of bounds for dimension {axis} with size {n}')
     if len(index.shape) != max(len(self_shape), 1) and index.ndim:
-        raise RuntimeError(f'Index tensor must have the same number of dimensions as input '
-                           f'tensor')
+        raise RuntimeError('Index tensor must have the same number of dimensions as input '
+                           'tensor')
 
 
 class Gather(_Indexed):
@@ -367,7 +367,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,
         src = _wrap(np.asarray(value, input._data.dtype))
         op._name = 'ScatterBackward1'
     elif src._data.dtype != input._data.dtype:
-        raise RuntimeError(f'scatter(): Expected self.dtype to be equal to src.dtype')
+        raise RuntimeError('scatter(): Expected self.dtype to be equal to src.dtype')
     return _watch(op.apply2(input, src), index)
 
 
@@ -499,8 +499,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     idx = _index_vec(index, 'index_select')
     n = input._data.shape[axis] if nd else 1
     if idx.size and (idx.max() >= n or idx.min() < -n):
-        bad = idx.max() if idx.max() >= n else idx.min()
-        raise IndexError(f'index out of range in self')
+        raise IndexError('index out of range in self')
     if nd == 0 and idx.size != 1:
         raise RuntimeError(f'index_select(): Index to scalar can have only 1 value, got '
                            f'{idx.size} value(s)')

@@ -1,4 +1,5 @@
-"""The binomial distribution."""
+"""The binomial distribution, and the per-element binomial sampler of PyTorch's CPU kernel
+that ``torch.binomial`` (numtorch/_ops/binomial.py) runs and ``Binomial.sample`` calls."""
 from __future__ import annotations
 
 import math
@@ -8,8 +9,6 @@ import numpy as np
 import numtorch as torch
 from numtorch import Tensor
 from numtorch._size import Size
-from numtorch._ops._generator import _UniformStream
-from numtorch._ops.random import default_generator
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
@@ -93,20 +92,6 @@ def _binomial_one(count, prob, uniform, ft) -> float:
     return math.nan
 
 
-def _binomial(count: Tensor, prob: Tensor) -> Tensor:
-    """``torch.binomial(count, prob)``: element by element (in index order) PyTorch's CPU
-    sampler on its uniform double stream, so a seeded generator gives PyTorch's draws."""
-    c, p = count.detach().numpy(), prob.detach().numpy()
-    ft = c.dtype.type
-    cs, ps = c.ravel().tolist(), p.ravel().tolist()
-    stream = _UniformStream(default_generator, 4 * len(cs))
-    try:
-        vals = [_binomial_one(ft(x), ft(y), stream.next, ft) for x, y in zip(cs, ps)]
-    finally:
-        stream.close()
-    return torch.from_numpy(np.array(vals, np.float64).astype(c.dtype).reshape(c.shape))
-
-
 def _clamp_by_zero(x: Tensor) -> Tensor:
     # max(x, 0) whose gradient at 0 is 1/2, as PyTorch's
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
@@ -186,7 +171,7 @@ class Binomial(Distribution):
     def sample(self, sample_shape=Size()) -> Tensor:
         shape = self._extended_shape(sample_shape)
         with torch.no_grad():
-            return _binomial(self.total_count.expand(shape), self.probs.expand(shape))
+            return torch.binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
