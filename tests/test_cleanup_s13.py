@@ -170,3 +170,21 @@ def test_binomial_distribution_half_error():
         h = L.float16
         L.distributions.Binomial(L.tensor([5.0], dtype=h), L.tensor([0.3], dtype=h)).sample()
     _same_outcome(fn)
+
+
+# -- 4. func.functional_call is stateless._functional_call after merging its dicts ----------
+def test_func_functional_call_shares_stateless():
+    def fn(L):
+        m = L.nn.Linear(2, 2)
+        w = L.ones(2, 2, requires_grad=True)
+        x = L.tensor([1.0, 2.0])
+        y = L.func.functional_call(m, ({'weight': w}, {'bias': L.zeros(2)}), x)
+        y.sum().backward()
+        return y, w.grad
+    _same_outcome(fn)
+    # DataParallel is refused by the stateless API, so by torch.func's too
+    _same_outcome(lambda L: L.func.functional_call(L.nn.DataParallel(L.nn.Linear(2, 2)), {},
+                                                   (L.ones(2),)))
+    _same_outcome(lambda L: L.func.functional_call(L.nn.Linear(2, 2), ({'bias': L.ones(2)},
+                                                                       {'bias': L.ones(2)}),
+                                                   (L.ones(2),)))

@@ -2,8 +2,8 @@
 
 ``functional_call`` runs a module with some of its parameters and buffers replaced by given
 tensors, restoring the originals afterwards (even when the call raises), so a module's
-forward becomes a function of its weights: the basis of ``grad``/``vmap`` over models. The
-swapping itself is ``nn.utils.stateless._reparametrize_module``, as in PyTorch.
+forward becomes a function of its weights: the basis of ``grad``/``vmap`` over models. As in
+PyTorch, it merges its dicts and runs ``nn.utils.stateless._functional_call``.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Dict, Tuple, Union
 
 from .._tensor import Tensor
 from .._ops.shape import stack
-from ..nn.utils.stateless import _reparametrize_module
+from ..nn.utils.stateless import _functional_call
 
 __all__ = ['functional_call', 'stack_module_state']
 
@@ -43,14 +43,8 @@ def functional_call(module, parameter_and_buffer_dicts: Union[Dict[str, Tensor],
     else:
         raise ValueError('Expected parameter_and_buffer_dicts to be a dict, or a list/tuple of '
                          f'dicts, but got {type(parameter_and_buffer_dicts)}')
-    if kwargs is None:
-        kwargs = {}
-    if args is None:
-        args = ()
-    elif not isinstance(args, tuple):
-        args = (args,)
-    with _reparametrize_module(module, tensors, tie_weights=tie_weights, strict=strict):
-        return module(*args, **kwargs)
+    return _functional_call(module, tensors, args, kwargs, tie_weights=tie_weights,
+                            strict=strict)
 
 
 def _stacked_leaf(ts: tuple, name: str) -> Tensor:
