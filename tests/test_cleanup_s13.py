@@ -188,3 +188,70 @@ def test_func_functional_call_shares_stateless():
     _same_outcome(lambda L: L.func.functional_call(L.nn.Linear(2, 2), ({'bias': L.ones(2)},
                                                                        {'bias': L.ones(2)}),
                                                    (L.ones(2),)))
+
+
+# -- 5. conv_tbc: one ConvTbcBackward0 node, PyTorch's gradients and pad semantics -----------
+def _tbc_inputs(L, t=6, dtype='float64'):
+    rng = np.random.default_rng(5)
+    dt = getattr(L, dtype)
+    x = L.tensor(rng.normal(size=(t, 2, 3)), dtype=dt, requires_grad=True)
+    w = L.tensor(rng.normal(size=(3, 3, 4)), dtype=dt, requires_grad=True)
+    b = L.tensor(rng.normal(size=4), dtype=dt, requires_grad=True)
+    return x, w, b
+
+
+@pytest.mark.parametrize('pad', [-2, -1, 0, 1, 3])
+def test_conv_tbc_values_grads_and_double_backward(pad):
+    def fn(L):
+        x, w, b = _tbc_inputs(L, 8)
+        y = L.conv_tbc(x, w, b, pad)
+        assert y.grad_fn.name() == 'ConvTbcBackward0'
+        g = L.arange(1.0, y.numel() + 1, dtype=L.float64).view(y.shape) / 7
+        gx, gw, gb = L.autograd.grad(y, (x, w, b), g, create_graph=True)
+        (gx.square().sum() + (gw * gw.detach()).sum() + gb.pow(3).sum()).backward()
+        return y, gx, gw, gb, x.grad, w.grad
+    _same_outcome(fn)
+    x, w, b = _tbc_inputs(numtorch)
+    assert numtorch.autograd.gradcheck(lambda *a: numtorch.conv_tbc(*a, pad), (x, w, b))
+    assert numtorch.autograd.gradgradcheck(lambda *a: numtorch.conv_tbc(*a, pad), (x, w, b))
+
+
+def test_conv_tbc_negative_pad_crops():
+    x, w, b = _tbc_inputs(numtorch)
+    np.testing.assert_allclose(_np(numtorch.conv_tbc(x, w, b, -1)),
+                               _np(numtorch.conv_tbc(x[1:-1], w, b)), rtol=1e-12)
+
+
+CONV_TBC_CASES = {
+    'too_negative': lambda L, x, w, b: L.conv_tbc(x, w, b, -3),
+    'short_input': lambda L, x, w, b: L.conv_tbc(x[:2], w, b),
+    'empty_output': lambda L, x, w, b: L.conv_tbc(x[:3], w, b, -1),
+    'empty_time': lambda L, x, w, b: L.conv_tbc(x[:0], w, b, 1),
+    'empty_kernel': lambda L, x, w, b: L.conv_tbc(x, w[:0], b, 1),
+    'weight_dtype': lambda L, x, w, b: L.conv_tbc(x, w.float(), b),
+    'input_dtype': lambda L, x, w, b: L.conv_tbc(x.long(), w, b),
+    'int': lambda L, x, w, b: L.conv_tbc((x * 3).long(), (w * 3).long(), b.long(), 1),
+    'bias_dtype': lambda L, x, w, b: L.conv_tbc(x, w, b.float(), 1),
+    'bool_pad': lambda L, x, w, b: L.conv_tbc(x, w, b, True),
+    'float_pad': lambda L, x, w, b: L.conv_tbc(x, w, b, 1.0),
+    'not_viewable': lambda L, x, w, b: L.conv_tbc(x.detach().permute(1, 0, 2).contiguous()
+                                                  .permute(1, 0, 2), w, b, 1),
+    'one_step': lambda L, x, w, b: L.conv_tbc(x.detach().permute(1, 0, 2).contiguous()
+                                              .permute(1, 0, 2)[:1], w, b, 1),
+    'half': lambda L, x, w, b: L.conv_tbc(x.detach().half(), w.detach().half(),
+                                          b.detach().half(), 1),
+}
+
+
+@pytest.mark.parametrize('name', list(CONV_TBC_CASES))
+def test_conv_tbc_cases(name):
+    def fn(L):
+        x, w, b = _tbc_inputs(L)
+        y = CONV_TBC_CASES[name](L, x, w, b)
+        assert y.dtype == x.dtype or name in ('int', 'half')
+        if not y.requires_grad:
+            return y.double()
+        y.sum().backward()
+        assert b.grad.dtype == b.dtype
+        return y, x.grad, w.grad, b.grad
+    _same_outcome(fn)

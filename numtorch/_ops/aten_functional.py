@@ -6,7 +6,8 @@ indices)``, ``torch.batch_norm(input, weight, bias, running_mean, ...)``), integ
 reductions (0 none, 1 mean, 2 sum; the Python binding's default is 0, i.e. unreduced),
 integer grid-sampler modes, and multi-output ``native_*`` forms. Each one delegates to the
 op that defines it (norm.py, embedding.py, conv.py, ...); nothing is computed twice except
-the ``native_*`` statistics outputs, read off the same formulas the ops use.
+the ``native_*`` statistics outputs, read off the same formulas the ops use. ``conv_tbc``,
+an op of its own in PyTorch (its time-major layout and signed pad), is defined here.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from . import sampling as _smp
 from . import loss as _loss
 from .padding import pad as _pad
 from .reduction import norm as _vnorm
-from .shape import permute as _permute
+from ._op import Op
 from .random import _bernoulli_like
 
 __all__ = ['batch_norm', 'native_batch_norm', 'layer_norm', 'native_layer_norm', 'group_norm',
@@ -342,9 +343,92 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padd
     return conv(input, weight, bias, stride, padding, dilation, groups)
 
 
+def _tbc(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, pad: int,
+         copy: bool | None = None) -> np.ndarray:
+    """``out[o] = b + sum_k x[o + k - pad] @ w[k]`` (terms outside ``x`` are zero) for
+    ``o < len(x) - len(w) + 1 + 2 pad``: one GEMM per kernel tap, as PyTorch's kernel.
+    A negative ``pad`` crops that many steps from each end of ``x``. ``copy=False``:
+    each time slice of ``x`` must be viewable as a (t * batch, channels) matrix."""
+    ilen, nb, cin = x.shape
+    kw, _, cout = w.shape
+    olen = ilen - kw + 1 + 2 * pad
+    if olen < 0:
+        raise RuntimeError(f'Trying to create tensor with negative dimension {olen}: '
+                           f'[{olen}, {nb}, {cout}]')
+    out = np.zeros((olen, nb, cout), x.dtype)
+    if b is not None:
+        out[...] = b
+    half = x.dtype == np.float16
+    for k in range(kw):
+        i0, o0 = max(0, k - pad), max(0, pad - k)
+        t = min(ilen + pad - k, olen) - o0
+        if t > 0:
+            if w.dtype != x.dtype:
+                raise RuntimeError(f'self and mat2 must have the same dtype, but got '
+                                   f'{_SCALAR[x.dtype.name]} and {_SCALAR[w.dtype.name]}')
+            try:
+                xk = x[i0:i0 + t].reshape(t * nb, cin, copy=copy)
+            except ValueError:
+                # (PyTorch's kernel views the slice; its input is not copied)
+                raise RuntimeError("view size is not compatible with input tensor's size and "
+                                   'stride (at least one dimension spans across two '
+                                   'contiguous subspaces). Use .reshape(...) instead.') from None
+            if half:
+                # (each tap is one half GEMM: products summed in float, rounded once)
+                o = out[o0:o0 + t]
+                o[...] = o + (xk.astype(np.float32) @ w[k].astype(np.float32)).reshape(o.shape)
+            else:
+                out[o0:o0 + t] += (xk @ w[k]).reshape(t, nb, cout)
+    return out
+
+
+_SCALAR = {'float16': 'Half', 'float32': 'Float', 'float64': 'Double', 'int64': 'Long',
+           'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
+
+
+class ConvTbc(Op):
+    """``conv_tbc``: one node whose gradients are themselves ``conv_tbc``s (so it is
+    differentiable to any order)."""
+    _name = 'ConvTbcBackward0'
+    checks = (0, 1, 2)   # PyTorch saves all three (its backward takes the bias too)
+
+    def __init__(self, pad: int, copy: bool | None = False):
+        self.pad = pad
+        self.copy = copy   # False: PyTorch's input view check (see _tbc)
+
+    def forward(self, x, w, b):
+        self.saved = (x, w)
+        self.b_dtype = b.dtype
+        return _tbc(x, w, b, self.pad, self.copy)
+
+    def backward(self, gy):
+        x, w = self.saved
+        kw = w.shape[0]
+        # NOTE: d/dx is a conv_tbc of gy with the taps reversed and transposed, padded by
+        # kw - 1 - pad; d/dw correlates x (as (T, C_in, B)) with gy over time, padded by pad.
+        gx = _tbc(gy, w[::-1].transpose(0, 2, 1), None, kw - 1 - self.pad)
+        gw = _tbc(x.transpose(0, 2, 1), gy, None, self.pad)
+        gb = gy.sum((0, 1)).astype(self.b_dtype, copy=False)
+        return gx, gw, gb
+
+    def backward_t(self, gy):
+        x, w, b = self.inputs
+        kw = w.shape[0]
+        gx = ConvTbc(kw - 1 - self.pad, None).apply(gy, w.flip(0).transpose(1, 2),
+                                                    gy.new_zeros(w.shape[1]))
+        gw = ConvTbc(self.pad, None).apply(x.transpose(1, 2), gy, gy.new_zeros(w.shape[2]))
+        gb = gy.sum((0, 1))
+        return gx, gw, gb if gb.dtype == b.dtype else gb.to(b.dtype)
+
+
 def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
     """1-D convolution in (time, batch, channel) layout: ``input`` (T, B, C_in), ``weight``
-    (K, C_in, C_out), ``bias`` (C_out,); returns (T', B, C_out)."""
+    (K, C_in, C_out), ``bias`` (C_out,); returns (T + 2 pad - K + 1, B, C_out), in
+    ``input``'s dtype. ``pad`` zero steps are added at each end of the time axis (a
+    negative ``pad`` removes that many)."""
+    if isinstance(pad, bool) or not isinstance(pad, int) and not hasattr(pad, '__index__'):
+        raise TypeError(f"conv_tbc(): argument 'pad' (position 4) must be int, not "
+                        f'{type(pad).__name__}')
     if input.dim() != 3:
         raise RuntimeError('Input must have 3 dims: time, batch, in_channel')
     if weight.dim() != 3:
@@ -356,8 +440,7 @@ def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tenso
         raise RuntimeError('Input dim 2 (input channels) is not == dim 1 in the weight tensor')
     if weight.shape[2] != bias.shape[0]:
         raise RuntimeError('Bias size must equal dim 2 in the weight tensor (output channels).')
-    y = _conv.conv1d(_permute(input, (1, 2, 0)), _permute(weight, (2, 1, 0)), bias, 1, pad)
-    return _permute(y, (2, 0, 1))
+    return ConvTbc(pad.__index__()).apply(input, weight, bias)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size) -> tuple:
