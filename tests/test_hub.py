@@ -210,4 +210,5 @@ def test_list_help_from_cache(hubdirs, capsys):
                         lib.hub.load('someone/repo:main', 'tiny', 1)))
     assert results[0] == results[1]
     assert results[0] == (['tiny'], 'A tiny entry point.', [7.0])
-    assert 'Using cache found in ' + str(hubdirs[0] / 'someone_repo_main') in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert 'Using cache found in ' + str(hubdirs[0] / 'someone_repo_main') in err
