@@ -255,3 +255,29 @@ def test_conv_tbc_cases(name):
         assert b.grad.dtype == b.dtype
         return y, x.grad, w.grad, b.grad
     _same_outcome(fn)
+
+
+# -- 6. folded module code: behaviour unchanged ------------------------------------------------
+def test_local_response_norm_reprs():
+    for name in ('LocalResponseNorm', 'CrossMapLRN2d'):
+        for args in ((3,), (2, 1e-3, 0.5, 2)):
+            assert repr(getattr(numtorch.nn, name)(*args)) == repr(getattr(torch.nn, name)(*args))
+    x = np.random.default_rng(2).random((1, 4, 3, 3))
+    for name in ('LocalResponseNorm', 'CrossMapLRN2d'):
+        yn = getattr(numtorch.nn, name)(3)(numtorch.tensor(x))
+        yt = getattr(torch.nn, name)(3)(torch.tensor(x))
+        np.testing.assert_allclose(_np(yn), _np(yt), rtol=1e-12)
+
+
+@pytest.mark.parametrize('d', [1, 2, 3])
+def test_lazy_input_ranks(d):
+    for kind, cls in (('InstanceNorm', 'LazyInstanceNorm'), ('Conv', 'LazyConv'),
+                      ('ConvTranspose', 'LazyConvTranspose')):
+        for rank in (d, d + 1, d + 2, d + 3):
+            def fn(L, rank=rank, cls=cls):
+                m = (getattr(L.nn, f'{cls}{d}d')(2, 1) if 'Conv' in cls
+                     else getattr(L.nn, f'{cls}{d}d')())
+                y = m(L.ones((2,) * rank))
+                assert type(m) is getattr(L.nn, f'{cls[4:]}{d}d')
+                return L.tensor(list(y.shape))
+            _same_outcome(fn)

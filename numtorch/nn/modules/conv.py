@@ -225,7 +225,6 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 class _LazyConvXdMixin(LazyModuleMixin):
     """A convolution whose ``in_channels`` is read off its first input."""
-    _spatial = 2
 
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = 'zeros', device=None,
@@ -245,7 +244,7 @@ class _LazyConvXdMixin(LazyModuleMixin):
             super().reset_parameters()
 
     def _get_in_channels(self, input: Tensor) -> int:
-        n = self._spatial + 1
+        n = len(self.kernel_size) + 1   # (the kernel has one size per spatial dim)
         if input.dim() not in (n, n + 1):
             raise RuntimeError(f'Expected {n}D (unbatched) or {n + 1}D (batched) input to '
                                f'{type(self).__name__}, but got input of size: {input.shape}')
@@ -281,7 +280,6 @@ class _LazyConvTransposeXdMixin(_LazyConvXdMixin):
 class LazyConv1d(_LazyConvXdMixin, Conv1d):
     """A Conv1d whose ``in_channels`` is inferred from its first input."""
     cls_to_become = Conv1d
-    _spatial = 1
 
 
 class LazyConv2d(_LazyConvXdMixin, Conv2d):
@@ -333,13 +331,11 @@ class ConvTranspose3d(_ConvTransposeNd):
 class LazyConv3d(_LazyConvXdMixin, Conv3d):
     """A Conv3d whose ``in_channels`` is inferred from its first input."""
     cls_to_become = Conv3d
-    _spatial = 3
 
 
 class LazyConvTranspose1d(_LazyConvTransposeXdMixin, ConvTranspose1d):
     """A ConvTranspose1d whose ``in_channels`` is inferred from its first input."""
     cls_to_become = ConvTranspose1d
-    _spatial = 1
 
 
 class LazyConvTranspose2d(_LazyConvTransposeXdMixin, ConvTranspose2d):
@@ -350,4 +346,3 @@ class LazyConvTranspose2d(_LazyConvTransposeXdMixin, ConvTranspose2d):
 class LazyConvTranspose3d(_LazyConvTransposeXdMixin, ConvTranspose3d):
     """A ConvTranspose3d whose ``in_channels`` is inferred from its first input."""
     cls_to_become = ConvTranspose3d
-    _spatial = 3

@@ -87,22 +87,28 @@ class InstanceNorm3d(_InstanceNorm):
     _batchless_dim = 4
 
 
-# NOTE: as PyTorch's, the lazy instance norms default to affine=True and
-# track_running_stats=True (the lazy base's defaults), and take num_features from dim 1 even
-# for an unbatched input.
-class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+class _LazyInstanceNorm(_LazyNormBase, _InstanceNorm):
+    """An instance norm whose ``num_features`` is inferred from its first input; the input
+    ranks it accepts are those of the class it becomes."""
+    # NOTE: as PyTorch's, the lazy instance norms default to affine=True and
+    # track_running_stats=True (the lazy base's defaults), and take num_features from dim 1
+    # even for an unbatched input.
+
+    @property
+    def _batchless_dim(self) -> int:
+        return self.cls_to_become._batchless_dim
+
+
+class LazyInstanceNorm1d(_LazyInstanceNorm):
     """An InstanceNorm1d whose ``num_features`` is inferred from its first input."""
     cls_to_become = InstanceNorm1d
-    _batchless_dim = 2
 
 
-class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+class LazyInstanceNorm2d(_LazyInstanceNorm):
     """An InstanceNorm2d whose ``num_features`` is inferred from its first input."""
     cls_to_become = InstanceNorm2d
-    _batchless_dim = 3
 
 
-class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+class LazyInstanceNorm3d(_LazyInstanceNorm):
     """An InstanceNorm3d whose ``num_features`` is inferred from its first input."""
     cls_to_become = InstanceNorm3d
-    _batchless_dim = 4

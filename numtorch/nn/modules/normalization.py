@@ -117,9 +117,8 @@ class RMSNorm(Module):
                 f'elementwise_affine={self.elementwise_affine}')
 
 
-class LocalResponseNorm(Module):
-    """Normalisation across ``size`` neighbouring channels (AlexNet's): each element divided
-    by (k + alpha * mean of their squares) ** beta."""
+class _LRNBase(Module):
+    """The settings (and repr) shared by the two local response norms."""
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
                  k: float = 1.0) -> None:
@@ -129,28 +128,27 @@ class LocalResponseNorm(Module):
         self.beta = beta
         self.k = k
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
-
     def extra_repr(self) -> str:
         return f'{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}'
 
 
-class CrossMapLRN2d(Module):
+class LocalResponseNorm(_LRNBase):
+    """Normalisation across ``size`` neighbouring channels (AlexNet's): each element divided
+    by (k + alpha * mean of their squares) ** beta."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+
+class CrossMapLRN2d(_LRNBase):
     """Local response normalisation across channels of (N, C, H, W) inputs, Lua Torch's
     legacy form (see ``_functions.CrossMapLRN2d`` for how it differs from
     LocalResponseNorm)."""
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
                  k: float = 1) -> None:
-        super().__init__()
-        self.size = size
-        self.alpha = alpha
-        self.beta = beta
-        self.k = k
+        # (as PyTorch's: the same settings, but an integer default k, shown in the repr)
+        super().__init__(size, alpha, beta, k)
 
     def forward(self, input: Tensor) -> Tensor:
         return cross_map_lrn2d(input, self.size, self.alpha, self.beta, self.k)
-
-    def extra_repr(self) -> str:
-        return f'{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}'
