@@ -134,3 +134,40 @@ def test_no_backend_left():
         with sdpa_kernel(sel):
             got = _outcome(lambda: _backends.check_without_math(q, q, q, None, 0.0, False))
         assert got == expect and expect[0].startswith('No viable backend')
+
+
+@pytest.mark.parametrize('L,S', [(2, 4), (4, 4), (3, 2)])
+@pytest.mark.parametrize('variant', ['causal_upper_left', 'causal_lower_right'])
+def test_causal_bias(L, S, variant):
+    import numtorch.nn.attention.bias as nbias
+    import torch.nn.attention.bias as tbias
+    with warnings.catch_warnings(record=True) as wn:
+        warnings.simplefilter('always')
+        nb = getattr(nbias, variant)(L, S)
+    with warnings.catch_warnings(record=True) as wt:
+        warnings.simplefilter('always')
+        tb = getattr(tbias, variant)(L, S)
+    assert [str(w.message) for w in wn] == [str(w.message) for w in wt]
+    assert repr(nb) == repr(tb)
+    assert (nb.variant, nb.seq_len_q, nb.seq_len_kv) == (tb.variant, tb.seq_len_q, tb.seq_len_kv)
+    assert int(nb.variant) == int(tb.variant) and nb.variant.name == tb.variant.name
+    np.testing.assert_array_equal(nb._materialize().numpy(), tb._materialize().numpy())
+    q, k, v = _r(2, 2, L, 4), _r(2, 2, S, 4), _r(2, 2, S, 3)
+    tq, tk, tv = (torch.tensor(a, requires_grad=True) for a in (q, k, v))
+    nq, nk, nv = (numtorch.tensor(a, requires_grad=True) for a in (q, k, v))
+    to = TF.scaled_dot_product_attention(tq, tk, tv, attn_mask=tb)
+    no = numtorch.nn.functional.scaled_dot_product_attention(nq, nk, nv, attn_mask=nb)
+    np.testing.assert_allclose(no.detach().numpy(), to.detach().numpy(), atol=1e-6)
+    g = _r(2, 2, L, 3)
+    to.backward(torch.tensor(g))
+    no.backward(numtorch.tensor(g))
+    for a, b in ((nq, tq), (nk, tk), (nv, tv)):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=1e-6)
+
+
+def test_causal_bias_errors():
+    from numtorch.nn.attention.bias import CausalBias, causal_upper_left
+    with pytest.raises(AssertionError, match='only supports 2D tensors'):
+        causal_upper_left(2, 3, 4)
+    with pytest.raises(AssertionError, match='variant must be a CausalVariant, got int'):
+        CausalBias(1, 2, 2)
