@@ -100,3 +100,19 @@ def test_errors():
             b.draw(2, dtype=td)
         assert str(ea.value) == str(eb.value)
     assert a.num_generated == b.num_generated == 1
+
+
+def test_edge_counts():
+    engines = [lib.quasirandom.SobolEngine(2) for lib in (numtorch, torch)]
+    msgs = []
+    for e in engines:
+        with pytest.raises(RuntimeError) as ei:
+            e.draw(0)  # a fresh engine draws the first point plus n - 1 more
+        msgs.append(str(ei.value))
+        assert e.fast_forward(0) is e and e.num_generated == 0
+    assert msgs[0] == msgs[1]
+    a, b = engines
+    same(a.draw(3), b.draw(3))
+    same(a.draw(0), b.draw(0))
+    assert a.num_generated == b.num_generated == 3
+    same(a.draw(1), b.draw(1))

@@ -134,7 +134,7 @@ class SobolEngine:
         col = _lowest_zero_bit(idx)
         steps = self.sobolstate._data[:, col].T
         rows = np.bitwise_xor.accumulate(steps, axis=0) ^ self.quasi._data
-        if n:
+        if len(rows):
             self.quasi = _wrap(rows[-1].copy())
         return rows
 
@@ -144,6 +144,9 @@ class SobolEngine:
         if np_dtype != np.float32 and np_dtype != np.float64:
             raise NotImplementedError(f'"_sobol_engine_draw" not implemented for '
                                       f"'{_ATEN_NAMES.get(np_dtype.name, np_dtype.name)}'")
+        if n < 0:
+            raise RuntimeError(f'Trying to create tensor with negative dimension {n}: '
+                               f'[{n}, {self.dimension}]')
         rows = self._advance(n, start)
         return rows.astype(np_dtype) * np_dtype.type(1.0 / (1 << self.MAXBIT))
 
