@@ -21,7 +21,8 @@ def server(tmp_path):
     root.mkdir()
     handler = functools.partial(_QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    th = threading.Thread(target=httpd.serve_forever, daemon=True)
+    th = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.02},
+                          daemon=True)
     th.start()
     try:
         yield f'http://127.0.0.1:{httpd.server_address[1]}', root
