@@ -214,3 +214,36 @@ def test_save_load_refuse(tmp_path):
         with pytest.raises(NotImplementedError, match='TorchScript archives are not supported'):
             call()
     assert not (tmp_path / 'm.pt').exists()
+
+
+def test_freeze_and_optimize_for_inference():
+    n, t = twin_nets()
+    sn, st = numtorch.jit.script(n), torch.jit.script(t)
+    errs = []
+    for lib, mod, plain in ((numtorch, sn, n), (torch, st, t)):
+        with pytest.raises(RuntimeError) as e1:
+            lib.jit.freeze(mod)  # still in training mode
+        with pytest.raises(RuntimeError) as e2:
+            lib.jit.freeze(plain.eval())
+        with pytest.raises(RuntimeError) as e3:
+            lib.jit.optimize_for_inference(plain)
+        errs.append((str(e1.value), str(e2.value), str(e3.value)))
+    assert errs[0] == errs[1]
+    fn, ft = numtorch.jit.freeze(sn.eval()), torch.jit.freeze(st.eval())
+    assert repr(fn) == repr(ft) == 'RecursiveScriptModule(original_name=Net)'
+    assert list(fn.parameters()) == list(ft.parameters()) == []
+    assert list(fn.state_dict()) == list(ft.state_dict()) == []
+    assert [k for k, _ in fn.named_modules()] == [k for k, _ in ft.named_modules()] == ['']
+    for f in (fn, ft):
+        for attr in ('training', 'fc', 'exported'):
+            assert not hasattr(f, attr)
+    x = np.random.RandomState(3).randn(2, 3).astype(np.float32)
+    same(fn(numtorch.tensor(x)), ft(torch.tensor(x)))
+    with numtorch.no_grad():
+        n.fc.weight.mul_(2)  # the frozen copy keeps the weights it was frozen with
+    same(fn(numtorch.tensor(x)), ft(torch.tensor(x)))
+    pn = numtorch.jit.freeze(sn, preserved_attrs=['exported'])
+    pt = torch.jit.freeze(st, preserved_attrs=['exported'])
+    same(pn.exported(numtorch.tensor(x)), pt.exported(torch.tensor(x)))
+    on = numtorch.jit.optimize_for_inference(numtorch.jit.script(make_net(numtorch)[0]()))
+    assert list(on.parameters()) == [] and repr(on) == 'RecursiveScriptModule(original_name=Net)'

@@ -11,7 +11,9 @@ the source, and no TorchScript archive to save. While a scripted object runs,
 from __future__ import annotations
 
 import collections
+import copy
 import functools
+import itertools
 import inspect
 import types
 import typing
@@ -22,7 +24,7 @@ from ._state import flags, run_as
 
 __all__ = ['script', 'ScriptModule', 'RecursiveScriptModule', 'ScriptFunction', 'ignore',
            'unused', 'export', 'script_method', 'interface', 'Error', 'Attribute', 'Final',
-           'annotate', 'isinstance', 'script_if_tracing']
+           'annotate', 'isinstance', 'script_if_tracing', 'freeze', 'optimize_for_inference']
 
 Final = typing.Final
 Attribute = collections.namedtuple('Attribute', ['value', 'type'])
@@ -124,6 +126,9 @@ class RecursiveScriptModule(ScriptModule):
 
     def forward(self, *args, **kwargs):
         d = self.__dict__
+        frozen = d.get('_nt_frozen')
+        if frozen is not None:
+            return frozen(*args, **kwargs)
         return run_as(d['_nt_mode'], d['_nt_cls'].forward, (self,) + args, kwargs)
 
     def __getattr__(self, name: str):
@@ -133,7 +138,11 @@ class RecursiveScriptModule(ScriptModule):
             pass
         d = self.__dict__
         cls = d.get('_nt_cls')
-        if cls is not None:
+        frozen = d.get('_nt_frozen')
+        if frozen is not None:
+            if name in d['_nt_preserved']:
+                return getattr(frozen, name)
+        elif cls is not None:
             attr = inspect.getattr_static(cls, name, _MISSING)
             if attr is not _MISSING:
                 if _builtin_isinstance(attr, types.FunctionType):
@@ -208,6 +217,47 @@ def _wrap_module(module: Module, mode: str) -> RecursiveScriptModule:
     d['_nt_mode'] = mode
     d['original_name'] = type(module).__name__
     return sm
+
+
+def freeze(mod: ScriptModule, preserved_attrs: list | None = None,
+           optimize_numerics: bool = True) -> RecursiveScriptModule:
+    """A frozen copy of an eval-mode scripted module: its parameters and buffers become
+    constants (copied now, no longer trainable), so the result has no parameters, buffers,
+    submodules or other attributes left to read; only ``forward`` and the methods or
+    attributes named in ``preserved_attrs`` remain. Its outputs equal the module's."""
+    if not _builtin_isinstance(mod, ScriptModule):
+        raise RuntimeError('Freezing expects a ScriptModule as input. Please use '
+                           "torch.jit.script or torch.jit.trace to script your 'nn.Module'.")
+    if mod.training:
+        raise RuntimeError('Freezing is currently only implemented for modules in eval mode. '
+                           'Please call .eval() on your module before freezing.')
+    inner = copy.deepcopy(mod)
+    for t in itertools.chain(inner.parameters(), inner.buffers()):
+        t.requires_grad_(False)
+    fm = RecursiveScriptModule.__new__(RecursiveScriptModule)
+    d = fm.__dict__
+    for k, v in Module().__dict__.items():
+        if k != 'training':  # a frozen module has no training flag either
+            d[k] = v
+    d['_nt_cls'] = inner.__dict__.get('_nt_cls', type(mod))
+    d['_nt_mode'] = 'script'
+    d['_nt_frozen'] = inner
+    d['_nt_preserved'] = frozenset(preserved_attrs or ())
+    d['original_name'] = getattr(mod, 'original_name', type(mod).__name__)
+    return fm
+
+
+def optimize_for_inference(mod: ScriptModule, other_methods: list | None = None
+                           ) -> RecursiveScriptModule:
+    """``freeze(mod.eval())`` keeping ``other_methods``. PyTorch then rewrites the graph
+    for speed (folding batch norms into convolutions, ...); with no graph here, the frozen
+    module runs the Python code as is."""
+    if not _builtin_isinstance(mod, ScriptModule):
+        raise RuntimeError('optimize_for_inference expects a ScriptModule as input. Please use '
+                           "torch.jit.script or torch.jit.trace to script your 'nn.Module'.")
+    if '_nt_frozen' in mod.__dict__:
+        return mod
+    return freeze(mod.eval(), preserved_attrs=other_methods)
 
 
 def script(obj, optimize=None, _frames_up: int = 0, _rcb=None, example_inputs=None):
