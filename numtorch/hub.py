@@ -19,14 +19,11 @@ import re
 import shutil
 import sys
 import tempfile
-import uuid
 import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlparse
-from urllib.request import Request, urlopen
 
 from . import serialization as _serialization
 
@@ -147,6 +144,8 @@ def _parse_repo_info(github: str) -> tuple[str, str, str]:
         repo_info, ref = github, None
     repo_owner, repo_name = repo_info.split('/')
     if ref is None:
+        from urllib.error import HTTPError, URLError
+        from urllib.request import urlopen
         # the default branch: main when it exists, else master
         try:
             with urlopen(f'https://github.com/{repo_owner}/{repo_name}/tree/main/'):
@@ -167,11 +166,14 @@ def _parse_repo_info(github: str) -> tuple[str, str, str]:
 
 
 def _read_url(url) -> str:
+    from urllib.request import urlopen
     with urlopen(url) as r:
         return r.read().decode(r.headers.get_content_charset('utf-8'))
 
 
 def _validate_not_a_forked_repo(repo_owner: str, repo_name: str, ref: str) -> None:
+    from urllib.error import HTTPError
+    from urllib.request import Request
     headers = {'Accept': 'application/vnd.github.v3+json'}
     token = os.environ.get(ENV_GITHUB_TOKEN)
     if token is not None:
@@ -265,6 +267,7 @@ def _get_cache_or_reload(github: str, force_reload: bool, trust_repo, verbose: b
         return repo_dir
     if not skip_validation:
         _validate_not_a_forked_repo(repo_owner, repo_name, ref)
+    from urllib.error import HTTPError
     cached_file = os.path.join(hub_dir, normalized_br + '.zip')
     _remove_if_exists(cached_file)
     url = f'https://github.com/{repo_owner}/{repo_name}/zipball/{ref}'
@@ -335,6 +338,9 @@ def download_url_to_file(url: str, dst: str, hash_prefix: str | None = None,
     """Downloads ``url`` to the path ``dst``. The bytes go to a temporary file beside ``dst``
     that replaces it only once complete (and, with ``hash_prefix``, only when the file's
     SHA256 hex digest starts with it: else RuntimeError and ``dst`` is untouched)."""
+    # NOTE: imported here: urllib.request costs tens of ms (http.client, ssl, email)
+    import uuid
+    from urllib.request import Request, urlopen
     dst = os.path.expanduser(dst)
     # NOTE: not NamedTemporaryFile, whose 0600 mode the moved file would keep
     for _ in range(tempfile.TMP_MAX):
