@@ -13,3 +13,29 @@ def test_repr_drops_the_node_namespace():
     lt = torch.linalg.ldl_factor(tt)[0]
     assert ln.grad_fn.name() == lt.grad_fn.name() == 'torch::autograd::NotImplemented'
     assert repr(ln) == repr(lt)
+
+
+def _sdpa_outcome(lib, sdpa_kernel, backends, q):
+    import warnings
+    with warnings.catch_warnings(record=True) as got, sdpa_kernel(backends):
+        warnings.simplefilter('always')
+        try:
+            out = lib.nn.functional.scaled_dot_product_attention(q, q, q)
+            result = ('ok', tuple(out.shape), out.detach().numpy())
+        except RuntimeError as e:
+            result = ('error', str(e), None)
+    return result, [str(w.message).split(' (Triggered')[0] for w in got]
+
+
+def test_sdpa_kernel_selection_reaches_scaled_dot_product_attention():
+    from numtorch.nn.attention import sdpa_kernel as nk, SDPBackend as NB
+    from torch.nn.attention import sdpa_kernel as tk, SDPBackend as TB
+    q = np.random.default_rng(0).standard_normal((2, 3, 4, 8)).astype(np.float32)
+    for shape in (q, q[0]):
+        for nb, tb in (([NB.FLASH_ATTENTION], [TB.FLASH_ATTENTION]), ([], []),
+                       ([NB.MATH], [TB.MATH])):
+            (rn, wn) = _sdpa_outcome(numtorch, nk, nb, numtorch.tensor(shape))
+            (rt, wt) = _sdpa_outcome(torch, tk, tb, torch.tensor(shape))
+            assert rn[:2] == rt[:2] and wn == wt
+            if rn[0] == 'ok':
+                np.testing.assert_allclose(rn[2], rt[2], rtol=1e-5, atol=1e-6)

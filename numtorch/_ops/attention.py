@@ -15,6 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._op import Op
+from ..nn.attention import _backends as _sdp_backends
 
 __all__ = ['scaled_dot_product_attention', 'multi_head_attention_forward']
 
@@ -97,6 +98,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         raise RuntimeError(f'Expected query, key, and value to have the same dtype, but got '
                            f'query.dtype: {_type_word(query)} key.dtype: {_type_word(key)} '
                            f'and value.dtype: {_type_word(value)} instead.')
+    if not _sdp_backends.state.math:  # (nn.attention.sdpa_kernel left only fused kernels)
+        _sdp_backends.check_without_math(query, key, value, attn_mask, dropout_p, enable_gqa)
     if is_causal and attn_mask is not None:
         raise RuntimeError('_scaled_dot_product_attention: Explicit attn_mask should not be set '
                            'when is_causal=True')
