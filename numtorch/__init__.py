@@ -115,6 +115,9 @@ from . import distributions
 from . import testing
 from . import func
 from .func import vmap
+from . import quasirandom
+from . import jit
+from . import hub
 from .nn.functional import cosine_similarity, pairwise_distance
 from ._ops.indexing import argwhere
 from .serialization import save, load

@@ -12,6 +12,7 @@ from .modules.activation import (Threshold, ReLU, ReLU6, LeakyReLU, PReLU, ELU, 
                                  Softmax2d, MultiheadAttention, RReLU)
 from . import modules, functional, init, utils
 from . import grad, parallel
+from . import attention
 from .parallel import DataParallel
 from .modules.loss import (L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss,
                            NLLLoss2d, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss,
