@@ -232,6 +232,8 @@ CONV_TBC_CASES = {
     'input_dtype': lambda L, x, w, b: L.conv_tbc(x.long(), w, b),
     'int': lambda L, x, w, b: L.conv_tbc((x * 3).long(), (w * 3).long(), b.long(), 1),
     'bias_dtype': lambda L, x, w, b: L.conv_tbc(x, w, b.float(), 1),
+    'weight_grad_only': lambda L, x, w, b: L.conv_tbc(x.detach(), w, b, 2),
+    'input_grad_only': lambda L, x, w, b: L.conv_tbc(x, w.detach(), b, -1),
     'bool_pad': lambda L, x, w, b: L.conv_tbc(x, w, b, True),
     'float_pad': lambda L, x, w, b: L.conv_tbc(x, w, b, 1.0),
     'not_viewable': lambda L, x, w, b: L.conv_tbc(x.detach().permute(1, 0, 2).contiguous()

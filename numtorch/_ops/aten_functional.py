@@ -25,6 +25,7 @@ from . import loss as _loss
 from .padding import pad as _pad
 from .reduction import norm as _vnorm
 from ._op import Op
+from .shape import stack
 from .random import _bernoulli_like
 
 __all__ = ['batch_norm', 'native_batch_norm', 'layer_norm', 'native_layer_norm', 'group_norm',
@@ -382,13 +383,27 @@ def _tbc(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, pad: int,
     return out
 
 
+def _tbc_weight_grad(x, gy, kw: int, pad: int) -> list:
+    """Per kernel tap ``k``: ``sum_o x[o + k - pad]^T gy[o]`` over time and batch, a
+    (C_in, C_out) matrix (None for a tap that meets no input); NumPy arrays or Tensors."""
+    ilen, nb, cin = x.shape
+    olen, _, cout = gy.shape
+    taps = []
+    for k in range(kw):
+        i0, o0 = max(0, k - pad), max(0, pad - k)
+        t = min(ilen + pad - k, olen) - o0
+        taps.append(x[i0:i0 + t].reshape(t * nb, cin).T @ gy[o0:o0 + t].reshape(t * nb, cout)
+                    if t > 0 else None)
+    return taps
+
+
 _SCALAR = {'float16': 'Half', 'float32': 'Float', 'float64': 'Double', 'int64': 'Long',
            'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
 
 
 class ConvTbc(Op):
-    """``conv_tbc``: one node whose gradients are themselves ``conv_tbc``s (so it is
-    differentiable to any order)."""
+    """``conv_tbc``: one node; its input gradient is a ``conv_tbc`` again and its weight
+    gradient one GEMM per tap, as PyTorch's (both differentiable to any order)."""
     _name = 'ConvTbcBackward0'
     checks = (0, 1, 2)   # PyTorch saves all three (its backward takes the bias too)
 
@@ -404,10 +419,20 @@ class ConvTbc(Op):
     def backward(self, gy):
         x, w = self.saved
         kw = w.shape[0]
+        gy = np.ascontiguousarray(gy)   # (a broadcast gradient would keep GEMMs off BLAS)
         # NOTE: d/dx is a conv_tbc of gy with the taps reversed and transposed, padded by
-        # kw - 1 - pad; d/dw correlates x (as (T, C_in, B)) with gy over time, padded by pad.
-        gx = _tbc(gy, w[::-1].transpose(0, 2, 1), None, kw - 1 - self.pad)
-        gw = _tbc(x.transpose(0, 2, 1), gy, None, self.pad)
+        # kw - 1 - pad.
+        gx = (_tbc(gy, w[::-1].transpose(0, 2, 1), None, kw - 1 - self.pad) if self.needs[0]
+              else None)
+        gw = None
+        if self.needs[1]:
+            f = np.float32 if x.dtype == np.float16 else x.dtype   # (half: float sums)
+            taps = _tbc_weight_grad(x.astype(f, copy=False), gy.astype(f, copy=False), kw,
+                                    self.pad)
+            gw = np.zeros(w.shape, w.dtype)
+            for k, g in enumerate(taps):
+                if g is not None:
+                    gw[k] = g
         gb = gy.sum((0, 1)).astype(self.b_dtype, copy=False)
         return gx, gw, gb
 
@@ -416,7 +441,9 @@ class ConvTbc(Op):
         kw = w.shape[0]
         gx = ConvTbc(kw - 1 - self.pad, None).apply(gy, w.flip(0).transpose(1, 2),
                                                     gy.new_zeros(w.shape[1]))
-        gw = ConvTbc(self.pad, None).apply(x.transpose(1, 2), gy, gy.new_zeros(w.shape[2]))
+        taps = _tbc_weight_grad(x, gy, kw, self.pad)
+        gw = (stack([gy.new_zeros(w.shape[1:]) if g is None else g for g in taps]) if kw
+              else gy.new_zeros(w.shape))
         gb = gy.sum((0, 1))
         return gx, gw, gb if gb.dtype == b.dtype else gb.to(b.dtype)
 
@@ -426,7 +453,7 @@ def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tenso
     (K, C_in, C_out), ``bias`` (C_out,); returns (T + 2 pad - K + 1, B, C_out), in
     ``input``'s dtype. ``pad`` zero steps are added at each end of the time axis (a
     negative ``pad`` removes that many)."""
-    if isinstance(pad, bool) or not isinstance(pad, int) and not hasattr(pad, '__index__'):
+    if isinstance(pad, bool) or not hasattr(pad, '__index__'):
         raise TypeError(f"conv_tbc(): argument 'pad' (position 4) must be int, not "
                         f'{type(pad).__name__}')
     if input.dim() != 3:
