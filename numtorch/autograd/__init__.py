@@ -12,6 +12,7 @@ from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import graph
 from . import functional
+from . import forward_ad
 
 __all__ = ['backward', 'grad', 'Function', 'FunctionCtx', 'Variable', 'gradcheck',
            'gradgradcheck', 'no_grad', 'enable_grad', 'set_grad_enabled', 'inference_mode',
@@ -67,6 +68,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     """Accumulates into the ``.grad`` of the leaves the gradients of ``tensors``."""
     outs = _seq(tensors)
     _check_roots(outs)
+    if forward_ad._current_level >= 0:
+        forward_ad._backward_runs += 1
     grads = _root_grads(outs, _seq(grad_tensors if grad_tensors is not None else grad_variables),
                         create_graph)
     if retain_graph is None:
@@ -88,6 +91,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     outs = _seq(outputs)
     ins = _seq(inputs)
     _check_roots(outs)
+    if forward_ad._current_level >= 0:
+        forward_ad._backward_runs += 1
     for t in ins:
         if not t._rg:
             raise RuntimeError('One of the differentiated Tensors does not require grad')

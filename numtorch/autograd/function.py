@@ -6,6 +6,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from .._ops._op import Op
 from .._state import state
+from . import forward_ad as _fw
 
 __all__ = ['Function', 'FunctionCtx', 'once_differentiable']
 
@@ -133,6 +134,13 @@ class Function(metaclass=_FunctionMeta):
     vjp = backward
 
     @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """The forward-mode derivative: one tangent per ``forward`` input (None for a
+        non-tensor or non-dual input) in, one tangent per output out."""
+        raise NotImplementedError('You must implement the jvp function for custom '
+                                  'autograd.Function to use it with forward mode AD.')
+
+    @staticmethod
     def setup_context(ctx, inputs, output):
         raise NotImplementedError
 
@@ -144,14 +152,26 @@ class Function(metaclass=_FunctionMeta):
         custom_setup = cls.setup_context is not Function.setup_context
         prev = state.enabled
         state.enabled = False
+        tangents = None
+        if _fw._current_level >= 0 and not _fw._busy:
+            tangents = [_fw._tangent(a) if isinstance(a, Tensor) else None for a in args]
+            if all(t is None for t in tangents):
+                tangents = None
+            else:
+                # forward's own ops must not propagate tangents: jvp gives them.
+                _fw._busy = True
         try:
             if custom_setup:
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
             else:
                 out = cls.forward(ctx, *args, **kwargs)
+            if tangents is not None:
+                _forward_ad(cls, ctx, out, tangents)
         finally:
             state.enabled = prev
+            if tangents is not None:
+                _fw._busy = False
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         tins = [args[i] for i in tensor_pos]
@@ -185,6 +205,24 @@ class Function(metaclass=_FunctionMeta):
             o.grad_fn = node
             o._oi = i
         return res[0] if single else tuple(res)
+
+
+def _forward_ad(cls, ctx, out, tangents) -> None:
+    """Sets on ``out`` the tangents given by ``cls.jvp`` (forward AD through a Function)."""
+    if cls.jvp is Function.jvp:
+        Function.jvp(ctx)
+    res = cls.jvp(ctx, *tangents)
+    outs = out if isinstance(out, tuple) else (out,)
+    res = res if isinstance(res, tuple) else (res,)
+    if len(res) != len(outs):
+        raise RuntimeError(f'{cls.__name__}.jvp returned {len(res)} tangents for '
+                           f'{len(outs)} outputs')
+    for o, t in zip(outs, res):
+        if isinstance(o, Tensor) and t is not None and o._data.dtype.kind == 'f':
+            if tuple(t.shape) != tuple(o.shape):
+                raise RuntimeError(f'{cls.__name__}.jvp returned a tangent of shape '
+                                   f'{list(t.shape)} for an output of shape {list(o.shape)}')
+            _fw._set_tangent(o, _wrap(t._data))
 
 
 def once_differentiable(fn):

@@ -9,10 +9,12 @@ computation reaches a tensor requiring grad from outside this transform (grad mo
 ``create_graph=True`` makes them differentiable, which is how ``grad(grad(f))`` and
 ``jacrev(grad(f))`` compose; otherwise they are detached, as PyTorch's unwrapped results.
 
-NOTE: numtorch has no forward-mode AD. ``jvp``, ``jacfwd`` and ``linearize`` use the double
-backward trick: ``u -> J^T u`` is linear in ``u``, so differentiating it with respect to ``u``
-against a tangent ``t`` gives ``J t``. This needs every op of ``func`` to support double
-backward; one that does not raises NotImplementedError naming its node.
+NOTE: ``jvp`` runs ``func`` once on dual tensors (``autograd.forward_ad``) where that gives
+PyTorch's result. Otherwise, and always for ``jacfwd`` and ``linearize`` (which reuse one
+recorded backward for every tangent instead of rerunning ``func`` per tangent), forward mode is
+the double backward trick: ``u -> J^T u`` is linear in ``u``, so differentiating it with respect
+to ``u`` against a tangent ``t`` gives ``J t``. This needs every op of ``func`` to support
+double backward; one that does not raises NotImplementedError naming its node.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from .._ops.creation import zeros_like
 from .._ops.shape import stack
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from .. import autograd as _autograd
+from ..autograd import forward_ad as _fwad
 from ._pytree import tree_flatten, tree_unflatten, tree_map, treespec_pprint
 from ._vmap import _Randomness
 
@@ -337,12 +340,55 @@ class _Linearized:
         return [zeros_like(o) if r is None else r for r, o in zip(res, self.outs)]
 
 
+class _UseDoubleBackward(Exception):
+    """Raised inside the forward-mode run when its result would not be PyTorch's."""
+
+
+def _jvp_forward_mode(func: Callable, primals: tuple, t_leaves, strict: bool, has_aux: bool):
+    """``jvp`` by forward-mode AD (``autograd.forward_ad``): one run of ``func`` on dual
+    tensors. Returns None where that cannot give PyTorch's result, and ``jvp`` then uses the
+    double backward trick: inside another dual level (numtorch has one level), for non-float
+    primals, when ``func`` runs a reverse pass (``jvp(grad(f))``: a reverse pass carries no
+    tangents), or when an op or Function has no forward-mode derivative."""
+    p_leaves, p_spec = tree_flatten(primals)
+    if _fwad._current_level >= 0 or not all(p.is_floating_point() for p in p_leaves):
+        return None
+    runs = _fwad._backward_runs
+    try:
+        with _fwad.dual_level():
+            duals = [_fwad.make_dual(p, t) for p, t in zip(p_leaves, t_leaves)]
+            try:
+                out = func(*tree_unflatten(duals, p_spec))
+            except NotImplementedError:
+                raise _UseDoubleBackward from None
+            if _fwad._backward_runs != runs:
+                raise _UseDoubleBackward
+            out, aux = _split_aux(out, has_aux, _JVP)
+            outs, spec = _tensor_leaves(out, f'{_JVP}: expected f(*primals) to return only '
+                                             'tensors')
+            tans = [_fwad.unpack_dual(o).tangent for o in outs]
+    except _UseDoubleBackward:
+        return None
+    if strict and any(t is None for t in tans):
+        raise RuntimeError('jvp(f, primals, tangents, strict=True): The output of f is '
+                           'independent of the inputs. This is not allowed with strict=True.')
+    jv = [zeros_like(o) if t is None else t for o, t in zip(outs, tans)]
+    res = (out, tree_unflatten(jv, spec))
+    if has_aux:
+        _tensor_leaves(aux, 'Expected tensors')
+        return res + (aux,)
+    return res
+
+
 def jvp(func: Callable, primals: tuple, tangents: tuple, *, strict: bool = False,
         has_aux: bool = False):
     """Returns ``(func(*primals), J @ tangents)`` (and ``aux`` with ``has_aux``): the
     Jacobian-vector product, tangents shaped like the primals. See the module NOTE (double
     backward trick). ``strict=True`` refuses an output independent of the inputs."""
     t_leaves = _check_jvp_args(primals, tangents)
+    res = _jvp_forward_mode(func, primals, t_leaves, strict, has_aux)
+    if res is not None:
+        return res
     outer = is_grad_enabled()
     with enable_grad():
         level = _Level(primals)

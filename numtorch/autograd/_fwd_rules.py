@@ -1,0 +1,144 @@
+"""Explicit forward-mode (JVP) formulas for the common ops, keyed by Op class.
+
+``RULES[cls](op, xs, ts, ys, run)`` gets the op after its forward ran, its inputs ``xs``,
+their tangents ``ts`` (None: that input is not dual) and its outputs ``ys``, and returns the
+output tangent(s). The same formula serves two modes: on arrays (the tangent needs no
+history), and on Tensors when the tangent must itself be differentiable (grad mode on and an
+input or tangent requiring grad), where its operations record a graph. ``run(op, *args)``
+evaluates the op's own forward on other arguments in the same mode (for ops linear in one
+argument). Ops not listed here get their JVP by re-running a view op on the tangent, or from
+their backward (``forward_ad._jvp_by_backward``): these formulas only save that reverse pass.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from .._ops import arithmetic as _ar, conv as _cv, linalg as _la, reduction as _rd
+from .._ops import unary as _un
+
+RULES: dict = {}
+
+
+def _acc(a, b):
+    """a + b where either may be None (a missing tangent is zero)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _sum_keep(x, axis):
+    if isinstance(x, Tensor):
+        return x.sum(axis, keepdim=True)
+    return x.sum(axis=axis, keepdims=True)
+
+
+def _exp(x):
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def _linear(op, xs, ts, ys, run):
+    # The op is linear in its one input: its JVP is the op itself applied to the tangent.
+    return run(op, ts[0])
+
+
+for _cls in (_ar.MulS, _ar.DivS, _un.Neg, _rd.Sum, _rd.Mean):
+    RULES[_cls] = _linear
+RULES[_ar.AddS] = lambda op, xs, ts, ys, run: ts[0]
+RULES[_ar.RSubS] = lambda op, xs, ts, ys, run: -ts[0]
+
+
+def _add(op, xs, ts, ys, run):
+    return _acc(*ts)
+
+
+def _sub(op, xs, ts, ys, run):
+    ta, tb = ts
+    return ta if tb is None else _acc(ta, -tb)
+
+
+def _add_scaled(op, xs, ts, ys, run):
+    ta, tb = ts
+    return _acc(ta, None if tb is None else tb * op.alpha)
+
+
+def _mul(op, xs, ts, ys, run):
+    a, b = xs
+    ta, tb = ts
+    return _acc(None if ta is None else ta * b, None if tb is None else a * tb)
+
+
+def _div(op, xs, ts, ys, run):
+    a, b = xs
+    ta, tb = ts
+    return _acc(None if ta is None else ta / b, None if tb is None else -tb * a / (b * b))
+
+
+def _matmul(op, xs, ts, ys, run):
+    a, b = xs
+    ta, tb = ts
+    return _acc(None if ta is None else ta @ b, None if tb is None else a @ tb)
+
+
+RULES.update({_ar.Add: _add, _ar.Sub: _sub, _ar.AddScaled: _add_scaled, _ar.Mul: _mul,
+              _ar.Div: _div, _la.Matmul: _matmul})
+
+
+def _bilinear(op, xs, ts, run, bias_shape):
+    """JVP of an op bilinear in (input 0, input 1) plus an optional bias (input 2):
+    f(t0, w) + f(x, t1) + t2, computed with the op's own forward."""
+    res = None
+    if ts[0] is not None:
+        res = run(op, ts[0], xs[1])
+    if ts[1] is not None:
+        res = _acc(res, run(op, xs[0], ts[1]))
+    if len(ts) > 2 and ts[2] is not None:
+        res = _acc(res, ts[2].reshape(bias_shape(tuple(ts[2].shape))))
+    return res
+
+
+def _lin(op, xs, ts, ys, run):
+    return _bilinear(op, xs, ts, run, lambda s: s)
+
+
+def _conv(op, xs, ts, ys, run):
+    # The bias is per channel: dim 1 of the output.
+    return _bilinear(op, xs, ts, run, lambda s: s + (1,) * (len(ys[0].shape) - 2))
+
+
+RULES.update({_la.Linear: _lin, _cv.Conv: _conv})
+
+
+def _exp_rule(op, xs, ts, ys, run):
+    return ts[0] * ys[0]
+
+
+def _tanh(op, xs, ts, ys, run):
+    y = ys[0]
+    return ts[0] * (1 - y * y)
+
+
+def _sigmoid(op, xs, ts, ys, run):
+    y = ys[0]
+    return ts[0] * (y * (1 - y))
+
+
+def _relu(op, xs, ts, ys, run):
+    return ts[0] * (ys[0] > 0)
+
+
+def _softmax(op, xs, ts, ys, run):
+    y = ys[0]
+    yt = y * ts[0]
+    return yt - y * _sum_keep(yt, op.axis)
+
+
+def _log_softmax(op, xs, ts, ys, run):
+    t = ts[0]
+    return t - _sum_keep(_exp(ys[0]) * t, op.axis)
+
+
+RULES.update({_un.Exp: _exp_rule, _un.Tanh: _tanh, _un.Sigmoid: _sigmoid, _un.Relu: _relu,
+              _rd.Softmax: _softmax, _rd.LogSoftmax: _log_softmax})
