@@ -19,10 +19,10 @@ class dtype:
     def __init__(self, name: str, np_dtype, cat: int) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
-        # category: 0 bool, 1 integer, 2 floating; promotion only looks up, never down.
+        # category: 0 bool, 1 integer, 2 floating, 3 complex; promotion only looks up.
         self._cat = cat
         self.is_floating_point = cat == 2
-        self.is_complex = False
+        self.is_complex = cat == 3
         self.is_signed = name not in ('bool', 'uint8')
         self.itemsize = self.np.itemsize
 
@@ -33,11 +33,23 @@ class dtype:
         # dtypes pickle as the module attribute, like torch's, so identity survives.
         return (_dtype_by_name, (self.name,))
 
-    def to_complex(self):
-        raise NotImplementedError('complex dtypes are not supported by numtorch')
+    def to_complex(self) -> 'dtype':
+        """The complex dtype whose parts are this floating dtype (complex dtypes map to
+        themselves); integer and bool dtypes have none."""
+        if self._cat == 3:
+            return self
+        c = _TO_COMPLEX.get(self.name)
+        if c is None:
+            if self is float16:
+                raise NotImplementedError('complex32 (torch.chalf) is not supported by '
+                                          'numtorch')
+            raise RuntimeError(f'Unknown Complex ScalarType for {_SCALAR_NAMES[self.name]}')
+        return c
 
     def to_real(self) -> 'dtype':
-        return self
+        """The dtype of a complex dtype's real and imaginary parts (others map to
+        themselves)."""
+        return _TO_REAL.get(self.name, self)
 
 
 bool_ = dtype('bool', np.bool_, 0)
@@ -49,8 +61,18 @@ int64 = dtype('int64', np.int64, 1)
 float16 = dtype('float16', np.float16, 2)
 float32 = dtype('float32', np.float32, 2)
 float64 = dtype('float64', np.float64, 2)
+complex64 = dtype('complex64', np.complex64, 3)
+complex128 = dtype('complex128', np.complex128, 3)
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64,
+       complex128)
+_TO_COMPLEX = {'float32': complex64, 'float64': complex128}
+_TO_REAL = {'complex64': float32, 'complex128': float64}
+# c10 ScalarType names, used in PyTorch's messages.
+_SCALAR_NAMES = {'bool': 'Bool', 'uint8': 'Byte', 'int8': 'Char', 'int16': 'Short',
+                 'int32': 'Int', 'int64': 'Long', 'float16': 'Half', 'float32': 'Float',
+                 'float64': 'Double', 'complex64': 'ComplexFloat',
+                 'complex128': 'ComplexDouble'}
 _BY_NAME = {d.name: d for d in ALL}
 # NumPy dtype -> numtorch dtype; np.dtype objects hash like their type codes.
 NP2DT = {d.np: d for d in ALL}
@@ -62,6 +84,7 @@ NP2DT[np.dtype(np.longlong)] = int64
 ALIASES = {
     'float': float32, 'double': float64, 'half': float16,
     'long': int64, 'int': int32, 'short': int16, 'bool': bool_,
+    'cfloat': complex64, 'cdouble': complex128,
 }
 
 
@@ -99,6 +122,8 @@ def to_dtype(d) -> dtype:
         return int64
     if d is bool:
         return bool_
+    if d is complex:
+        return _defaults.float.to_complex()
     try:
         return NP2DT[np.dtype(d)]
     except (KeyError, TypeError):
@@ -110,9 +135,18 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if a is b:
         return a
     if a._cat != b._cat:
+        if a._cat + b._cat == 5:
+            # float + complex: a complex dtype wide enough for both real parts
+            # (float64 + complex64 is complex128).
+            return promote_types(a.to_real(), b.to_real()).to_complex()
         # A higher category wins outright: int64 + float16 is float16 in PyTorch.
         return a if a._cat > b._cat else b
     return NP2DT[np.promote_types(a.np, b.np)]
+
+
+def default_complex() -> dtype:
+    """The dtype of a Python complex number: the complex dtype of the default float."""
+    return _defaults.float.to_complex()
 
 
 def can_cast(from_: dtype, to: dtype) -> bool:
@@ -128,7 +162,7 @@ def _scalar_dtype(x) -> dtype:
     if isinstance(x, float):
         return _defaults.float
     if isinstance(x, complex):
-        raise NotImplementedError('complex numbers are not supported by numtorch')
+        return _defaults.float.to_complex()
     raise TypeError(f'unsupported operand type: {type(x).__name__}')
 
 
@@ -158,6 +192,10 @@ def _combine(higher, lower):
         return lower
     if lower is None or higher._cat >= lower._cat:
         return higher
+    if lower._cat == 3 and higher._cat == 2:
+        # A complex scalar keeps a floating tensor's precision: float64 tensor * 1j is
+        # complex128, float32 tensor + complex128 0-d tensor is complex64.
+        return higher.to_complex()
     return lower
 
 
@@ -165,7 +203,7 @@ class finfo:
     """Machine limits of a floating point dtype (``torch.finfo``)."""
 
     def __init__(self, type: dtype | None = None) -> None:
-        d = _defaults.float if type is None else to_dtype(type)
+        d = _defaults.float if type is None else to_dtype(type).to_real()
         if not d.is_floating_point:
             raise TypeError('torch.finfo() requires a floating point input type.')
         fi = np.finfo(d.np)
@@ -189,7 +227,7 @@ class iinfo:
 
     def __init__(self, type: dtype) -> None:
         d = to_dtype(type)
-        if d._cat == 2:
+        if d._cat >= 2:
             raise TypeError('torch.iinfo() requires an integer input type.')
         ii = np.iinfo(d.np) if d is not bool_ else np.iinfo(np.uint8)
         self.dtype = d.name

@@ -154,7 +154,8 @@ def _ip_no_grad(name: str):
 
 _CPP_TYPES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
               'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
-              'uint8': 'unsigned char', 'bool': 'bool'}
+              'uint8': 'unsigned char', 'bool': 'bool', 'complex64': 'c10::complex<float>',
+              'complex128': 'c10::complex<double>'}
 
 
 def _same_dtype_inplace(self: 'Tensor', dtype) -> None:
@@ -198,12 +199,24 @@ def _write_out(result: 'Tensor', out: 'Tensor') -> 'Tensor':
     return out
 
 
-_TYPE_WORDS = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long',
+_TYPE_WORDS = {'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble',
+               'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long',
                'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
 
 
 def _type_word(npdt) -> str:
     return _TYPE_WORDS[np.dtype(npdt).name]
+
+
+def _real_item(t: 'Tensor', ctype: str):
+    """``t.item()`` for float()/int(): a complex value with a nonzero imaginary part is
+    refused with PyTorch's message (a zero one converts)."""
+    v = t.item()
+    if type(v) is complex:
+        if v.imag:
+            raise RuntimeError(f'value cannot be converted to type {ctype} without overflow')
+        return v.real
+    return v
 
 
 class memory_format:
@@ -322,6 +335,24 @@ class Tensor:
     is_cpu = True
 
     @property
+    def real(self) -> 'Tensor':
+        """The real parts (a view of a complex tensor; a real tensor itself)."""
+        return _cx.real(self)
+
+    @real.setter
+    def real(self, value) -> None:
+        _cx.real(self).copy_(value if isinstance(value, Tensor) else _cr.tensor(value))
+
+    @property
+    def imag(self) -> 'Tensor':
+        """The imaginary parts (a view of a complex tensor)."""
+        return _cx.imag(self)
+
+    @imag.setter
+    def imag(self, value) -> None:
+        _cx.imag(self).copy_(value if isinstance(value, Tensor) else _cr.tensor(value))
+
+    @property
     def ndim(self) -> int:
         return self._data.ndim
 
@@ -408,7 +439,7 @@ class Tensor:
         return self._data.dtype.kind == 'f'
 
     def is_complex(self) -> bool:
-        return False
+        return self._data.dtype.kind == 'c'
 
     def is_signed(self) -> bool:
         return self.dtype.is_signed
@@ -470,10 +501,10 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(_real_item(self, 'double'))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(_real_item(self, 'int64_t'))
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in 'iub' or self._data.size != 1:
@@ -529,7 +560,7 @@ class Tensor:
                     "use a computed variable in a subgraph that doesn't require differentiation "
                     "use var_no_grad = var.detach().")
             return self
-        if requires_grad and self._data.dtype.kind != 'f':
+        if requires_grad and self._data.dtype.kind not in 'fc':
             raise RuntimeError('only Tensors of floating point dtype can require gradients')
         self._rg = bool(requires_grad)
         return self
@@ -637,6 +668,14 @@ class Tensor:
     def double(self, memory_format=None) -> 'Tensor':
         _check_format(memory_format)
         return _cr.to_dtype(self, _f64)
+
+    def cfloat(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
+        return _cr.to_dtype(self, ALIASES['cfloat'])
+
+    def cdouble(self, memory_format=None) -> 'Tensor':
+        _check_format(memory_format)
+        return _cr.to_dtype(self, ALIASES['cdouble'])
 
     def half(self, memory_format=None) -> 'Tensor':
         _check_format(memory_format)
@@ -1060,7 +1099,7 @@ class Tensor:
     def bmm(self, mat2): return _la.bmm(self, mat2)
     def dot(self, other): return _la.dot(self, other)
     def inner(self, other): return _la.inner(self, other)
-    def vdot(self, other): return _la.dot(self, other)
+    def vdot(self, other): return _la.vdot(self, other)
     def mv(self, vec): return _la.mv(self, vec)
     def outer(self, vec2): return _la.outer(self, vec2)
     ger = outer
@@ -1156,6 +1195,7 @@ class Tensor:
     def resolve_neg(self): return _ta.resolve_neg(self)
     def is_conj(self) -> bool: return _ta.is_conj(self)
     def conj(self): return _ta.conj(self)
+    def angle(self): return _cx.angle(self)
     def resolve_conj(self): return _ta.resolve_conj(self)
     def conj_physical(self): return _ta.conj_physical(self)
     def conj_physical_(self): return _ta.conj_physical_(self)
@@ -1665,4 +1705,10 @@ from ._ops import index_reduce as _ired  # noqa: E402
 from ._ops import renorm as _renorm  # noqa: E402
 from ._ops import unique_consecutive as _uc  # noqa: E402
 from ._ops import tensor_api as _ta  # noqa: E402
+from ._ops import complex as _cx  # noqa: E402
+# Indexing ops are linear with 0/1 coefficients, so their backward is right for complex
+# tensors as written (ScatterReduce's prod/amax/amin reductions are not, and stay refused).
+for _c in (_ix.Index, _ix.IndexPut, _ix.Gather, _ix.Scatter, _ix.IndexSelect, _ix.IndexAdd,
+           _ix.MaskedFill, _ix.MaskedSelect, _ix.Take):
+    _c.complex_ok = True
 from ._ops import view_copy as _vc  # noqa: E402

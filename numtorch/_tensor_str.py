@@ -157,6 +157,31 @@ class _Formatter:
         return [format(v, spec) for v in vals]
 
 
+class _ComplexFormatter:
+    """PyTorch's pair of formatters for a complex tensor: one built from the real parts, one
+    from the imaginary parts; an element prints as ``re+imj`` (``re-imj``), the real part
+    padded to its formatter's width and the imaginary part unpadded."""
+    __slots__ = ('re', 'im')
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.re = _Formatter(a.real)
+        self.im = _Formatter(a.imag)
+
+    def width(self) -> int:
+        # the two parts, and the 'j'
+        return self.re.width() + self.im.width() + 1
+
+    def fmt(self, vals: list) -> list:
+        res = self.re.fmt([v.real for v in vals])
+        ims = self.im.fmt([v.imag for v in vals])
+        out = []
+        for r, i in zip(res, ims):
+            i = i.lstrip()
+            # negative parts (and -0.) bring their own sign; others get a '+'
+            out.append(r + i + 'j' if i[0] in '+-' else r + '+' + i + 'j')
+        return out
+
+
 def _summarized_data(a: np.ndarray) -> np.ndarray:
     """The elements a summarised print shows: ``edgeitems`` at each end of every long dim."""
     e = PRINT_OPTS.edgeitems
@@ -213,7 +238,8 @@ def _tensor_str(a: np.ndarray, indent: int) -> str:
     if a.size == 0:
         return '[]'
     summarize = a.size > PRINT_OPTS.threshold
-    fm = _Formatter(_summarized_data(a) if summarize else a)
+    fm = (_ComplexFormatter if a.dtype.kind == 'c' else _Formatter)(
+        _summarized_data(a) if summarize else a)
     return _tensor_str_with_formatter(a, indent, summarize, fm)
 
 
@@ -257,6 +283,7 @@ def _str(self, *, tensor_contents: str | None = None) -> str:
     a = self._data
     dt = self.dtype
     default = get_default_dtype()
+    default_complex = default.to_complex() if default.name != 'float16' else None
     suffixes = []
     dev = self.device
     if dev.type != 'cpu':
@@ -272,7 +299,7 @@ def _str(self, *, tensor_contents: str | None = None) -> str:
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append('size=' + str(tuple(a.shape)))
-        if dt != default and dt != int64 and dt != bool_:
+        if dt != default and dt != int64 and dt != bool_ and dt != default_complex:
             suffixes.append('dtype=' + str(dt))
         tensor_str = _tensor_str(a, indent) if tensor_contents is None else tensor_contents
     grad_fn = self.grad_fn

@@ -134,7 +134,7 @@ def _get_allowed_globals() -> dict[str, Any]:
     }
     for d in _dtype.ALL:
         rc[f'torch.{d.name}'] = d
-    for name in ('bfloat16', 'complex32', 'complex64', 'complex128', 'qint8', 'qint32',
+    for name in ('bfloat16', 'complex32', 'qint8', 'qint32',
                  'quint8', 'quint4x2', 'quint2x4', 'uint16', 'uint32', 'uint64',
                  'float8_e5m2', 'float8_e4m3fn', 'float8_e5m2fnuz', 'float8_e4m3fnuz',
                  'float8_e8m0fnu', 'float4_e2m1fn_x2', 'bits1x8', 'bits2x4', 'bits4x2',

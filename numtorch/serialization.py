@@ -70,9 +70,8 @@ class SourceChangeWarning(Warning):
 
 # -- names: numtorch objects are written under PyTorch's names and read back ---------
 _STORAGE_DTYPES = {_STORAGE_NAMES[dt.name]: dt for dt in _ALL_DTYPES}
-_UNSUPPORTED_STORAGES = ('BFloat16Storage', 'ComplexFloatStorage', 'ComplexDoubleStorage',
-                         'QInt8Storage', 'QInt32Storage', 'QUInt8Storage', 'QUInt4x2Storage',
-                         'QUInt2x4Storage')
+_UNSUPPORTED_STORAGES = ('BFloat16Storage', 'QInt8Storage', 'QInt32Storage', 'QUInt8Storage',
+                         'QUInt4x2Storage', 'QUInt2x4Storage')
 
 # Where numtorch keeps something PyTorch keeps elsewhere (numtorch -> torch, torch ->
 # numtorch); everything else maps by replacing the package name.

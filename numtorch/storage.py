@@ -256,4 +256,5 @@ def _repr(values: list, footer: str) -> str:
 _STORAGE_NAMES = {'bool': 'BoolStorage', 'uint8': 'ByteStorage', 'int8': 'CharStorage',
                   'int16': 'ShortStorage', 'int32': 'IntStorage', 'int64': 'LongStorage',
                   'float16': 'HalfStorage', 'float32': 'FloatStorage',
-                  'float64': 'DoubleStorage'}
+                  'float64': 'DoubleStorage', 'complex64': 'ComplexFloatStorage',
+                  'complex128': 'ComplexDoubleStorage'}

@@ -19,6 +19,7 @@ from .._state import state
 
 ndarray = np.ndarray
 _FREED = ('freed',)
+_BOTH = 2
 
 
 class Op:
@@ -32,6 +33,10 @@ class Op:
     # these are checked against in-place modification before backward runs.
     checks = ()
     saves_out = False
+    # Whether backward is right for complex inputs/outputs (conjugate Wirtinger convention):
+    # False, True (backward only) or _BOTH (backward_t too); a complex backward the op does
+    # not declare right raises NotImplementedError rather than give wrong numbers.
+    complex_ok = False
 
     # -- forward ---------------------------------------------------------------
     def apply1(self, x: Tensor) -> Tensor:
@@ -75,6 +80,8 @@ class Op:
         self.needs = needs
         self.inputs = ts
         self.hooks = None
+        if self.complex_ok is not _BOTH:
+            self._complex_guard(ts, out)
         if self.checks:
             vers = []
             for i in self.checks:
@@ -91,7 +98,7 @@ class Op:
             res = []
             for i, o in enumerate(out):
                 r = _wrap(o)
-                if o.dtype.kind == 'f':
+                if o.dtype.kind in 'fc':
                     r._rg = True
                     r.grad_fn = self
                     r._oi = i
@@ -99,7 +106,7 @@ class Op:
             return tuple(res)
         self.nout = 1
         r = _wrap(out)
-        if r._data.dtype.kind != 'f':
+        if r._data.dtype.kind not in 'fc':
             return r
         r._rg = True
         r.grad_fn = self
@@ -136,6 +143,24 @@ class Op:
                         f'expected version {v} instead. Hint: enable anomaly detection to find '
                         'the operation that failed to compute its gradient, with '
                         'torch.autograd.set_detect_anomaly(True).')
+
+    def _complex_guard(self, ts, out) -> None:
+        """Where complex tensors are involved, replaces the backward (double backward for a
+        ``complex_ok`` op) by an error unless the op declares it right for complex."""
+        cx = (out[0] if type(out) is tuple else out).dtype.kind == 'c'
+        if not cx:
+            for t in ts:
+                if t._data.dtype.kind == 'c':
+                    cx = True
+                    break
+        if cx:
+            self.backward_t = self._no_complex_grad
+            if not self.complex_ok:
+                self.backward = self._no_complex_grad
+
+    def _no_complex_grad(self, *gys):
+        raise NotImplementedError(f'{self.name()}: the derivative for complex tensors is not '
+                                  'implemented in numtorch')
 
     def linear_copy(self) -> 'Op':
         """For a linear op (see LinearAdjoint): a copy whose forward is the linear map alone
@@ -271,18 +296,26 @@ def unbroadcast_t(g: Tensor, shape: tuple) -> Tensor:
 class ToCopy(Op):
     """A dtype conversion; its gradient converts back."""
     _name = 'ToCopyBackward0'
+    complex_ok = True
 
     def __init__(self, dt):
         self.dt = dt
 
     def forward(self, x):
         self.src = x.dtype
+        if x.dtype.kind == 'c' and self.dt.kind != 'c':
+            x = x.real  # (PyTorch's cast keeps the real part; NumPy's would warn)
         return x.astype(self.dt)
 
     def backward(self, gy):
+        if gy.dtype.kind == 'c' and self.src.kind != 'c':
+            # The gradient of a real-to-complex cast is the real part.
+            gy = gy.real
         return gy.astype(self.src)
 
     def backward_t(self, gy):
+        if gy.is_complex() and self.src.kind != 'c':
+            gy = gy.real
         return gy.to(NP2DT[self.src])
 
 
@@ -309,7 +342,7 @@ def scalar_operand(t: Tensor, s):
     k = t._data.dtype.kind
     ts = type(s)
     if ts is float:
-        if k != 'f':
+        if k not in 'fc':
             t = cast(t, _defaults.float.np)
         return t, s
     if ts is int:
@@ -323,7 +356,10 @@ def scalar_operand(t: Tensor, s):
     if isinstance(s, (int, float)):
         return scalar_operand(t, (float if isinstance(s, float) else int)(s))
     if isinstance(s, complex):
-        raise NotImplementedError('complex numbers are not supported by numtorch')
+        if k != 'c':
+            d = NP2DT[t._data.dtype]
+            t = cast(t, (d.to_complex() if k == 'f' else _defaults.float.to_complex()).np)
+        return t, s
     raise TypeError(f"unsupported operand type(s): 'Tensor' and '{type(s).__name__}'")
 
 

@@ -10,7 +10,8 @@ import math
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .._dtype import get_default_dtype
+from .._dtype import get_default_dtype, result_dtype
+from .complex import cj, refuse_complex
 from ._op import Op, unbroadcast, unbroadcast_t, promote2, scalar_operand, cast, broadcast_error
 
 __all__ = ['add', 'sub', 'mul', 'div', 'true_divide', 'floor_divide', 'remainder', 'fmod',
@@ -22,6 +23,7 @@ __all__ = ['add', 'sub', 'mul', 'div', 'true_divide', 'floor_divide', 'remainder
 # -- add / sub ---------------------------------------------------------------
 class Add(Op):
     _name = 'AddBackward0'
+    complex_ok = True
 
     def forward(self, a, b):
         self.sa = a.shape
@@ -40,6 +42,7 @@ class Add(Op):
 class AddScaled(Op):
     """a + alpha * b (torch.add with alpha)."""
     _name = 'AddBackward0'
+    complex_ok = True
 
     def __init__(self, alpha):
         self.alpha = alpha
@@ -50,7 +53,7 @@ class AddScaled(Op):
         return a + self.alpha * b
 
     def backward(self, gy):
-        return unbroadcast(gy, self.sa), unbroadcast(gy * self.alpha, self.sb)
+        return unbroadcast(gy, self.sa), unbroadcast(gy * self.alpha.conjugate(), self.sb)
 
     def backward_t(self, gy):
         return unbroadcast_t(gy, self.sa), unbroadcast_t(gy * self.alpha, self.sb)
@@ -58,6 +61,7 @@ class AddScaled(Op):
 
 class AddS(Op):
     _name = 'AddBackward0'
+    complex_ok = True
 
     def __init__(self, c):
         self.c = c
@@ -74,6 +78,7 @@ class AddS(Op):
 
 class Sub(Op):
     _name = 'SubBackward0'
+    complex_ok = True
 
     def forward(self, a, b):
         self.sa = a.shape
@@ -92,6 +97,7 @@ class Sub(Op):
 class RSubS(Op):
     """c - a for a Python scalar c."""
     _name = 'RsubBackward1'
+    complex_ok = True
 
     def __init__(self, c):
         self.c = c
@@ -109,6 +115,7 @@ class RSubS(Op):
 # -- mul / div ---------------------------------------------------------------
 class Mul(Op):
     _name = 'MulBackward0'
+    complex_ok = True
     checks = (0, 1)
 
     def forward(self, a, b):
@@ -118,8 +125,8 @@ class Mul(Op):
     def backward(self, gy):
         a, b = self.saved
         n = self.needs
-        return (unbroadcast(gy * b, a.shape) if n[0] else None,
-                unbroadcast(gy * a, b.shape) if n[1] else None)
+        return (unbroadcast(gy * cj(b), a.shape) if n[0] else None,
+                unbroadcast(gy * cj(a), b.shape) if n[1] else None)
 
     def backward_t(self, gy):
         a, b = self.inputs
@@ -128,6 +135,7 @@ class Mul(Op):
 
 class MulS(Op):
     _name = 'MulBackward0'
+    complex_ok = True
 
     def __init__(self, c):
         self.c = c
@@ -136,7 +144,7 @@ class MulS(Op):
         return a * self.c
 
     def backward(self, gy):
-        return gy * self.c
+        return gy * self.c.conjugate()
 
     def backward_t(self, gy):
         return gy * self.c
@@ -144,6 +152,7 @@ class MulS(Op):
 
 class Div(Op):
     _name = 'DivBackward0'
+    complex_ok = True
     checks = (0, 1)
 
     def forward(self, a, b):
@@ -153,9 +162,10 @@ class Div(Op):
     def backward(self, gy):
         a, b = self.saved
         n = self.needs
-        ga = gy / b
+        cb = cj(b)
+        ga = gy / cb
         return (unbroadcast(ga, a.shape) if n[0] else None,
-                unbroadcast(-ga * a / b, b.shape) if n[1] else None)
+                unbroadcast(-ga * cj(a) / cb, b.shape) if n[1] else None)
 
     def backward_t(self, gy):
         a, b = self.inputs
@@ -165,6 +175,7 @@ class Div(Op):
 
 class DivS(Op):
     _name = 'DivBackward0'
+    complex_ok = True
 
     def __init__(self, c):
         self.c = c
@@ -173,7 +184,7 @@ class DivS(Op):
         return a / self.c
 
     def backward(self, gy):
-        return gy / self.c
+        return gy / self.c.conjugate()
 
     def backward_t(self, gy):
         return gy / self.c
@@ -182,6 +193,7 @@ class DivS(Op):
 class RDivS(Op):
     """c / a for a Python scalar c."""
     _name = 'MulBackward0'
+    complex_ok = True
     saves_out = True
 
     def __init__(self, c):
@@ -194,7 +206,7 @@ class RDivS(Op):
 
     def backward(self, gy):
         a, y = self.saved
-        return -gy * y / a
+        return -gy * cj(y / a)
 
     def backward_t(self, gy):
         a, = self.inputs
@@ -205,6 +217,7 @@ class RDivS(Op):
 class PowS(Op):
     """a ** c for a Python scalar exponent c."""
     _name = 'PowBackward0'
+    complex_ok = True
     checks = (0,)
 
     def __init__(self, c):
@@ -220,8 +233,8 @@ class PowS(Op):
         if c == 0:
             return np.zeros_like(gy)
         if c == 2:
-            return gy * (a + a)
-        return gy * (c * a ** (c - 1))
+            return gy * cj(a + a)
+        return gy * cj(c * a ** (c - 1))
 
     def backward_t(self, gy):
         a, = self.inputs
@@ -233,6 +246,7 @@ class PowS(Op):
 
 class Pow(Op):
     _name = 'PowBackward1'
+    complex_ok = True
     checks = (0, 1)
     saves_out = True
 
@@ -246,12 +260,12 @@ class Pow(Op):
         n = self.needs
         ga = gb = None
         if n[0]:
-            ga = unbroadcast(gy * np.where(b == 0, 0, b * a ** (b - 1)), a.shape)
+            ga = unbroadcast(gy * cj(np.where(b == 0, 0, b * a ** (b - 1))), a.shape)
         if n[1]:
             # NOTE: 0 ** b has derivative 0 in b for b >= 0 (PyTorch masks log(0) there).
             with np.errstate(divide='ignore', invalid='ignore'):
-                lg = np.where((a == 0) & (b >= 0), 0, y * np.log(a))
-            gb = unbroadcast(gy * lg, b.shape)
+                lg = np.where((a == 0) & (np.real(b) >= 0), 0, y * np.log(a))
+            gb = unbroadcast(gy * cj(lg), b.shape)
         return ga, gb
 
     def backward_t(self, gy):
@@ -264,6 +278,7 @@ class Pow(Op):
 class RPowS(Op):
     """c ** a for a Python scalar base c."""
     _name = 'PowBackward2'
+    complex_ok = True
     saves_out = True
 
     def __init__(self, c):
@@ -275,7 +290,7 @@ class RPowS(Op):
         return y
 
     def backward(self, gy):
-        return gy * self.saved * np.log(np.asarray(self.c, gy.dtype))
+        return gy * cj(self.saved * np.log(np.asarray(self.c, self.saved.dtype)))
 
     def backward_t(self, gy):
         a, = self.inputs
@@ -334,6 +349,7 @@ class Minimum(_MaxMin):
 
 class Where(Op):
     _name = 'WhereBackward0'
+    complex_ok = True
 
     def __init__(self, cond):
         self.cond = cond
@@ -696,11 +712,21 @@ def _rounded_div(input, other, mode):
 def floor_divide(input: Tensor, other, *, out=None) -> Tensor:
     """Division rounded down (``//``)."""
     other = _nd(other)
+    _refuse2(input, other, 'div_floor')
     r = div(input, other, rounding_mode='floor')
     return r if out is None else _out(r, out)
 
 
+def _refuse2(a: Tensor, b, name: str) -> None:
+    """PyTorch's error for a binary op it does not define on complex operands."""
+    if isinstance(b, complex) or (isinstance(b, Tensor) and b._data.dtype.kind == 'c'):
+        if a._data.dtype.kind != 'c':
+            a = cast(a, result_dtype((a, b)).np)
+    refuse_complex(a, f'"{name}_cpu" not implemented for ' + "'{T}'")
+
+
 def _rem(fn, input, other):
+    _refuse2(input, other, fn.__name__)
     if isinstance(other, Tensor):
         a, b = promote2(input, other)
         if a._data.dtype.kind == 'f':
@@ -744,18 +770,24 @@ def pow(input, exponent, *, out=None) -> Tensor:
 
 def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Element-wise maximum of two tensors."""
+    if input._data.dtype.kind == 'c' or other._data.dtype.kind == 'c':
+        raise RuntimeError('maximum not implemented for complex tensors.')
     r = _binary(Maximum(), input, other)
     return r if out is None else _out(r, out)
 
 
 def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Element-wise minimum of two tensors."""
+    if input._data.dtype.kind == 'c' or other._data.dtype.kind == 'c':
+        raise RuntimeError('minimum not implemented for complex tensors.')
     r = _binary(Minimum(), input, other)
     return r if out is None else _out(r, out)
 
 
 def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Element-wise maximum that ignores NaN where the other value is a number."""
+    if input._data.dtype.kind == 'c' or other._data.dtype.kind == 'c':
+        raise RuntimeError('fmax not implemented for complex tensors.')
     a, b = promote2(input, other)
     r = where(np.isnan(a._data) | (b._data > a._data), b, a)
     return r if out is None else _out(r, out)
@@ -763,6 +795,8 @@ def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 def fmin(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Element-wise minimum that ignores NaN where the other value is a number."""
+    if input._data.dtype.kind == 'c' or other._data.dtype.kind == 'c':
+        raise RuntimeError('fmin not implemented for complex tensors.')
     a, b = promote2(input, other)
     r = where(np.isnan(a._data) | (b._data < a._data), b, a)
     return r if out is None else _out(r, out)

@@ -14,7 +14,7 @@ __all__ = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'equal', 'isclose', 'allclose', '
            'bitwise_not', 'bitwise_left_shift', 'bitwise_right_shift', 'isin', 'searchsorted',
            'bucketize']
 
-_NUMBER = (int, float, bool, np.number, np.bool_)
+_NUMBER = (int, float, complex, bool, np.number, np.bool_)
 
 
 def _operands(a: Tensor, b):
@@ -27,8 +27,10 @@ def _operands(a: Tensor, b):
         return x, y
     if isinstance(b, _NUMBER):
         x = a._data
-        if isinstance(b, (float, np.floating)) and x.dtype.kind != 'f':
+        if isinstance(b, (float, np.floating)) and x.dtype.kind not in 'fc':
             x = x.astype(result_dtype((a, float(b))).np)
+        elif isinstance(b, (complex, np.complexfloating)) and x.dtype.kind != 'c':
+            x = x.astype(result_dtype((a, complex(b))).np)
         return x, b.item() if isinstance(b, np.generic) else b
     return None
 
@@ -47,6 +49,17 @@ def _compare(fn, a, b):
         raise
 
 
+def _order(fn, name: str, a: Tensor, b) -> Tensor:
+    """An ordering comparison: PyTorch defines none for complex numbers."""
+    if a._data.dtype.kind == 'c' or isinstance(b, complex) or (
+            isinstance(b, Tensor) and b._data.dtype.kind == 'c'):
+        ops = _operands(a, b)
+        if ops is not None:
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_type_word(np.asarray(ops[0]).dtype)}'")
+    return _compare(fn, a, b)
+
+
 def eq(input: Tensor, other) -> Tensor:
     """Element-wise ``input == other``."""
     return _compare(np.equal, input, other)
@@ -58,19 +71,19 @@ def ne(input: Tensor, other) -> Tensor:
 
 
 def lt(input: Tensor, other) -> Tensor:
-    return _compare(np.less, input, other)
+    return _order(np.less, 'lt', input, other)
 
 
 def le(input: Tensor, other) -> Tensor:
-    return _compare(np.less_equal, input, other)
+    return _order(np.less_equal, 'le', input, other)
 
 
 def gt(input: Tensor, other) -> Tensor:
-    return _compare(np.greater, input, other)
+    return _order(np.greater, 'gt', input, other)
 
 
 def ge(input: Tensor, other) -> Tensor:
-    return _compare(np.greater_equal, input, other)
+    return _order(np.greater_equal, 'ge', input, other)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
@@ -97,32 +110,38 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
 
 
 def isnan(input: Tensor) -> Tensor:
-    return _wrap(np.isnan(input._data) if input._data.dtype.kind == 'f'
+    return _wrap(np.isnan(input._data) if input._data.dtype.kind in 'fc'
                  else np.zeros(input._data.shape, bool))
 
 
 def isinf(input: Tensor) -> Tensor:
-    return _wrap(np.isinf(input._data) if input._data.dtype.kind == 'f'
+    return _wrap(np.isinf(input._data) if input._data.dtype.kind in 'fc'
                  else np.zeros(input._data.shape, bool))
 
 
 def isposinf(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == 'c':
+        raise RuntimeError('isposinf does not support complex inputs.')
     return _wrap(np.isposinf(input._data) if input._data.dtype.kind == 'f'
                  else np.zeros(input._data.shape, bool))
 
 
 def isneginf(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == 'c':
+        raise RuntimeError('isneginf does not support complex inputs.')
     return _wrap(np.isneginf(input._data) if input._data.dtype.kind == 'f'
                  else np.zeros(input._data.shape, bool))
 
 
 def isfinite(input: Tensor) -> Tensor:
-    return _wrap(np.isfinite(input._data) if input._data.dtype.kind == 'f'
+    return _wrap(np.isfinite(input._data) if input._data.dtype.kind in 'fc'
                  else np.ones(input._data.shape, bool))
 
 
 def isreal(input: Tensor) -> Tensor:
-    return _wrap(np.ones(input._data.shape, bool))
+    """True where the imaginary part is zero (everywhere for a real tensor)."""
+    d = input._data
+    return _wrap(d.imag == 0 if d.dtype.kind == 'c' else np.ones(d.shape, bool))
 
 
 def _logical(fn, a, b):

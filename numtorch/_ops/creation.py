@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, _as_view, _check_format, contiguous_format
+from .._tensor import Tensor, _wrap, _as_view, _check_format, contiguous_format, _type_word
 from .._dtype import NP2DT, get_default_dtype, to_dtype as _to_dt, dtype as _dtype_cls, _scalar_dtype
 from .._device import check_device
 from ._op import cast
@@ -64,8 +64,8 @@ def _to_array(data, dt: _dtype_cls | None) -> np.ndarray:
                 arr = arr.astype(get_default_dtype().np)
             elif k in 'iu' and arr.dtype != np.int64 and not _has_tensor(data):
                 arr = arr.astype(np.int64)
-            elif k == 'c':
-                raise NotImplementedError('complex tensors are not supported by numtorch')
+            elif k == 'c' and not _has_tensor(data):
+                arr = arr.astype(get_default_dtype().to_complex().np)
     if dt is not None and arr.dtype != dt.np:
         arr = arr.astype(dt.np)
     return arr
@@ -403,6 +403,9 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
             else _to_dt(np.int64)
     else:
         dt = _to_dt(dtype)
+        if dt.is_complex:
+            raise NotImplementedError(f'"arange_cpu" not implemented for '
+                                      f"'{_type_word(dt.np)}'")
     n = max(math.ceil((end - start) / step), 0)
     vals = start + step * np.arange(n, dtype=np.float64 if dt.is_floating_point or any(
         isinstance(v, float) for v in (start, end, step)) else np.int64)
@@ -460,8 +463,9 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     elif steps == 1:
         vals = np.asarray([start], np.float64)
     else:
-        vals = _linspace_values(start, end, steps, dt.np if dt.is_floating_point else np.float64)
-    if not dt.is_floating_point:
+        vals = _linspace_values(start, end, steps,
+                                dt.to_real().np if dt._cat >= 2 else np.float64)
+    if dt._cat < 2:
         vals = np.trunc(vals)
     t = _wrap(vals.astype(dt.np))
     if requires_grad:
@@ -531,6 +535,9 @@ def to_dtype(t: Tensor, dt: _dtype_cls) -> Tensor:
     dt = _to_dt(dt)
     if t._data.dtype == dt.np:
         return t
+    if t._data.dtype.kind == 'c' and not dt.is_complex:
+        from .._tensor import _warn_once
+        _warn_once('Casting complex values to real discards the imaginary part')
     return cast(t, dt.np)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _type_word
 from .._dtype import NP2DT
+from .complex import cj
 from ._op import Op, unbroadcast, unbroadcast_t, cast
 
 __all__ = ['mm', 'matmul', 'bmm', 'dot', 'inner', 'mv', 'outer', 'addmm', 'addmv', 'baddbmm',
@@ -30,6 +31,7 @@ def _mT(a: np.ndarray) -> np.ndarray:
 class Matmul(Op):
     """``a @ b`` for a, b of at least 2 dims (batched dims broadcast)."""
     _name = 'MmBackward0'
+    complex_ok = True
     checks = (0, 1)
 
     def forward(self, a, b):
@@ -39,8 +41,8 @@ class Matmul(Op):
     def backward(self, gy):
         a, b = self.saved
         n = self.needs
-        ga = unbroadcast(gy @ _mT(b), a.shape) if n[0] else None
-        gb = unbroadcast(_mT(a) @ gy, b.shape) if n[1] else None
+        ga = unbroadcast(gy @ _mT(cj(b)), a.shape) if n[0] else None
+        gb = unbroadcast(_mT(cj(a)) @ gy, b.shape) if n[1] else None
         return ga, gb
 
     def backward_t(self, gy):
@@ -50,6 +52,7 @@ class Matmul(Op):
 
 class Dot(Op):
     _name = 'DotBackward0'
+    complex_ok = True
     checks = (0, 1)
 
     def forward(self, a, b):
@@ -58,7 +61,7 @@ class Dot(Op):
 
     def backward(self, gy):
         a, b = self.saved
-        return gy * b, gy * a
+        return gy * cj(b), gy * cj(a)
 
     def backward_t(self, gy):
         a, b = self.inputs
@@ -67,6 +70,7 @@ class Dot(Op):
 
 class Mv(Op):
     _name = 'MvBackward0'
+    complex_ok = True
     checks = (0, 1)
 
     def forward(self, m, v):
@@ -76,7 +80,7 @@ class Mv(Op):
     def backward(self, gy):
         m, v = self.saved
         n = self.needs
-        return (np.outer(gy, v) if n[0] else None, gy @ m if n[1] else None)
+        return (np.outer(gy, cj(v)) if n[0] else None, gy @ cj(m) if n[1] else None)
 
     def backward_t(self, gy):
         m, v = self.inputs
@@ -86,6 +90,7 @@ class Mv(Op):
 class VecMat(Op):
     """1-D @ 2-D."""
     _name = 'SqueezeBackward4'
+    complex_ok = True
     checks = (0, 1)
 
     def forward(self, v, m):
@@ -95,7 +100,7 @@ class VecMat(Op):
     def backward(self, gy):
         v, m = self.saved
         n = self.needs
-        return (m @ gy if n[0] else None, np.outer(v, gy) if n[1] else None)
+        return (cj(m) @ gy if n[0] else None, np.outer(cj(v), gy) if n[1] else None)
 
     def backward_t(self, gy):
         v, m = self.inputs
@@ -322,7 +327,13 @@ def dot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return r if out is None else _out(r, out)
 
 
-vdot = dot
+
+def vdot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """``sum(conj(input) * other)`` of two 1-D tensors (``dot`` for real tensors)."""
+    if input._data.dtype.kind == 'c':
+        from .complex import conj
+        input = conj(input)
+    return dot(input, other, out=out)
 
 
 def inner(input: Tensor, other: Tensor) -> Tensor:
@@ -841,10 +852,11 @@ def _out(result: Tensor, out: Tensor) -> Tensor:
 class Trace(Op):
     """The sum of a matrix's diagonal."""
     _name = 'TraceBackward0'
+    complex_ok = True
 
     def forward(self, a):
         self.shape = a.shape
-        return np.asarray(np.trace(a), a.dtype if a.dtype.kind == 'f' else np.int64)
+        return np.asarray(np.trace(a), a.dtype if a.dtype.kind in 'fc' else np.int64)
 
     def backward(self, gy):
         g = np.zeros(self.shape, gy.dtype)

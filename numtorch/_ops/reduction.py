@@ -11,6 +11,7 @@ import numpy as np
 from .. import return_types as _rt
 from .._tensor import Tensor, _wrap
 from .._dtype import get_default_dtype, to_dtype
+from .complex import refuse_complex, cj
 from ._op import Op, cast
 from .shape import wrap_dim
 
@@ -58,6 +59,7 @@ def _expand_back_t(gy: Tensor, axes, keepdim: bool, shape) -> Tensor:
 
 class Sum(Op):
     _name = 'SumBackward1'
+    complex_ok = True
 
     def __init__(self, axes, keepdim):
         self.axes = axes
@@ -78,6 +80,7 @@ class Sum(Op):
 
 class Mean(Op):
     _name = 'MeanBackward1'
+    complex_ok = True
 
     def __init__(self, axes, keepdim):
         self.axes = axes
@@ -101,6 +104,7 @@ class Mean(Op):
 class Prod(Op):
     _name = 'ProdBackward1'
     checks = (0,)
+    complex_ok = True
 
     def __init__(self, axis, keepdim):
         self.axis = axis
@@ -117,9 +121,9 @@ class Prod(Op):
         axis = self.axis
         if axis is None:
             flat = x.reshape(-1)
-            return (gy * _prod_others(flat, 0)).reshape(x.shape)
+            return (gy * cj(_prod_others(flat, 0))).reshape(x.shape)
         g = gy if self.keepdim else np.expand_dims(gy, axis)
-        return g * _prod_others(x, axis)
+        return g * cj(_prod_others(x, axis))
 
     def backward_t(self, gy):
         x, = self.inputs
@@ -427,6 +431,7 @@ class LogSoftmax(Op):
 
 class Cumsum(Op):
     _name = 'CumsumBackward0'
+    complex_ok = True
 
     def __init__(self, axis):
         self.axis = axis
@@ -481,7 +486,7 @@ def _reduce_dtype(x: Tensor, dtype) -> Tensor:
 
 
 def _need_float(x: Tensor, name: str) -> None:
-    if x._data.dtype.kind != 'f':
+    if x._data.dtype.kind not in 'fc':
         raise RuntimeError(f'{name}(): could not infer output dtype. Input dtype must be either a '
                            f'floating point or complex dtype. Got: '
                            f'{x.type()[6:-6]}')
@@ -499,6 +504,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
 
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum treating NaN as zero."""
+    refuse_complex(input, 'nansum on CPU does not support complex inputs', RuntimeError)
     from .arithmetic import where
     nan = _wrap(np.isnan(input._data))
     return sum(where(nan, input.new_zeros(()), input), dim, keepdim, dtype=dtype)
@@ -513,6 +519,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 
 def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Mean over the non-NaN elements."""
+    refuse_complex(input, 'nansum on CPU does not support complex inputs', RuntimeError)
     notnan = _wrap(~np.isnan(input._data))
     return nansum(input, dim, keepdim, dtype=dtype) / sum(notnan, dim, keepdim).to(input.dtype)
 
@@ -533,6 +540,10 @@ def _minmax(input, dim, keepdim, other, name, argfn, npfn, tname):
         from .arithmetic import maximum, minimum
         return (maximum if name == 'max' else minimum)(input, other)
     d = input._data
+    if d.dtype.kind == 'c':
+        if dim is None:
+            refuse_complex(input, f'"{name}_all" not implemented for ' + "'{T}'")
+        refuse_complex(input, f'{name}(): does not support complex input', RuntimeError)
     if dim is None:
         if d.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
@@ -569,16 +580,19 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
 
 def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (all dims by default); ties share the gradient."""
+    refuse_complex(input, '"max_values_cpu" not implemented for \'{T}\'')
     return AmaxAmin('AmaxBackward0', np.max, _axes(dim, input._data.ndim), keepdim).apply1(input)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (all dims by default); ties share the gradient."""
+    refuse_complex(input, '"min_values_cpu" not implemented for \'{T}\'')
     return AmaxAmin('AminBackward0', np.min, _axes(dim, input._data.ndim), keepdim).apply1(input)
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     """``(min, max)`` in one call."""
+    refuse_complex(input, '"aminmax_cpu" not implemented for \'{T}\'')
     return _rt.aminmax((amin(input, () if dim is None else dim, keepdim),
                         amax(input, () if dim is None else dim, keepdim)))
 
@@ -597,11 +611,13 @@ def _argext(input, dim, keepdim, fn):
 
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Index of the (first) maximum, over the flattened tensor or along ``dim``."""
+    refuse_complex(input, 'argmax(): does not support complex input', RuntimeError)
     return _argext(input, dim, keepdim, np.argmax)
 
 
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Index of the (first) minimum, over the flattened tensor or along ``dim``."""
+    refuse_complex(input, 'argmin(): does not support complex input', RuntimeError)
     return _argext(input, dim, keepdim, np.argmin)
 
 
@@ -625,6 +641,12 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
     """Variance over ``dim`` with Bessel's correction unless ``unbiased=False``/``correction=0``."""
     dim, unbiased = _var_args(dim, unbiased)
     _need_float(input, 'var')
+    if input._data.dtype.kind == 'c':
+        # The variance of complex values is that of the real parts plus that of the
+        # imaginary parts (E|z - Ez|^2); a real result.
+        from .complex import real, imag
+        return (var(real(input), dim, unbiased, keepdim, correction=correction)
+                + var(imag(input), dim, unbiased, keepdim, correction=correction))
     return Var(_axes(dim, input._data.ndim), _correction(unbiased, correction), keepdim,
                False).apply1(input)
 
@@ -634,6 +656,8 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
     """Standard deviation over ``dim`` (see :func:`var`)."""
     dim, unbiased = _var_args(dim, unbiased)
     _need_float(input, 'std')
+    if input._data.dtype.kind == 'c':
+        return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
     return Var(_axes(dim, input._data.ndim), _correction(unbiased, correction), keepdim,
                True).apply1(input)
 
@@ -660,6 +684,10 @@ def norm(input: Tensor, p='fro', dim=None, keepdim: bool = False, dtype=None, *,
     """Vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
     x = _reduce_dtype(input, dtype)
     _need_float(x, 'linalg.vector_norm')
+    if x._data.dtype.kind == 'c':
+        # the norm of the moduli, a real result
+        from .unary import abs as _abs
+        x = _abs(x)
     axes = _axes(dim, x._data.ndim)
     if p == 'nuc':
         raise NotImplementedError("norm(p='nuc') is not supported by numtorch")
@@ -685,6 +713,7 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
 def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``."""
     x = _reduce_dtype(input, dtype)
+    refuse_complex(x, '"softmax_kernel_impl" not implemented for ' + "'{T}'")
     if x._data.dtype.kind != 'f':
         raise NotImplementedError(f'"softmax_lastdim_kernel_impl" not implemented for '
                            f"'{x.type()[6:-6]}'")
@@ -694,6 +723,7 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
 def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed stably."""
     x = _reduce_dtype(input, dtype)
+    refuse_complex(x, '"log_softmax_kernel_impl" not implemented for ' + "'{T}'")
     if x._data.dtype.kind != 'f':
         raise NotImplementedError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
                            f"'{x.type()[6:-6]}'")
@@ -743,11 +773,13 @@ def _cum_ext(input, dim, name, better):
 
 def cummax(input: Tensor, dim: int):
     """Running maximum along ``dim`` and where it was reached."""
+    refuse_complex(input, '"cummax_cpu" not implemented for \'{T}\'')
     return _cum_ext(input, dim, 'cummax', np.greater_equal)
 
 
 def cummin(input: Tensor, dim: int):
     """Running minimum along ``dim`` and where it was reached."""
+    refuse_complex(input, '"cummin_cpu" not implemented for \'{T}\'')
     return _cum_ext(input, dim, 'cummin', np.less_equal)
 
 
@@ -873,6 +905,8 @@ def _median(input, dim, keepdim, ignore_nan, name):
 
 def median(input: Tensor, dim=None, keepdim: bool = False):
     """The lower median of all elements, or ``(values, indices)`` along ``dim``."""
+    refuse_complex(input, '"median_cpu" not implemented for \'{T}\'' if dim is None else
+                   '"median_out" not implemented for \'{T}\'')
     return _median(input, dim, keepdim, False, 'median')
 
 
@@ -883,6 +917,7 @@ def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     """The most frequent value along ``dim`` (the smallest among ties) and its last index."""
+    refuse_complex(input, '"mode_cpu" not implemented for \'{T}\'')
     d = input._data
     axis = wrap_dim(dim, d.ndim)
     dm = np.moveaxis(d, axis, -1)
@@ -1067,6 +1102,8 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
     """The ``q``-th quantiles along ``dim`` (of all elements when None): ranks ``q * (n - 1)``
     in the sorted values, interpolated as ``interpolation`` says; a row holding NaN gives
     NaN. A 1-D ``q`` adds a leading dim."""
+    refuse_complex(input, 'quantile() input tensor must be either float or double dtype',
+                   RuntimeError)
     return _quantile(input, q, dim, keepdim, interpolation, False, out)
 
 
@@ -1078,6 +1115,7 @@ def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False):
     """``(values, indices)`` sorted along ``dim``; NaN counts as the largest value."""
+    refuse_complex(input, ' Sort does not support complex dtypes on CPU', RuntimeError)
     d = input._data
     if d.ndim == 0:
         return _rt.sort((input.clone(), _wrap(np.zeros((), np.int64))))
@@ -1099,6 +1137,7 @@ def _argsort(d, axis, descending):
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
             stable: bool = False) -> Tensor:
     """Indices that sort ``input`` along ``dim``."""
+    refuse_complex(input, ' Sort does not support complex dtypes on CPU', RuntimeError)
     d = input._data
     if d.ndim == 0:
         return _wrap(np.zeros((), np.int64))
@@ -1107,6 +1146,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
+    refuse_complex(input, ' topk does not support complex dtypes on CPU', RuntimeError)
     d = input._data
     axis = wrap_dim(dim, _pymax(d.ndim, 1))
     n = d.shape[axis] if d.ndim else 1
@@ -1121,6 +1161,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
+    refuse_complex(input, '"kthvalue_cpu" not implemented for \'{T}\'')
     d = input._data
     axis = wrap_dim(dim, _pymax(d.ndim, 1))
     n = d.shape[axis] if d.ndim else 1
@@ -1136,6 +1177,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
            return_counts: bool = False, dim=None):
     """The distinct values (sorted), optionally with inverse indices and counts."""
+    refuse_complex(input, '"unique" not implemented for \'{T}\'')
     d = input._data
     res = np.unique(d, return_inverse=return_inverse, return_counts=return_counts,
                     axis=None if dim is None else wrap_dim(dim, d.ndim))
@@ -1167,4 +1209,5 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
 
 def msort(input: Tensor) -> Tensor:
     """``input`` sorted along dim 0 (the values of ``sort(input, 0)``)."""
+    refuse_complex(input, ' Sort does not support complex dtypes on CPU', RuntimeError)
     return sort(input, 0)[0]

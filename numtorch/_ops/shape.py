@@ -48,6 +48,7 @@ def _sizes(args) -> tuple:
 # -- view-producing ops ---------------------------------------------------------
 class Reshape(Op):
     _name = 'ViewBackward0'
+    complex_ok = True
 
     def __init__(self, shape):
         self.shape = shape
@@ -65,6 +66,7 @@ class Reshape(Op):
 
 class Permute(Op):
     _name = 'PermuteBackward0'
+    complex_ok = True
 
     def __init__(self, perm, name='PermuteBackward0'):
         self.perm = perm
@@ -82,6 +84,7 @@ class Permute(Op):
 
 class Expand(Op):
     _name = 'ExpandBackward0'
+    complex_ok = True
 
     def __init__(self, shape):
         self.shape = shape
@@ -101,6 +104,7 @@ class Expand(Op):
 class Slice(Op):
     """Basic indexing (ints, slices, None, Ellipsis): the output is a view."""
     _name = 'SliceBackward0'
+    complex_ok = True
 
     def __init__(self, key, name='SliceBackward0'):
         self.key = key
@@ -128,6 +132,7 @@ class StridedView(Op):
     def __init__(self, fn, name):
         self.fn = fn
         self._name = name
+    complex_ok = True
 
     def forward(self, x):
         self.in_shape = x.shape
@@ -147,6 +152,7 @@ class StridedView(Op):
 class ViewFn(Op):
     """The view that an in-place op on a view leaves behind (see rebase_view)."""
     _name = 'AsStridedBackward0'
+    complex_ok = True
 
     def __init__(self, vfn):
         self.vfn = vfn
@@ -165,6 +171,7 @@ class CopySlices(Op):
     """The base of a view that was modified in place: the region seen through the view
     takes its gradient from the new values, the rest from the old base."""
     _name = 'torch::autograd::CopySlices'
+    complex_ok = True
 
     def __init__(self, vfn):
         self.vfn = vfn
@@ -463,6 +470,7 @@ def repeat(input: Tensor, *sizes) -> Tensor:
 
 class Repeat(Op):
     _name = 'RepeatBackward0'
+    complex_ok = True
 
     def __init__(self, reps):
         self.reps = reps
@@ -511,6 +519,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
 
 class Split(Op):
     _name = 'SplitBackward0'
+    complex_ok = True
 
     def __init__(self, sizes, axis, name='SplitBackward0'):
         self.sizes = sizes
@@ -611,6 +620,7 @@ def unbind(input: Tensor, dim: int = 0):
 
 class Unbind(Op):
     _name = 'UnbindBackward0'
+    complex_ok = True
 
     def __init__(self, axis):
         self.axis = axis
@@ -666,6 +676,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 
 class Flip(Op):
     _name = 'FlipBackward0'
+    complex_ok = True
 
     def __init__(self, axes):
         self.axes = axes
@@ -701,6 +712,7 @@ def flipud(input: Tensor) -> Tensor:
 
 class Roll(Op):
     _name = 'RollBackward0'
+    complex_ok = True
 
     def __init__(self, shifts, axes):
         self.shifts = shifts
@@ -752,6 +764,7 @@ class Tri(Op):
         self.fn = fn
         self.k = k
         self._name = name
+    complex_ok = True
 
     def forward(self, x):
         return self.fn(x, self.k)
@@ -834,6 +847,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 class DiagEmbed(Op):
     _name = 'DiagEmbedBackward0'
+    complex_ok = True
 
     def __init__(self, offset, d1, d2):
         self.args = (offset, d1, d2)
@@ -904,6 +918,7 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
 
 class SumToSize(Op):
     _name = 'SumToSizeBackward0'
+    complex_ok = True
 
     def __init__(self, shape):
         self.shape = shape
@@ -944,6 +959,7 @@ def resize_(t: Tensor, *sizes) -> Tensor:
 
 class Contiguous(Op):
     _name = 'CloneBackward0'
+    complex_ok = True
 
     def forward(self, x):
         return ascontiguous(x)
@@ -965,6 +981,7 @@ def contiguous(input: Tensor) -> Tensor:
 # -- joining ---------------------------------------------------------------------------
 class Cat(Op):
     _name = 'CatBackward0'
+    complex_ok = True
 
     def __init__(self, axis):
         self.axis = axis
@@ -1037,6 +1054,7 @@ concatenate = cat
 
 class Stack(Op):
     _name = 'StackBackward0'
+    complex_ok = True
 
     def __init__(self, axis):
         self.axis = axis
@@ -1254,6 +1272,7 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
 class BlockDiag(Op):
     """The matrices placed along the diagonal of a zero matrix."""
     _name = 'BlockDiagBackward0'
+    complex_ok = True
 
     def forward(self, *mats):
         rows = sum(m.shape[0] for m in mats)

@@ -1,6 +1,6 @@
 """Tensor methods and torch functions without an op family of their own: fill_diagonal_,
 put, nonzero_static, new_empty_strided, the conjugation/negation views of a real tensor
-(conj, resolve_conj, conj_physical, ...), is_set_to, and DLPack exchange."""
+(re-exported from complex.py), is_set_to, and DLPack exchange."""
 from __future__ import annotations
 
 import operator
@@ -157,54 +157,9 @@ def new_empty_strided(self: Tensor, size, stride, *, dtype=None, device=None,
                          device=device, requires_grad=requires_grad)
 
 
-# -- conjugation and negation of a real tensor ----------------------------------------------
-# numtorch has no complex dtypes, so there is never a lazy conjugate or negative bit: the
-# views are the tensor itself, as PyTorch returns for a real tensor.
-def conj(input: Tensor) -> Tensor:
-    """The complex conjugate; a real tensor is its own (returned as is)."""
-    return input
-
-
-def resolve_conj(input: Tensor) -> Tensor:
-    """``input`` with a pending conjugation materialised; a real tensor is returned as is."""
-    return input
-
-
-def resolve_neg(input: Tensor) -> Tensor:
-    """``input`` with a pending negation materialised; a real tensor is returned as is."""
-    return input
-
-
-def is_conj(input: Tensor) -> bool:
-    return False
-
-
-def is_neg(input: Tensor) -> bool:
-    return False
-
-
-def conj_physical(input: Tensor) -> Tensor:
-    """The conjugate, computed eagerly; a real tensor is returned as is."""
-    return input
-
-
-class _ConjPhysical(Op):
-    """The in-place conjugation of a real tensor: no change, but PyTorch records its node."""
-    _name = 'ConjPhysicalBackward1'
-
-    def forward(self, x):
-        return x.copy()
-
-    def backward(self, gy):
-        return gy
-
-    def backward_t(self, gy):
-        return gy
-
-
-def conj_physical_(input: Tensor) -> Tensor:
-    """In-place ``conj_physical``; the values of a real tensor stay."""
-    return _inplace(input, lambda t: _ConjPhysical().apply1(t))
+# -- conjugation: defined with the complex ops, re-exported here as torch.* ----------------
+from .complex import (conj, resolve_conj, resolve_neg, is_conj, is_neg,  # noqa: E402
+                      conj_physical, conj_physical_)
 
 
 def is_set_to(self: Tensor, tensor: Tensor) -> bool:

@@ -13,6 +13,7 @@ from .._tensor import Tensor, _wrap
 from .._dtype import get_default_dtype
 from ._op import Op, cast
 from . import _erf
+from .complex import cj
 
 __all__ = ['neg', 'abs', 'sign', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p',
            'sqrt', 'rsqrt', 'square', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh',
@@ -22,13 +23,31 @@ __all__ = ['neg', 'abs', 'sign', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10',
 
 
 def _float(x: Tensor) -> Tensor:
-    if x._data.dtype.kind != 'f':
+    if x._data.dtype.kind not in 'fc':
         return cast(x, get_default_dtype().np)
     return x
 
 
+def _cname(x: Tensor) -> str:
+    """'ComplexFloat' / 'ComplexDouble' as PyTorch's dispatch messages quote it."""
+    return "'" + x.type()[6:-6] + "'"
+
+
+def _no_complex(x: Tensor, msg: str, exc=NotImplementedError) -> None:
+    if x._data.dtype.kind == 'c':
+        raise exc(msg)
+
+
+def _real_only(x: Tensor, msg: str) -> Tensor:
+    """``_float(x)`` for functions PyTorch does not define for complex tensors."""
+    if x._data.dtype.kind == 'c':
+        raise NotImplementedError(msg)
+    return _float(x)
+
+
 class Neg(Op):
     _name = 'NegBackward0'
+    complex_ok = True
 
     def forward(self, x):
         return -x
@@ -43,6 +62,7 @@ class Neg(Op):
 class Abs(Op):
     _name = 'AbsBackward0'
     checks = (0,)
+    complex_ok = True  # np.sign(z) is z / |z| for complex z: PyTorch's sgn
 
     def forward(self, x):
         self.saved = x
@@ -72,6 +92,7 @@ class Sign(Op):
 class Exp(Op):
     _name = 'ExpBackward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         y = np.exp(x)
@@ -79,7 +100,7 @@ class Exp(Op):
         return y
 
     def backward(self, gy):
-        return gy * self.saved
+        return gy * cj(self.saved)
 
     def backward_t(self, gy):
         return gy * self.inputs[0].exp()
@@ -88,6 +109,7 @@ class Exp(Op):
 class Exp2(Op):
     _name = 'Exp2Backward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         y = np.exp2(x)
@@ -95,7 +117,7 @@ class Exp2(Op):
         return y
 
     def backward(self, gy):
-        return gy * self.saved * np.asarray(math.log(2), gy.dtype)
+        return gy * cj(self.saved) * np.asarray(math.log(2), gy.dtype)
 
     def backward_t(self, gy):
         return gy * self.inputs[0].exp2() * math.log(2)
@@ -104,6 +126,7 @@ class Exp2(Op):
 class Expm1(Op):
     _name = 'Expm1Backward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         y = np.expm1(x)
@@ -111,7 +134,7 @@ class Expm1(Op):
         return y
 
     def backward(self, gy):
-        return gy * (self.saved + 1)
+        return gy * cj(self.saved + 1)
 
     def backward_t(self, gy):
         return gy * self.inputs[0].exp()
@@ -120,6 +143,7 @@ class Expm1(Op):
 class Log(Op):
     _name = 'LogBackward0'
     checks = (0,)
+    complex_ok = True
 
     def forward(self, x):
         self.saved = x
@@ -128,7 +152,7 @@ class Log(Op):
 
     def backward(self, gy):
         with np.errstate(divide='ignore', invalid='ignore'):
-            return gy / self.saved
+            return gy / cj(self.saved)
 
     def backward_t(self, gy):
         return gy / self.inputs[0]
@@ -136,6 +160,7 @@ class Log(Op):
 
 class _LogBase(Op):
     checks = (0,)
+    complex_ok = True
 
     def forward(self, x):
         self.saved = x
@@ -144,7 +169,7 @@ class _LogBase(Op):
 
     def backward(self, gy):
         with np.errstate(divide='ignore', invalid='ignore'):
-            return gy / (self.saved * np.asarray(self.ln, gy.dtype))
+            return gy / (cj(self.saved) * np.asarray(self.ln, gy.dtype))
 
     def backward_t(self, gy):
         return gy / (self.inputs[0] * self.ln)
@@ -165,6 +190,7 @@ class Log10(_LogBase):
 class Log1p(Op):
     _name = 'Log1PBackward0'
     checks = (0,)
+    complex_ok = True
 
     def forward(self, x):
         self.saved = x
@@ -172,7 +198,7 @@ class Log1p(Op):
             return np.log1p(x)
 
     def backward(self, gy):
-        return gy / (self.saved + 1)
+        return gy / cj(self.saved + 1)
 
     def backward_t(self, gy):
         return gy / (self.inputs[0] + 1)
@@ -181,6 +207,7 @@ class Log1p(Op):
 class Sqrt(Op):
     _name = 'SqrtBackward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         with np.errstate(invalid='ignore'):
@@ -190,7 +217,7 @@ class Sqrt(Op):
 
     def backward(self, gy):
         with np.errstate(divide='ignore', invalid='ignore'):
-            return gy / (2 * self.saved)
+            return gy / (2 * cj(self.saved))
 
     def backward_t(self, gy):
         return gy / (2 * self.inputs[0].sqrt())
@@ -199,6 +226,7 @@ class Sqrt(Op):
 class Rsqrt(Op):
     _name = 'RsqrtBackward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         with np.errstate(divide='ignore', invalid='ignore'):
@@ -207,7 +235,7 @@ class Rsqrt(Op):
         return y
 
     def backward(self, gy):
-        y = self.saved
+        y = cj(self.saved)
         return gy * (-0.5 * y * y * y)
 
     def backward_t(self, gy):
@@ -218,13 +246,14 @@ class Rsqrt(Op):
 class Sin(Op):
     _name = 'SinBackward0'
     checks = (0,)
+    complex_ok = True
 
     def forward(self, x):
         self.saved = x
         return np.sin(x)
 
     def backward(self, gy):
-        return gy * np.cos(self.saved)
+        return gy * cj(np.cos(self.saved))
 
     def backward_t(self, gy):
         return gy * self.inputs[0].cos()
@@ -233,13 +262,14 @@ class Sin(Op):
 class Cos(Op):
     _name = 'CosBackward0'
     checks = (0,)
+    complex_ok = True
 
     def forward(self, x):
         self.saved = x
         return np.cos(x)
 
     def backward(self, gy):
-        return -gy * np.sin(self.saved)
+        return -gy * cj(np.sin(self.saved))
 
     def backward_t(self, gy):
         return -gy * self.inputs[0].sin()
@@ -248,6 +278,7 @@ class Cos(Op):
 class Tan(Op):
     _name = 'TanBackward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         y = np.tan(x)
@@ -255,7 +286,7 @@ class Tan(Op):
         return y
 
     def backward(self, gy):
-        y = self.saved
+        y = cj(self.saved)
         return gy * (1 + y * y)
 
     def backward_t(self, gy):
@@ -275,6 +306,8 @@ class _DerivFromInput(Op):
     """An op whose derivative is an expression of its input, ``deriv(x, m)`` with ``m``
     NumPy (backward) or _TensorMath (double backward: the same expression in tensor ops)."""
     checks = (0,)
+    # holomorphic for complex inputs: the gradient is gy * conj(f'(x))
+    complex_ok = True
 
     def forward(self, x):
         self.saved = x
@@ -283,7 +316,7 @@ class _DerivFromInput(Op):
 
     def backward(self, gy):
         with np.errstate(divide='ignore', invalid='ignore'):
-            return gy * self.deriv(self.saved, np).astype(gy.dtype, copy=False)
+            return gy * cj(self.deriv(self.saved, np)).astype(gy.dtype, copy=False)
 
     def backward_t(self, gy):
         return gy * self.deriv(self.inputs[0], _TensorMath)
@@ -418,6 +451,7 @@ def _sinc_deriv(x, m):
 class Tanh(Op):
     _name = 'TanhBackward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         y = np.tanh(x)
@@ -425,7 +459,7 @@ class Tanh(Op):
         return y
 
     def backward(self, gy):
-        y = self.saved
+        y = cj(self.saved)
         return gy * (1 - y * y)
 
     def backward_t(self, gy):
@@ -436,6 +470,7 @@ class Tanh(Op):
 class Sigmoid(Op):
     _name = 'SigmoidBackward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         y = sigmoid_array(x)
@@ -443,7 +478,7 @@ class Sigmoid(Op):
         return y
 
     def backward(self, gy):
-        y = self.saved
+        y = cj(self.saved)
         return gy * y * (1 - y)
 
     def backward_t(self, gy):
@@ -513,6 +548,7 @@ class Relu(Op):
 class Reciprocal(Op):
     _name = 'ReciprocalBackward0'
     saves_out = True
+    complex_ok = True
 
     def forward(self, x):
         with np.errstate(divide='ignore'):
@@ -521,7 +557,7 @@ class Reciprocal(Op):
         return y
 
     def backward(self, gy):
-        y = self.saved
+        y = cj(self.saved)
         return -gy * y * y
 
     def backward_t(self, gy):
@@ -532,13 +568,14 @@ class Reciprocal(Op):
 class Square(Op):
     _name = 'PowBackward0'
     checks = (0,)
+    complex_ok = True
 
     def forward(self, x):
         self.saved = x
         return x * x
 
     def backward(self, gy):
-        return gy * (self.saved * 2)
+        return gy * cj(self.saved * 2)
 
     def backward_t(self, gy):
         return gy * self.inputs[0] * 2
@@ -756,6 +793,8 @@ absolute = abs
 
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element."""
+    _no_complex(input, 'Unlike NumPy, torch.sign is not intended to support complex numbers. '
+                'Please use torch.sgn instead.')
     return Sign().apply1(input)
 
 
@@ -768,6 +807,7 @@ def sgn(input: Tensor) -> Tensor:
 
 def signbit(input: Tensor) -> Tensor:
     """True where the sign bit is set (negative numbers and -0.0)."""
+    _no_complex(input, 'signbit is not implemented for complex tensors.')
     return _wrap(np.signbit(input._data))
 
 
@@ -778,11 +818,13 @@ def exp(input: Tensor) -> Tensor:
 
 def deg2rad(input: Tensor) -> Tensor:
     """Degrees to radians."""
+    _no_complex(input, 'deg2rad is not supported for complex tensors.', RuntimeError)
     return _Scale(math.pi / 180, 'Deg2RadBackward0').apply1(_float(input))
 
 
 def rad2deg(input: Tensor) -> Tensor:
     """Radians to degrees."""
+    _no_complex(input, 'rad2deg is not supported for complex tensors.', RuntimeError)
     return _Scale(180 / math.pi, 'Rad2DegBackward0').apply1(_float(input))
 
 
@@ -892,24 +934,29 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    _no_complex(input, '"logit_cpu" not implemented for ' + _cname(input))
     return Logit(eps).apply1(_float(input))
 
 
 def relu(input: Tensor) -> Tensor:
     """``max(input, 0)`` element-wise."""
+    _no_complex(input, 'clamp is not supported for complex types')
     return Relu().apply1(input)
 
 
 def erf(input: Tensor) -> Tensor:
     """The Gauss error function."""
+    _no_complex(input, '"erf_vml_cpu" not implemented for ' + _cname(input))
     return Erf().apply1(_float(input))
 
 
 def erfc(input: Tensor) -> Tensor:
+    _no_complex(input, '"erfc_vml_cpu" not implemented for ' + _cname(input))
     return Erfc().apply1(_float(input))
 
 
 def erfinv(input: Tensor) -> Tensor:
+    _no_complex(input, '"erfinv_vml_cpu" not implemented for ' + _cname(input))
     return Erfinv().apply1(_float(input))
 
 
@@ -919,12 +966,14 @@ def reciprocal(input: Tensor) -> Tensor:
 
 
 def floor(input: Tensor) -> Tensor:
+    _no_complex(input, 'floor is not supported for complex inputs')
     if input._data.dtype.kind in 'iub':
         return clone(input)
     return Floor().apply1(input)
 
 
 def ceil(input: Tensor) -> Tensor:
+    _no_complex(input, 'ceil is not supported for complex inputs')
     if input._data.dtype.kind in 'iub':
         return clone(input)
     return Ceil().apply1(input)
@@ -932,6 +981,7 @@ def ceil(input: Tensor) -> Tensor:
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
     """Rounds half to even, as PyTorch does; ``decimals`` rounds to that many digits."""
+    _no_complex(input, '"round_vml_cpu" not implemented for ' + _cname(input))
     if input._data.dtype.kind in 'iub':
         return clone(input)
     if decimals:
@@ -940,6 +990,7 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:
 
 
 def trunc(input: Tensor) -> Tensor:
+    _no_complex(input, 'trunc is not supported for complex inputs')
     if input._data.dtype.kind in 'iub':
         return clone(input)
     return Trunc().apply1(input)
@@ -958,6 +1009,7 @@ def frac(input: Tensor) -> Tensor:
 
 def clamp(input: Tensor, min=None, max=None) -> Tensor:
     """Limits every element to ``[min, max]`` (either bound may be omitted or a tensor)."""
+    _no_complex(input, 'clamp is not supported for complex types')
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
