@@ -91,6 +91,8 @@ def test_matmul():
     lambda L, a: a.var(1), lambda L, a: a.prod(1), lambda L, a: a.amax(1),
     lambda L, a: a.max(), lambda L, a: a.max(1), lambda L, a: a.norm(),
     lambda L, a: a.logsumexp(1), lambda L, a: a.cumsum(1), lambda L, a: a.std(),
+    lambda L, a: a.cumprod(1), lambda L, a: (a * (a > 0)).cumprod(1),
+    lambda L, a: (a * 3).logcumsumexp(1), lambda L, a: a.logcumsumexp(0),
 ])
 def test_reductions(fn):
     check(fn, (3, 4))
@@ -399,9 +401,45 @@ def test_differentiable_tangents_through_conv_and_fallback_ops():
         with fw.dual_level():
             d = fw.make_dual(x, tx)
             y = lib.nn.functional.conv2d(d, w, b, padding=1).flatten(1)
-            z = (y.tanh() * y.atan() - y.sigmoid() / 3 + y.max(1, keepdim=True)[0]).sum()
+            z = (y.tanh() * y.atan() - y.sigmoid() / 3 + y.max(1, keepdim=True)[0]
+                 + (y / 8).cumprod(1)).sum()
             t = fw.unpack_dual(z).tangent
             res.append([t.detach().numpy().copy()]
                        + [g.numpy().copy() for g in lib.autograd.grad(t, (w, b))])
     for r, g in zip(res[0], res[1]):
         np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-12)
+
+
+def test_differentiable_tangent_gradcheck():
+    """A tangent computed with history is differentiable in the primal: gradcheck of
+    x -> JVP(x) (logcumsumexp: PyTorch's own double-mode formula fails here)."""
+    t = numtorch.tensor([[0.3, -1.0, 2.0, 0.5], [1.0, 0.0, -0.5, 0.25]], dtype=numtorch.float64)
+
+    def jvp_of(fn):
+        def f(x):
+            with nfw.dual_level():
+                return nfw.unpack_dual(fn(nfw.make_dual(x, t))).tangent
+        return f
+    x = numtorch.tensor([[0.5, 2.0, -1.0, 0.1], [3.0, -2.0, 0.7, 1.5]], dtype=numtorch.float64,
+                        requires_grad=True)
+    for fn in (lambda d: d.logcumsumexp(1), lambda d: d.cumprod(1), lambda d: d.atan() * d,
+               lambda d: (d @ d.t()).softmax(0), lambda d: d.max(1)[0]):
+        assert numtorch.autograd.gradcheck(jvp_of(fn), (x,))
+        with numtorch.no_grad():
+            plain = jvp_of(fn)(x.detach())
+        np.testing.assert_allclose(jvp_of(fn)(x).detach().numpy(), plain.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize('fn', [
+    lambda L, a: _f(L).relu(a * 1, inplace=True),
+    lambda L, a: L.nn.ReLU(inplace=True)(a * 1),
+    lambda L, a: _f(L).hardtanh(a * 1, inplace=True),
+    lambda L, a: _f(L).dropout(a * 1, 0.0, inplace=True),
+    lambda L, a: (a * 1).masked_fill_(a > 0, 2.0),
+    lambda L, a: (a * 1).index_put_((L.tensor([0, 2]),), a[1] * 3),
+    lambda L, a: (a * 1).clamp_(-0.3, 0.3).fill_(1.0),
+    lambda L, a: (a * 1).addcmul_(a, a, value=2).div_(a * a + 1),
+])
+def test_inplace_functions(fn):
+    """In-place ops reached through nn.functional, modules and Tensor methods."""
+    check(fn, (3, 4))

@@ -142,3 +142,53 @@ def _log_softmax(op, xs, ts, ys, run):
 
 RULES.update({_un.Exp: _exp_rule, _un.Tanh: _tanh, _un.Sigmoid: _sigmoid, _un.Relu: _relu,
               _rd.Softmax: _softmax, _rd.LogSoftmax: _log_softmax})
+
+
+def _move_last(x, axis):
+    return x.movedim(axis, -1) if isinstance(x, Tensor) else np.moveaxis(x, axis, -1)
+
+
+def _move_back(x, axis):
+    return x.movedim(-1, axis) if isinstance(x, Tensor) else np.moveaxis(x, -1, axis)
+
+
+def _logcumsumexp(op, xs, ts, ys, run):
+    # NOTE: ty_i = sum_{j<=i} exp(x_j - y_i) t_j. Every weight is <= 1 (y_i is the log of a
+    # sum that holds exp(x_j)); the j > i entries are masked to -inf before exp, so nothing
+    # overflows, in value or in gradient. O(n^2) in the scanned dim, as the formula.
+    a = op.axis
+    x = _move_last(xs[0], a)
+    y = _move_last(ys[0], a)
+    t = _move_last(ts[0], a)
+    n = x.shape[-1]
+    upper = np.triu(np.ones((n, n), bool), 1)
+    d = x[..., None, :] - y[..., :, None]
+    if isinstance(d, Tensor):
+        from .._tensor import _wrap
+        d = d.masked_fill(_wrap(upper), float('-inf'))
+    else:
+        d = np.where(upper, -np.inf, d)
+    return _move_back((_exp(d) * t[..., None, :]).sum(-1), a)
+
+
+def _cumprod(op, xs, ts, ys, run):
+    x, t, y = xs[0], ts[0], ys[0]
+    a = op.axis
+    tensors = isinstance(x, Tensor)
+    if not bool((x == 0).any()):
+        return y * (t / x).cumsum(a) if tensors else y * np.cumsum(t / x, axis=a)
+    if tensors:
+        raise NotImplementedError('numtorch: a differentiable forward-AD tangent of cumprod over '
+                                  'an input holding zeros is not supported')
+    # NOTE: with zeros, d y_j / d x_i = prod_{k<=j, k!=i} x_k, built one i at a time.
+    xm = np.moveaxis(x, a, -1)
+    tm = np.moveaxis(t, a, -1)
+    out = np.zeros(np.broadcast_shapes(xm.shape, tm.shape), np.result_type(xm, tm))
+    for i in range(xm.shape[-1]):
+        others = xm.copy()
+        others[..., i] = 1
+        out[..., i:] += tm[..., i:i + 1] * np.cumprod(others, axis=-1)[..., i:]
+    return np.moveaxis(out, -1, a)
+
+
+RULES.update({_rd.LogCumSumExp: _logcumsumexp, _rd.Cumprod: _cumprod})

@@ -7,7 +7,7 @@ op's Jacobian-vector product, and ``unpack_dual`` reads both parts back.
 How numtorch does it: a tangent lives in the tensor's extension dict (``t._x['fwd']``) as
 ``(level_token, tangent_tensor)``; a new token per level makes tangents of an exited level
 invisible without walking every tensor. While a level is active, ``Op.apply``/``apply1``/
-``apply2``, ``_tensor._inplace`` (every in-place method) and ``indexing.setitem`` are swapped
+``apply2``, ``_inplace`` (every in-place op) and ``indexing.setitem`` are swapped
 for versions that also propagate tangents, so code outside a dual level pays nothing for
 forward AD. The JVP of an op comes from
 ``numtorch.autograd._fwd_rules`` (explicit formulas for the common ops), from re-running the
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 from typing import Any, NamedTuple, Optional
 
 import numpy as np
@@ -386,14 +387,20 @@ def _install(on: bool) -> None:
         Op.apply = _fw_apply
         Op.apply1 = _fw_apply1
         Op.apply2 = _fw_apply2
-        _tensor_mod._inplace = _fw_inplace
         _ix.setitem = _fw_setitem
+        old, new = _plain_inplace, _fw_inplace
     else:
         Op.apply = _plain_apply
         Op.apply1 = _plain_apply1
         Op.apply2 = _plain_apply2
-        _tensor_mod._inplace = _plain_inplace
         _ix.setitem = _plain_setitem
+        old, new = _fw_inplace, _plain_inplace
+    # Every numtorch module that imported ``_inplace`` by name (nn.functional's relu_,
+    # dropout, masked_fill_, ...) holds its own reference to it.
+    for name, mod in list(sys.modules.items()):
+        if (name == 'numtorch' or name.startswith('numtorch.')) and \
+                getattr(mod, '_inplace', None) is old:
+            mod._inplace = new
 
 
 # -- public API ---------------------------------------------------------------------------
