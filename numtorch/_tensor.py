@@ -869,7 +869,7 @@ class Tensor:
     def neg_(self): return _inplace(self, _un.neg)
     negative = neg
     def abs(self): return _un.abs(self)
-    def abs_(self): return _inplace(self, _un.abs)
+    def abs_(self): return _inplace(self, _un.abs_checked)
     absolute = abs
     def sign(self): return _un.sign(self)
     def sgn(self): return _un.sgn(self)
@@ -1011,7 +1011,7 @@ class Tensor:
     swapdims = transpose
     def t(self): return _sh.t(self)
     def t_(self): return _sh.transpose_(self, 0, -1) if self._data.ndim == 2 else self
-    def adjoint(self): return _sh.transpose(self, -2, -1)
+    def adjoint(self): return _cx.conj(_sh.transpose(self, -2, -1))
     def movedim(self, source, destination): return _sh.movedim(self, source, destination)
     moveaxis = movedim
     def expand(self, *sizes): return _sh.expand(self, *sizes)
@@ -1146,11 +1146,11 @@ class Tensor:
             raise RuntimeError(f'tensor.H is only supported on matrices (2-D tensors). Got '
                                f'{self._data.ndim}-D tensor. For batches of matrices, consider '
                                'using tensor.mH')
-        return _sh.transpose(self, 0, 1)
+        return _cx.conj(_sh.transpose(self, 0, 1))
 
     @property
     def mH(self) -> 'Tensor':
-        return _sh.transpose(self, -2, -1)
+        return _cx.conj(_sh.transpose(self, -2, -1))
 
     # -- comparison and logic ------------------------------------------------------------
     def eq(self, other): return _cmp.eq(self, other)

@@ -65,12 +65,15 @@ class Op:
         parents = []
         pidx = []
         needs = []
+        cx = False
         for t in ts:
             if t._rg:
                 fn = t.grad_fn
                 parents.append(t if fn is None else fn)
                 pidx.append(0 if fn is None else t._oi)
                 needs.append(True)
+                if t._data.dtype.kind == 'c':
+                    cx = True
             else:
                 parents.append(None)
                 pidx.append(0)
@@ -80,8 +83,6 @@ class Op:
         self.needs = needs
         self.inputs = ts
         self.hooks = None
-        if self.complex_ok is not _BOTH:
-            self._complex_guard(ts, out)
         if self.checks:
             vers = []
             for i in self.checks:
@@ -93,6 +94,8 @@ class Op:
         else:
             self.vers = None
         if type(out) is tuple:
+            if cx or out[0].dtype.kind == 'c':
+                self._complex_guard()
             self.nout = len(out)
             self.meta = [(o.shape, o.dtype) for o in out]
             res = []
@@ -106,8 +109,11 @@ class Op:
             return tuple(res)
         self.nout = 1
         r = _wrap(out)
-        if r._data.dtype.kind not in 'fc':
+        k = r._data.dtype.kind
+        if k not in 'fc':
             return r
+        if cx or k == 'c':
+            self._complex_guard()
         r._rg = True
         r.grad_fn = self
         r._oi = 0
@@ -144,19 +150,17 @@ class Op:
                         'the operation that failed to compute its gradient, with '
                         'torch.autograd.set_detect_anomaly(True).')
 
-    def _complex_guard(self, ts, out) -> None:
-        """Where complex tensors are involved, replaces the backward (double backward for a
-        ``complex_ok`` op) by an error unless the op declares it right for complex."""
-        cx = (out[0] if type(out) is tuple else out).dtype.kind == 'c'
-        if not cx:
-            for t in ts:
-                if t._data.dtype.kind == 'c':
-                    cx = True
-                    break
-        if cx:
-            self.backward_t = self._no_complex_grad
-            if not self.complex_ok:
-                self.backward = self._no_complex_grad
+    def _complex_guard(self) -> None:
+        """For a node with a complex output or a complex input that needs a gradient: the
+        backward (the double backward, for a ``complex_ok`` op) becomes an error unless the
+        op declares it right for complex. (A real input that meets a complex one is cast to
+        complex first, so a complex input without grad does not need checking.)"""
+        ok = self.complex_ok
+        if ok is _BOTH:
+            return
+        self.backward_t = self._no_complex_grad
+        if not ok:
+            self.backward = self._no_complex_grad
 
     def _no_complex_grad(self, *gys):
         raise NotImplementedError(f'{self.name()}: the derivative for complex tensors is not '

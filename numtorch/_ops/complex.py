@@ -224,6 +224,32 @@ def _sgn(z: np.ndarray) -> np.ndarray:
         return np.where(a == 0, 0, z / a).astype(z.dtype, copy=False)
 
 
+class _Sgn(Op):
+    _name = 'SgnBackward0'
+    complex_ok = True
+    checks = (0,)
+
+    def forward(self, z):
+        s = _sgn(z)
+        self.saved = (z, s)
+        return s
+
+    def backward(self, gy):
+        # NOTE: s = z / |z| has ds/dz = 1 / (2|z|) and ds/dconj(z) = -s^2 / (2|z|), so the
+        # gradient gy * conj(ds/dz) + conj(gy) * ds/dconj(z) is (gy - conj(gy) s^2) / (2|z|);
+        # 0 at z = 0, as PyTorch.
+        z, s = self.saved
+        a = np.abs(z)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            g = (gy - gy.conj() * s * s) / (2 * a)
+        return np.where(a == 0, 0, g).astype(z.dtype, copy=False)
+
+
+def sgn(input: Tensor) -> Tensor:
+    """``z / |z|`` for complex ``z`` (0 at 0)."""
+    return _Sgn().apply1(input)
+
+
 # -- angle --------------------------------------------------------------------------------
 class _Angle(Op):
     _name = 'AngleBackward0'

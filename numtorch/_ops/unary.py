@@ -791,6 +791,13 @@ def abs(input: Tensor) -> Tensor:
 absolute = abs
 
 
+def abs_checked(input: Tensor) -> Tensor:
+    """``abs`` as ``abs_`` runs it: PyTorch refuses it in place for complex tensors (the result
+    is real)."""
+    _no_complex(input, 'In-place abs is not supported for complex tensors.', RuntimeError)
+    return abs(input)
+
+
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element."""
     _no_complex(input, 'Unlike NumPy, torch.sign is not intended to support complex numbers. '
@@ -799,7 +806,11 @@ def sign(input: Tensor) -> Tensor:
 
 
 def sgn(input: Tensor) -> Tensor:
-    """The sign of each element (for real tensors the same as ``sign``; its own node name)."""
+    """The sign of each element (for real tensors the same as ``sign``; its own node name);
+    ``z / |z|`` (0 at 0) for complex ones."""
+    if input._data.dtype.kind == 'c':
+        from .complex import sgn as complex_sgn
+        return complex_sgn(input)
     op = Sign()
     op._name = 'SgnBackward0'
     return op.apply1(input)

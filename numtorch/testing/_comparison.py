@@ -10,20 +10,22 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from .._tensor import Tensor
-from .._dtype import float16, float32, float64, int64, promote_types
+from .._dtype import float16, float32, float64, int64, promote_types, complex64, complex128
 from .._ops.comparison import isclose
 from .._ops.creation import as_tensor, tensor
 
 __all__ = ['assert_close', 'assert_allclose']
 
-# {dtype: (rtol, atol)}; every other dtype compares exactly. Python complex numbers use
-# complex128's, which PyTorch gives the same values as float64.
+# {dtype: (rtol, atol)}; every other dtype compares exactly. Complex dtypes use their
+# parts' tolerances (Python complex numbers complex128's).
 _DTYPE_PRECISIONS = {
     float16: (0.001, 1e-5),
     float32: (1.3e-6, 1e-5),
     float64: (1e-7, 1e-7),
+    complex64: (1.3e-6, 1e-5),
+    complex128: (1e-7, 1e-7),
 }
-_COMPLEX = 'complex128'
+_COMPLEX = complex128
 _NUMBER_DTYPES = {int: int64, float: float64, complex: _COMPLEX}
 
 
@@ -104,7 +106,7 @@ def _tensor_msg(a: np.ndarray, e: np.ndarray, matches: np.ndarray, rtol, atol) -
     a = a.reshape(-1)
     e = e.reshape(-1)
     m = matches.reshape(-1)
-    if a.dtype.kind != 'f':
+    if a.dtype.kind not in 'fc':
         # NOTE: PyTorch widens integers to int64 and divides them in the default float dtype.
         abs_diff = np.abs(a.astype(np.int64) - e.astype(np.int64))
         abs_diff[m] = 0
