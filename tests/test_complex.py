@@ -270,7 +270,11 @@ def test_unary(name):
     lambda m, a, b: m.isclose(a, a + 1e-9), lambda m, a, b: a.eq(1j),
     lambda m, a, b: a.unsqueeze(0).expand(2, 3, 4), lambda m, a, b: a[a.real > 0],
     lambda m, a, b: a.trace(), lambda m, a, b: a.sum(dtype=m.complex128),
-    lambda m, a, b: a.real.to(m.complex64) * b,
+    lambda m, a, b: a.real.to(m.complex64) * b, lambda m, a, b: m.lerp(a, b, 0.25),
+    lambda m, a, b: m.lerp(a, b, 0.75), lambda m, a, b: m.float_power(a, 2),
+    lambda m, a, b: m.float_power(a.real, 1j), lambda m, a, b: a.cumprod(1),
+    lambda m, a, b: a.logsumexp(0), lambda m, a, b: a.diff(), lambda m, a, b: a.tril(),
+    lambda m, a, b: m.det(a[:, :3]), lambda m, a, b: m.inverse(a[:, :3]),
 ])
 def test_binary_and_reductions(case):
     n, t = both(lambda m: case(m, m.tensor(Z.astype(np.complex64)),
@@ -294,7 +298,10 @@ def test_binary_and_reductions(case):
     lambda m, a: a.floor(), lambda m, a: a.ceil(), lambda m, a: a.round(),
     lambda m, a: a.trunc(), lambda m, a: a.erf(), lambda m, a: a.deg2rad(),
     lambda m, a: a.signbit(), lambda m, a: a.nansum(), lambda m, a: a.isposinf(),
-    lambda m, a: m.arange(3, dtype=m.complex64),
+    lambda m, a: m.arange(3, dtype=m.complex64), lambda m, a: a.round(decimals=1),
+    lambda m, a: m.xlogy(a, 2), lambda m, a: m.hypot(a, a), lambda m, a: m.atan2(a, a),
+    lambda m, a: m.copysign(a, 1.), lambda m, a: m.heaviside(a, a),
+    lambda m, a: a @ m.ones(2, 2),
 ])
 def test_ops_refused_for_complex(case):
     same_error(lambda m: case(m, m.tensor([[1 + 1j, 2], [3, 4j]])))

@@ -379,7 +379,7 @@ def _lerp(s, e, w):
     # NOTE: for float32/float16 the product of two float32 values is exact in float64, so
     # computing there and rounding once gives the fused multiply-add bit for bit.
     dt = s.dtype
-    if dt == np.float64:
+    if dt == np.float64 or dt.kind == 'c':
         d = e - s
         return np.where(np.abs(w) < 0.5, s + w * d, e - d * (1 - w))
     f32 = np.float32
@@ -850,6 +850,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 
 def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Element-wise arctangent of ``input / other`` with the quadrant from both signs."""
+    _refuse2(input, other, 'atan2')
     r = _binary(Atan2(), _to_float(input), _to_float(other))
     return r if out is None else _out(r, out)
 
@@ -906,6 +907,8 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
 
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """The step function: 0 where ``input`` < 0, 1 where > 0, ``values`` where 0."""
+    if input._data.dtype.kind == 'c' or values._data.dtype.kind == 'c':
+        raise RuntimeError('heaviside is not yet implemented for complex tensors.')
     if input._data.dtype != values._data.dtype:
         raise RuntimeError('heaviside is not yet implemented for tensors with different '
                            'dtypes.')
@@ -932,20 +935,30 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
 
 
 def float_power(input, exponent) -> Tensor:
-    """``input ** exponent`` computed in double precision (the result is float64)."""
-    a = input.double() if isinstance(input, Tensor) else input
-    b = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
+    """``input ** exponent`` computed in double precision (the result is float64, or
+    complex128 when either is complex)."""
+    cx = any(isinstance(v, complex) or (isinstance(v, Tensor) and v._data.dtype.kind == 'c')
+             for v in (input, exponent))
+    a = (input.cdouble() if cx else input.double()) if isinstance(input, Tensor) else input
+    b = exponent
+    if isinstance(b, Tensor):
+        b = b.cdouble() if cx else b.double()
+    elif not isinstance(b, complex):
+        b = float(b)
     return pow(a, b)
 
 
 def hypot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """``sqrt(input**2 + other**2)`` element-wise."""
+    _refuse2(input, other, 'hypot')
     r = _binary(Hypot(), input, other)
     return r if out is None else _out(r, out)
 
 
 def xlogy(input, other, *, out=None) -> Tensor:
     """``input * log(other)``, defined as 0 where ``input`` is 0."""
+    if isinstance(input, Tensor):
+        _refuse2(input, other, 'xlogy')
     if not isinstance(other, Tensor):
         other = _wrap(np.asarray(other, get_default_dtype().np))
     if not isinstance(input, Tensor):
@@ -979,6 +992,7 @@ class Copysign(Op):
 
 def copysign(input: Tensor, other, *, out=None) -> Tensor:
     """``input``'s magnitude with ``other``'s sign."""
+    _refuse2(input, other, 'copysign')
     if not isinstance(other, Tensor):
         other = _wrap(np.asarray(other, get_default_dtype().np if isinstance(other, float)
                                  else input._data.dtype))

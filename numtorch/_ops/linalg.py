@@ -15,7 +15,8 @@ __all__ = ['mm', 'matmul', 'bmm', 'dot', 'inner', 'mv', 'outer', 'addmm', 'addmv
 
 _TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
          'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
-         'bool': 'bool'}
+         'bool': 'bool', 'complex64': 'c10::complex<float>',
+         'complex128': 'c10::complex<double>'}
 
 
 def _same_dtype(a: Tensor, b: Tensor) -> None:

@@ -992,7 +992,8 @@ def ceil(input: Tensor) -> Tensor:
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
     """Rounds half to even, as PyTorch does; ``decimals`` rounds to that many digits."""
-    _no_complex(input, '"round_vml_cpu" not implemented for ' + _cname(input))
+    _no_complex(input, f'"round{"" if decimals else "_vml"}_cpu" not implemented for '
+                + _cname(input))
     if input._data.dtype.kind in 'iub':
         return clone(input)
     if decimals:
