@@ -443,3 +443,26 @@ def test_differentiable_tangent_gradcheck():
 def test_inplace_functions(fn):
     """In-place ops reached through nn.functional, modules and Tensor methods."""
     check(fn, (3, 4))
+
+
+def _spd(L, a):
+    return a @ a.mT + 3 * L.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _sym(a):
+    return a + a.mT
+
+
+@pytest.mark.parametrize('fn', [
+    lambda L, a, b: L.linalg.solve(_spd(L, a), b),
+    lambda L, a, b: L.linalg.solve(_spd(L, a), b[..., 0]),
+    lambda L, a, b: L.linalg.solve(_spd(L, a), b.mT, left=False),
+    lambda L, a, b: L.linalg.cholesky(_spd(L, a)),
+    lambda L, a, b: L.linalg.cholesky(_spd(L, a), upper=True),
+    lambda L, a, b: L.linalg.cholesky_ex(_spd(L, a))[0],
+    lambda L, a, b: L.linalg.eigh(_sym(a)),
+    lambda L, a, b: L.linalg.eigvalsh(_sym(a), UPLO='U'),
+])
+def test_linalg(fn):
+    check(fn, (2, 3, 3), (2, 3, 2))
+    check(fn, (2, 3, 3), (2, 3, 2), dual=[1])

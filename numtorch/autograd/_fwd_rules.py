@@ -192,3 +192,54 @@ def _cumprod(op, xs, ts, ys, run):
 
 
 RULES.update({_rd.LogCumSumExp: _logcumsumexp, _rd.Cumprod: _cumprod})
+
+
+# -- linear algebra (array mode only: these ops have no differentiable backward, so a
+# tangent that must keep history is refused for them) ---------------------------------
+from .._ops import decomposition as _dec, lu as _lu  # noqa: E402
+
+ARRAY_RULES: dict = {}
+
+
+def _mT(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def _solve_ex(op, xs, ts, ys, run):
+    # A X = B: tX = A^-1 (tB - tA X); X A = B: tX = (tB - X tA) A^-1.
+    a = xs[0]
+    ta, tb = ts
+    x = op.saved[1]
+    r = 0
+    if tb is not None:
+        r = tb[..., None] if op.vector else tb
+    if ta is not None:
+        r = r - (ta @ x if op.left else x @ ta)
+    r = np.broadcast_to(r, np.broadcast_shapes(np.shape(r), x.shape))
+    tx = np.linalg.solve(a, r) if op.left else _mT(np.linalg.solve(_mT(a), _mT(r)))
+    return tx[..., 0] if op.vector else tx
+
+
+def _cholesky(op, xs, ts, ys, run):
+    # A = L L^T: tL = L phi(L^-1 tA L^-T), phi keeping the lower triangle, half its diagonal.
+    low = op.saved
+    linv = np.linalg.inv(low)
+    m = linv @ ts[0] @ _mT(linv)
+    phi = np.tril(m, -1) + 0.5 * np.einsum('...ii->...i', m)[..., None] * np.eye(m.shape[-1])
+    tl = low @ phi
+    return _mT(tl) if op.upper else tl
+
+
+def _eigh(op, xs, ts, ys, run):
+    # tw = diag(V^T tA V); tV = V (F * V^T tA V), F_ij = 1 / (w_j - w_i) off the diagonal.
+    w, v = op.saved
+    m = _mT(v) @ ts[0] @ v
+    e = w[..., None, :] - w[..., :, None]
+    n = w.shape[-1]
+    with np.errstate(divide='ignore'):
+        f = np.where(np.eye(n, dtype=bool), 0, 1 / np.where(np.eye(n, dtype=bool), 1, e))
+    return np.einsum('...ii->...i', m), v @ (f * m)
+
+
+ARRAY_RULES.update({_lu.SolveEx: _solve_ex, _dec.Cholesky: _cholesky, _lu.CholeskyEx: _cholesky,
+                    _dec.Eigh: _eigh})

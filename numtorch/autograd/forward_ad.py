@@ -138,6 +138,8 @@ def _propagate(op: Op, ts, tans, out) -> None:
     hist = prev and (any(t._rg for t in ts) or any(tn is not None and tn._rg for tn in tans))
     try:
         rule = _fwd_rules.RULES.get(type(op))
+        if rule is None and not hist:
+            rule = _fwd_rules.ARRAY_RULES.get(type(op))
         if rule is not None:
             if hist:
                 res = rule(op, ts, tans, outs, _run_tracked)
