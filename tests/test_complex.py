@@ -352,6 +352,8 @@ GRAD_CASES = {
     'sgn': (lambda m, a: a.sgn() * (1 + 2j), Z),
     'sgn_zero': (lambda m, a: a.sgn(), np.array([0j, 3 - 1j, 1j])),
     'mH': (lambda m, a: a.mH @ a, Z),
+    'lerp': (lambda m, a, b: m.lerp(a, b, 0.3), Z, Z2),
+    'lerp_t': (lambda m, a, b: m.lerp(a, b, a * 0.1), Z, Z2),
 }
 
 

@@ -394,6 +394,7 @@ def _lerp(s, e, w):
 class Lerp(Op):
     """start + weight * (end - start), weight a tensor."""
     _name = 'LerpBackward1'
+    complex_ok = True
     checks = (0, 1, 2)
 
     def forward(self, s, e, w):
@@ -403,9 +404,10 @@ class Lerp(Op):
     def backward(self, gy):
         s, e, w = self.saved
         n = self.needs
-        return (unbroadcast(gy * (1 - w), s.shape) if n[0] else None,
-                unbroadcast(gy * w, e.shape) if n[1] else None,
-                unbroadcast(gy * (e - s), w.shape) if n[2] else None)
+        cw = cj(w)
+        return (unbroadcast(gy * (1 - cw), s.shape) if n[0] else None,
+                unbroadcast(gy * cw, e.shape) if n[1] else None,
+                unbroadcast(gy * cj(e - s), w.shape) if n[2] else None)
 
     def backward_t(self, gy):
         s, e, w = self.inputs
@@ -417,6 +419,7 @@ class Lerp(Op):
 
 class LerpS(Op):
     _name = 'LerpBackward0'
+    complex_ok = True
 
     def __init__(self, w):
         self.w = w
@@ -427,7 +430,8 @@ class LerpS(Op):
         return _lerp(s, e, self.w)
 
     def backward(self, gy):
-        return unbroadcast(gy * (1 - self.w), self.sa), unbroadcast(gy * self.w, self.sb)
+        w = self.w.conjugate()
+        return unbroadcast(gy * (1 - w), self.sa), unbroadcast(gy * w, self.sb)
 
     def backward_t(self, gy):
         return unbroadcast_t(gy * (1 - self.w), self.sa), unbroadcast_t(gy * self.w, self.sb)
