@@ -397,12 +397,26 @@ def _install(on: bool) -> None:
         Op.apply2 = _plain_apply2
         _ix.setitem = _plain_setitem
         old, new = _fw_inplace, _plain_inplace
-    # Every numtorch module that imported ``_inplace`` by name (nn.functional's relu_,
-    # dropout, masked_fill_, ...) holds its own reference to it.
-    for name, mod in list(sys.modules.items()):
-        if (name == 'numtorch' or name.startswith('numtorch.')) and \
-                getattr(mod, '_inplace', None) is old:
+    for mod in _inplace_holders():
+        if getattr(mod, '_inplace', None) is old:
             mod._inplace = new
+
+
+_holders: list = []
+_modules_seen = 0
+
+
+def _inplace_holders() -> list:
+    """The numtorch modules that imported ``_inplace`` by name (nn.functional's relu_,
+    dropout, masked_fill_, ...): each holds its own reference to swap. Rescanned only when
+    modules were imported since the last scan."""
+    global _modules_seen
+    if len(sys.modules) != _modules_seen:
+        _modules_seen = len(sys.modules)
+        _holders[:] = [m for n, m in list(sys.modules.items())
+                       if (n == 'numtorch' or n.startswith('numtorch.'))
+                       and getattr(m, '_inplace', None) in (_plain_inplace, _fw_inplace)]
+    return _holders
 
 
 # -- public API ---------------------------------------------------------------------------
