@@ -30,6 +30,7 @@ from ._dtype import (dtype, get_default_dtype, set_default_dtype, promote_types,
                      finfo, iinfo, bool_ as bool, uint8, int8, int16, int32, int64, float16,
                      float32, float64)
 from ._dtype import ALIASES as _ALIASES
+from ._dtype import complex64, complex128, complex64 as cfloat, complex128 as cdouble
 from ._device import device
 from ._size import Size
 from ._tensor import (Tensor, FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
@@ -39,6 +40,7 @@ from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inferen
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import return_types
 from ._threads import set_num_threads, get_num_threads
+from ._ops.complex import real, imag, view_as_real, view_as_complex, complex, polar, angle
 from . import _alloc  # noqa: F401  (malloc keeps freed pages between steps; see _alloc.py)
 from ._ops.arithmetic import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                               floor_divide, remainder, fmod, pow, rsub, maximum, minimum, fmax,
@@ -116,6 +118,7 @@ from . import testing
 from . import func
 from .func import vmap
 from . import quasirandom
+from . import fft
 from . import jit
 from . import hub
 from .nn.functional import cosine_similarity, pairwise_distance
@@ -162,7 +165,6 @@ half = float16
 long = int64
 int = int32
 short = int16
-cfloat = None
 
 strided = 'torch.strided'
 inf = _math.inf
@@ -183,7 +185,7 @@ def is_floating_point(input: Tensor) -> bool:
 
 
 def is_complex(input: Tensor) -> bool:
-    return False
+    return input.is_complex()
 
 
 def numel(input: Tensor) -> int:
