@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 __all__ = ['max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode', 'cummax',
-           'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eigh',
+           'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eig', 'linalg_eigh',
            'linalg_svd', 'linalg_qr', 'qr', 'linalg_lstsq', 'linalg_inv_ex', 'linalg_cholesky_ex',
            'linalg_solve_ex', 'linalg_lu_factor', 'linalg_lu_factor_ex', 'linalg_lu', 'lu_unpack',
            'triangular_solve', 'geqrf', 'histogram', 'histogramdd']
@@ -46,6 +46,7 @@ aminmax = _make('aminmax', ('min', 'max'))
 std_mean = _make('std_mean', ('std', 'mean'))
 var_mean = _make('var_mean', ('var', 'mean'))
 linalg_slogdet = _make('linalg_slogdet', ('sign', 'logabsdet'))
+linalg_eig = _make('linalg_eig', ('eigenvalues', 'eigenvectors'))
 linalg_eigh = _make('linalg_eigh', ('eigenvalues', 'eigenvectors'))
 linalg_svd = _make('linalg_svd', ('U', 'S', 'Vh'))
 linalg_qr = _make('linalg_qr', ('Q', 'R'))

@@ -1,5 +1,5 @@
 """torch.linalg qr (and torch.qr / Tensor.qr), lstsq, pinv (and torch.pinverse), matrix_rank,
-and the NotImplementedError of eig/eigvals, against PyTorch: values, every gradient (float64
+against PyTorch: values, every gradient (float64
 gradcheck and direct comparison), batched and empty shapes, errors, graph node names.
 Q and R are compared directly: NumPy's and PyTorch's QR both use LAPACK's Householder
 geqrf/orgqr, which give the same signs (R's diagonal may be negative in both)."""
@@ -217,12 +217,6 @@ def test_matrix_rank():
     for fn in (lambda m: m.linalg.matrix_rank(m.ones(3, 3, dtype=m.int64)),
                lambda m: m.linalg.matrix_rank(m.ones(3))):
         same_error(lambda: fn(numtorch), lambda: fn(torch))
-
-
-def test_eig_is_not_supported():
-    for fn in (numtorch.linalg.eig, numtorch.linalg.eigvals):
-        with pytest.raises(NotImplementedError, match='complex'):
-            fn(numtorch.ones(2, 2))
 
 
 # -- matrix_norm, norm, cond ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Linear systems and matrix decompositions: solve, cholesky, slogdet, eigh, svd, each one
+"""Linear systems and matrix decompositions: solve, cholesky, slogdet, eigh, eig, svd, each one
 graph node with its analytic gradient (and the matrix-function composites multi_dot,
 matrix_power, vecdot).
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import return_types as _rt
-from .._tensor import Tensor, _wrap
-from ._op import Op, unbroadcast
+from .._tensor import Tensor
+from ._op import Op
 
 __all__ = ['LinAlgError', 'cholesky', 'slogdet', 'eigh', 'eigvalsh', 'svd', 'svdvals',
            'multi_dot', 'matrix_power', 'vecdot', 'qr', 'qr_deprecated', 'eig', 'eigvals']
@@ -357,13 +357,73 @@ def qr_deprecated(input: Tensor, some: bool = True):
     return _rt.qr(q, r)
 
 
+class Eig(Op):
+    """A = V diag(L) V^-1 (complex L and V, LAPACK's geev: unit columns, each with its
+    largest entry real). Backward, PyTorch's: with E_ij = conj(L_j - L_i) off the diagonal,
+    gA = V^-H (diag(gL) + (V^H gV - V^H V re(diag(V^H gV))) / E) V^H, its real part for a
+    real A. The columns of V are defined up to a phase each, so a loss that depends on the
+    phases is refused."""
+    _name = 'LinalgEigBackward0'
+    complex_ok = True
+    checks = (0,)
+
+    def forward(self, a):
+        if not np.isfinite(a).all():
+            raise RuntimeError('torch.linalg.eig: input tensor should not contain infs or NaNs.')
+        ct = np.result_type(a.dtype, np.complex64)
+        w, v = np.linalg.eig(a)
+        w, v = w.astype(ct, copy=False), v.astype(ct, copy=False)
+        self.saved = (w, v, a.dtype.kind == 'c')
+        return w, v
+
+    def backward(self, gw, gv=None):
+        w, v, was_complex = self.saved
+        vh = np.conj(_mT(v))
+        if gv is None:
+            inner = np.zeros(v.shape, v.dtype)
+        else:
+            vhgv = np.matmul(vh, gv)
+            d = np.diagonal(vhgv, 0, -2, -1)
+            if not np.allclose(d.imag, 0, rtol=1e-2, atol=1e-2):
+                raise RuntimeError('linalg_eig_backward: The eigenvectors in the complex case '
+                                   'are specified up to multiplication by e^{i phi}. The '
+                                   'specified loss function depends on this quantity, so it is '
+                                   'ill-defined.')
+            inner = vhgv - np.matmul(vh, v * d.real[..., None, :])
+            lc = np.conj(w)
+            e = lc[..., None, :] - lc[..., :, None]
+            n = w.shape[-1]
+            e[..., np.arange(n), np.arange(n)] = 1
+            inner = inner / e
+        n = w.shape[-1]
+        if gw is not None:
+            inner[..., np.arange(n), np.arange(n)] = gw
+        elif gv is not None:
+            inner[..., np.arange(n), np.arange(n)] = 0
+        ga = np.linalg.solve(vh, np.matmul(inner, vh))
+        return ga if was_complex else ga.real
+
+
+def _eig_input(name: str, A: Tensor, out) -> None:
+    if out is not None:
+        raise NotImplementedError(f'{name}(out=...) is not supported by numtorch')
+    kind = A._data.dtype.kind
+    if kind not in 'fc' and A.dim() >= 2 and A.shape[-1] == A.shape[-2]:
+        raise RuntimeError(f'Unknown Complex ScalarType for {A.type()[6:-6]}')
+    if A._data.dtype == np.float16:
+        raise NotImplementedError('"linalg_eig_out_cpu" not implemented for \'Half\'')
+    _square(name, A if kind != 'c' else A.real)
+
+
 def eig(A: Tensor, *, out=None):
-    """Not supported: the eigen-decomposition of a general matrix is complex-valued."""
-    raise NotImplementedError('torch.linalg.eig returns complex tensors, and numtorch has no '
-                              'complex dtypes')
+    """(eigenvalues, eigenvectors) of general square matrices, both complex (complex64 for a
+    float32 input): A V = V diag(L), each column of V of unit norm."""
+    _eig_input('linalg.eig', A, out)
+    w, v = Eig().apply(A)
+    return _rt.linalg_eig(w, v)
 
 
-def eigvals(A: Tensor, *, out=None):
-    """Not supported: the eigenvalues of a general matrix are complex-valued."""
-    raise NotImplementedError('torch.linalg.eigvals returns complex tensors, and numtorch has '
-                              'no complex dtypes')
+def eigvals(A: Tensor, *, out=None) -> Tensor:
+    """The (complex) eigenvalues of general square matrices, in linalg.eig's order."""
+    _eig_input('linalg.eigvals', A, out)
+    return Eig().apply(A)[0]
