@@ -1,5 +1,6 @@
 """Regressions found in session 13, each checked against torch."""
 import numpy as np
+import pytest
 import torch
 
 import numtorch
@@ -39,3 +40,25 @@ def test_sdpa_kernel_selection_reaches_scaled_dot_product_attention():
             assert rn[:2] == rt[:2] and wn == wt
             if rn[0] == 'ok':
                 np.testing.assert_allclose(rn[2], rt[2], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('case', ['embedding', 'bag_offsets', 'bag_input', 'put', 'put_acc'])
+def test_index_changed_in_place_before_backward(case):
+    def run(lib):
+        F = lib.nn.functional
+        w = lib.arange(15.).reshape(5, 3).requires_grad_()
+        i = lib.tensor([1, 2, 1])
+        if case == 'embedding':
+            y, bump = F.embedding(i, w), i
+        elif case.startswith('bag'):
+            o = lib.tensor([0, 2])
+            y = F.embedding_bag(i, w, o)
+            bump = o if case == 'bag_offsets' else i
+        else:
+            x = w.reshape(-1)
+            y, bump = x.put(i[:2], lib.tensor([5., 6.]), accumulate=case == 'put_acc'), i
+        bump.add_(0)
+        with pytest.raises(RuntimeError) as e:
+            y.sum().backward()
+        return str(e.value)
+    assert run(numtorch) == run(torch)

@@ -4,8 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ._op import Op
-from .indexing import scatter_add
+from .indexing import scatter_add, _Indexed, _watch
 
 __all__ = ['embedding', 'embedding_bag']
 
@@ -15,7 +14,7 @@ _TYPE_NAMES = {'float32': 'torch.FloatTensor', 'float64': 'torch.DoubleTensor',
                'bool': 'torch.BoolTensor'}
 
 
-class Embedding(Op):
+class Embedding(_Indexed):
     """y[..., :] = W[idx[...], :]; the weight gradient sums the rows of gy per index
     (rows of ``padding_idx`` get none; ``scale_grad_by_freq`` divides by the count)."""
     _name = 'EmbeddingBackward0'
@@ -120,11 +119,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise IndexError('index out of range in self')
     if max_norm is not None:
         _renorm_(weight._data, idx, max_norm, norm_type)
-    return Embedding(idx, padding_idx, scale_grad_by_freq).apply1(weight)
+    return _watch(Embedding(idx, padding_idx, scale_grad_by_freq).apply1(weight), input)
 
 
 # -- embedding_bag ------------------------------------------------------------------------
-class EmbeddingBag(Op):
+class EmbeddingBag(_Indexed):
     """The rows of W at ``idx`` reduced over each bag (sum, mean or per-feature max);
     indices equal to ``padding_idx`` take no part, and empty bags give zeros."""
     _name = 'EmbeddingBagBackward0'
@@ -252,9 +251,11 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     op = EmbeddingBag(idx.astype(np.int64)[:bag.size], bag, nbags, mode, pad,
                       scale_grad_by_freq)
     if per_sample_weights is None:
-        return op.apply1(weight)
-    return op.apply2(weight, per_sample_weights[:bag.size] if bag.size < idx.size
-                     else per_sample_weights)
+        out = op.apply1(weight)
+    else:
+        out = op.apply2(weight, per_sample_weights[:bag.size] if bag.size < idx.size
+                        else per_sample_weights)
+    return _watch(out, [input, offsets])
 
 
 def _torch_type(t) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _inplace, _type_word
 from .._state import state
 from ._op import Op
+from .indexing import _Indexed, _watch
 
 __all__ = ['put', 'nonzero_static', 'conj', 'resolve_conj', 'resolve_neg', 'is_conj', 'is_neg',
            'conj_physical', 'conj_physical_', 'from_dlpack', 'to_dlpack']
@@ -68,7 +69,7 @@ def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
 
 
 # -- put -----------------------------------------------------------------------------------
-class Put(Op):
+class Put(_Indexed):
     """``input.flatten()[index] = source`` (``+=`` with accumulate) out of place."""
     _name = 'PutBackward0'
 
@@ -125,7 +126,7 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(f'out of range: tried to access index {bad} on a tensor of {n} '
                          'elements.')
-    return Put(idx.reshape(-1), accumulate).apply2(input, source)
+    return _watch(Put(idx.reshape(-1), accumulate).apply2(input, source), index)
 
 
 def put_(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
