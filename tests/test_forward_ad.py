@@ -466,3 +466,29 @@ def _sym(a):
 def test_linalg(fn):
     check(fn, (2, 3, 3), (2, 3, 2))
     check(fn, (2, 3, 3), (2, 3, 2), dual=[1])
+
+
+@pytest.mark.parametrize('shape', [(4, 3), (3, 4), (2, 3, 3)])
+def test_svd(shape):
+    def svd(L, a):
+        # Squares: the columns' signs are LAPACK's choice, which may differ between builds.
+        u, s, vh = L.linalg.svd(a, full_matrices=False)
+        return u * u, s, vh * vh, u @ (s[..., None] * vh)
+    check(svd, shape)
+    check(lambda L, a: L.linalg.svdvals(a), shape)
+
+
+@pytest.mark.parametrize('shape', [(4, 3), (3, 5), (2, 3, 3)])
+def test_qr(shape):
+    check(lambda L, a: L.linalg.qr(a), shape)
+    check(lambda L, a: L.linalg.qr(a, mode='complete')[1], shape[:-1] + (shape[-2],))
+
+
+def test_qr_errors():
+    def run(lib, fw):
+        with fw.dual_level():
+            d = fw.make_dual(lib.randn(4, 3), lib.randn(4, 3))
+            return [_err(lambda: lib.linalg.qr(d, mode=m)) for m in ('r', 'complete')]
+    got = run(numtorch, nfw)
+    assert got == run(torch, tfw)
+    assert got[0][0] == got[1][0] == 'RuntimeError'

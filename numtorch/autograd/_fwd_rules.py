@@ -241,5 +241,64 @@ def _eigh(op, xs, ts, ys, run):
     return np.einsum('...ii->...i', m), v @ (f * m)
 
 
-ARRAY_RULES.update({_lu.SolveEx: _solve_ex, _dec.Cholesky: _cholesky, _lu.CholeskyEx: _cholesky,
-                    _dec.Eigh: _eigh})
+def _svd(op, xs, ts, ys, run):
+    # NOTE: Townsend's formulas for A = U S V^T (reduced), F_ij = 1 / (s_j^2 - s_i^2) off the
+    # diagonal: tS = diag(U^T tA V);
+    # tU = U (F * (P S + S P^T)) + (I - U U^T) tA V S^-1, P = U^T tA V;
+    # tV = V (F * (S P + P^T S)) + (I - V V^T) tA^T U S^-1.
+    shape, u, s, vh = op.saved
+    m, n = shape[-2:]
+    if op.full and m != n:
+        raise NotImplementedError('numtorch: forward AD of linalg.svd with '
+                                  'full_matrices=True for a non-square input is not supported')
+    ta = ts[0]
+    v = _mT(vh)
+    p = _mT(u) @ ta @ v
+    k = s.shape[-1]
+    eye = np.eye(k, dtype=bool)
+    s2 = s * s
+    with np.errstate(divide='ignore'):
+        f = np.where(eye, 0, 1 / np.where(eye, 1, s2[..., None, :] - s2[..., :, None]))
+    sr = s[..., None, :]    # right-multiplying by S scales columns
+    sl = s[..., :, None]    # left-multiplying scales rows
+    ts_ = np.einsum('...ii->...i', p)
+    tu = u @ (f * (p * sr + sl * _mT(p)))
+    tv = v @ (f * (sl * p + _mT(p) * sr))
+    if m > k:
+        tu = tu + (ta @ v - u @ p) / sr
+    if n > k:
+        tv = tv + (_mT(ta) @ u - v @ _mT(p)) / sr
+    return tu, ts_, _mT(tv)
+
+
+def _qr_square(q, r, ta):
+    # NOTE: A = Q R with m >= n: C = Q^T tA R^-1, O its strictly lower part minus that part's
+    # transpose (Q^T tQ is skew); tQ = Q O + (I - Q Q^T) tA R^-1, tR = (C - O) R (upper).
+    ar = _mT(np.linalg.solve(_mT(r), _mT(ta)))      # tA R^-1
+    c = _mT(q) @ ar
+    low = np.tril(c, -1)
+    om = low - _mT(low)
+    return q @ om + ar - q @ (_mT(q) @ ar), (c - om) @ r
+
+
+def _qr(op, xs, ts, ys, run):
+    if op.mode == 'r':
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed "
+                           "when mode='r'. Please use linalg.qr(A, mode='reduced') if you "
+                           "are going to differentiate through linalg.qr.")
+    q, r = op.saved
+    m, n = q.shape[-2], r.shape[-1]
+    if op.mode == 'complete' and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
+                           "and nrows > ncols.")
+    ta = ts[0]
+    if m >= n:
+        return _qr_square(q, r, ta)
+    # A = [X Y] = Q [U V]: (Q, U) is X's QR, and V = Q^T Y.
+    tq, tu = _qr_square(q, r[..., :m], ta[..., :m])
+    tv = _mT(q) @ (ta[..., m:] - tq @ r[..., m:])
+    return tq, np.concatenate([tu, tv], -1)
+
+
+ARRAY_RULES.update({_dec.Qr: _qr, _dec.Svd: _svd, _lu.SolveEx: _solve_ex, _dec.Cholesky: _cholesky,
+                    _lu.CholeskyEx: _cholesky, _dec.Eigh: _eigh})
