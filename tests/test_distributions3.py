@@ -195,8 +195,11 @@ def test_same_samples_for_the_same_seed(name):
         (sb * torch.tensor(w)).sum().backward()
         for k in pb:
             if isinstance(pb[k], torch.Tensor) and pb[k].grad is not None:
+                # (float32 parameters: NumPy's and PyTorch's log1p/expm1 differ by an ulp
+                # on some inputs, which the gradients' formulas can amplify tenfold)
+                tol = 1e-5 if pb[k].dtype == torch.float32 else 1e-6
                 np.testing.assert_allclose(pa[k].grad.numpy(), pb[k].grad.numpy(),
-                                           rtol=1e-6, atol=1e-9)
+                                           rtol=tol, atol=1e-9)
 
 
 def test_von_mises_float32_samples_and_expand():

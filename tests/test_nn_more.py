@@ -530,8 +530,10 @@ def test_data_parallel_on_cpu():
     c = np.arange(12, dtype=np.float32).reshape(4, 3)
     (yn * numtorch.tensor(c)).sum().backward()
     (yt * torch.tensor(c)).sum().backward()
-    assert_close(xn.grad, xt.grad, 1e-5, 1e-6)
-    assert_close(dn.module[0].weight.grad, dt.module[0].weight.grad, 1e-5, 1e-6)
+    # (float32 through a batch norm of 4 samples: its backward cancels, so a few ulps of
+    # difference in the statistics reach the gradients at ~1e-5 of their scale)
+    assert_close(xn.grad, xt.grad, 1e-4, 1e-5)
+    assert_close(dn.module[0].weight.grad, dt.module[0].weight.grad, 1e-4, 1e-5)
     same_error(lambda: dn(xn, xn), lambda: dt(xt, xt), TypeError)
     same_error(lambda: numtorch.nn.parallel.data_parallel(dn.module, xn),
                lambda: torch.nn.parallel.data_parallel(dt.module, xt), RuntimeError)

@@ -62,3 +62,29 @@ def test_index_changed_in_place_before_backward(case):
             y.sum().backward()
         return str(e.value)
     assert run(numtorch) == run(torch)
+
+
+def _complex_draws():
+    cases = []
+    for cd in ('cfloat', 'cdouble'):
+        for n in (1, 3, 8, 9, 20):
+            cases += [
+                lambda L, n=n, cd=cd: L.randn(n, dtype=getattr(L, cd)),
+                lambda L, n=n, cd=cd: L.rand(n, 2, dtype=getattr(L, cd)),
+                lambda L, n=n, cd=cd: L.zeros(n, 3, dtype=getattr(L, cd)).normal_(0.5, 2.0),
+                lambda L, n=n, cd=cd: L.zeros(3, n, dtype=getattr(L, cd)).t().normal_(),
+                lambda L, n=n, cd=cd: L.zeros(n, 3, dtype=getattr(L, cd)).uniform_(-1, 2),
+                lambda L, n=n, cd=cd: L.randn_like(L.zeros(3, n, dtype=getattr(L, cd)).t()),
+                lambda L, n=n, cd=cd: L.rand_like(L.zeros(3, n, dtype=getattr(L, cd)).t())]
+    return cases
+
+
+@pytest.mark.parametrize('i', range(len(_complex_draws())))
+def test_complex_random_draws_equal_torch(i):
+    fn = _complex_draws()[i]
+    torch.manual_seed(3)
+    a, ta = fn(torch), torch.rand(2)
+    numtorch.manual_seed(3)
+    b, tb = fn(numtorch), numtorch.rand(2)
+    assert str(a.dtype) == str(b.dtype) and a.stride() == b.stride()
+    assert np.array_equal(a.numpy(), b.numpy()) and np.array_equal(ta.numpy(), tb.numpy())

@@ -22,6 +22,7 @@ from .._dtype import NP2DT, get_default_dtype, to_dtype as _to_dt, int64 as _int
 from .._device import check_device
 from .._state import state
 from ._op import Op, broadcast_error
+from .complex import _REAL_OF
 from .creation import like_layout
 from . import _random_kernels as _k
 from ._generator import (Generator, _UniformStream, _cast, _MASK64, _INT64_MIN, f16, f32,
@@ -185,7 +186,10 @@ def _not_implemented(kernel: str, npdt) -> NotImplementedError:
 # -- uniform -------------------------------------------------------------------------
 def _uniform_values(gen: Generator, n: int, npdt, lo: float, hi: float) -> np.ndarray:
     """``uniform_(lo, hi)``: ``x * (hi - lo) + lo`` in the dtype's math type, where a value
-    that rounds up to ``hi`` becomes ``lo``."""
+    that rounds up to ``hi`` becomes ``lo``. A complex dtype draws its real and imaginary
+    parts in turn (PyTorch samples the complex tensor's real view)."""
+    if npdt.kind == 'c':
+        return _uniform_values(gen, 2 * n, _REAL_OF[npdt], lo, hi).view(npdt)
     unit = lo == 0 and hi == 1
     if npdt == f64:
         v = gen._u53(n)
@@ -207,6 +211,8 @@ def _uniform_values(gen: Generator, n: int, npdt, lo: float, hi: float) -> np.nd
 
 
 def _check_uniform(npdt, lo: float, hi: float):
+    if npdt.kind == 'c':
+        npdt = _REAL_OF[npdt]
     if npdt.kind != 'f':
         raise _not_implemented('check_uniform_bounds', npdt)
     fi = np.finfo(npdt)
@@ -258,13 +264,20 @@ def rand_like(input: Tensor, *, dtype=None, layout=None, device=None,
 def _check_normal(npdt, std: float) -> None:
     if not std >= 0.0:
         raise RuntimeError(f'normal expects std >= 0.0, but found std {_fmt(std)}')
-    if npdt.kind != 'f':
+    if npdt.kind not in 'fc':
         raise _not_implemented('normal_kernel_cpu', npdt)
 
 
 def _normal_into(gen: Generator, d: np.ndarray, mean: float, std: float) -> np.ndarray:
     """``normal_(mean, std)`` on an array like ``d``: the block kernel for 16 or more
-    contiguous elements, else one pair at a time in memory order."""
+    contiguous elements, else one pair at a time in memory order. A complex ``d`` is
+    sampled through its real view (real and imaginary parts in turn), each part with
+    standard deviation std / sqrt(2), as PyTorch does."""
+    if d.dtype.kind == 'c':
+        rdt, std = _REAL_OF[d.dtype], std / math.sqrt(2)
+        if 2 * d.size >= 16 and d.flags.c_contiguous:
+            return gen._normal(d.shape + (2,), rdt, mean, std).view(d.dtype)[..., 0]
+        return _ordered(d, _cast(gen._normal_scalar(2 * d.size, mean, std), rdt).view(d.dtype))
     if d.size >= 16 and d.flags.c_contiguous:
         return gen._normal(d.shape, d.dtype, mean, std)
     return _ordered(d, _cast(gen._normal_scalar(d.size, mean, std), d.dtype))
@@ -286,7 +299,11 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     shape = _shape(args if size is None else (size,), 'randn')
     dt = _factory_dtype(dtype, out, get_default_dtype())
     _check_normal(dt.np, 1.0)
-    return _finish(_gen(generator)._normal(shape, dt.np, 0.0, 1.0), out, requires_grad)
+    if dt.np.kind == 'c':
+        v = _normal_into(_gen(generator), np.empty(shape, dt.np), 0.0, 1.0)
+    else:
+        v = _gen(generator)._normal(shape, dt.np, 0.0, 1.0)
+    return _finish(v, out, requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype=None, layout=None, device=None,
