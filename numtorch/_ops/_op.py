@@ -181,7 +181,7 @@ class Op:
         return self._name
 
     def __repr__(self) -> str:
-        return f'<{self._name} object at {hex(id(self))}>'
+        return f"<{self._name.rpartition('::')[2]} object at {hex(id(self))}>"
 
     @property
     def next_functions(self):
@@ -244,6 +244,72 @@ class LinearAdjoint(Op):
 
     def backward_t(self, g):
         return self.op.linear_copy().apply1(g)
+
+
+class DelayedError(Op):
+    """The node PyTorch puts on a gradient computed by a once-differentiable backward
+    under ``create_graph=True``: differentiating through it raises ``msg``."""
+    _name = 'torch::autograd::Error'
+
+    def __init__(self, msg: str) -> None:
+        self.msg = msg
+
+    def forward(self, *xs):
+        return xs if len(xs) != 1 else xs[0]
+
+    def backward(self, *gys):
+        raise RuntimeError(self.msg)
+
+    backward_t = backward
+
+    def mark(self, values) -> tuple:
+        """``values`` (Tensors or None) as aliases whose grad_fn is this node, each output
+        hung on a detached leaf that requires grad (so nothing upstream is reached)."""
+        leaves = []
+        for v in values:
+            if v is None:
+                leaves.append(None)
+                continue
+            leaf = _wrap(v._data)
+            leaf._rg = v._data.dtype.kind in 'fc'
+            leaves.append(leaf)
+        self.parents = [None if t is None or not t._rg else t for t in leaves]
+        self.pidx = [0] * len(leaves)
+        self.needs = [p is not None for p in self.parents]
+        self.inputs = tuple(leaves)
+        self.hooks = None
+        self.vers = None
+        self.nout = len(leaves)
+        # (A None output gets a placeholder: the engine may fill a zero gradient for it.)
+        self.meta = [((), np.dtype(np.float32)) if t is None else (t._data.shape, t._data.dtype)
+                     for t in leaves]
+        out = []
+        for i, t in enumerate(leaves):
+            if t is None:
+                out.append(None)
+                continue
+            r = _wrap(t._data)
+            if t._rg:
+                r._rg = True
+                r.grad_fn = self
+                r._oi = i
+            out.append(r)
+        return tuple(out)
+
+
+def reaches_error(fn) -> bool:
+    """Whether the graph behind node ``fn`` holds a :class:`DelayedError` node."""
+    seen = set()
+    stack = [fn]
+    while stack:
+        n = stack.pop()
+        if n is None or isinstance(n, Tensor) or id(n) in seen:
+            continue
+        if isinstance(n, DelayedError):
+            return True
+        seen.add(id(n))
+        stack.extend(getattr(n, 'parents', ()) or ())
+    return False
 
 
 class AccumulateGrad:

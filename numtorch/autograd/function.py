@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .._ops._op import Op
+from .._ops._op import DelayedError, Op
 from .._state import state
 from . import forward_ad as _fw
 
@@ -226,7 +226,9 @@ def _forward_ad(cls, ctx, out, tangents) -> None:
 
 
 def once_differentiable(fn):
-    """Marks a backward as not differentiable twice (it runs without recording)."""
+    """Marks a backward as not differentiable twice: it runs without recording, and under
+    ``create_graph=True`` with an incoming gradient that requires grad its results hang on
+    an error node, so that differentiating them again raises (PyTorch's behaviour)."""
     import functools
 
     @functools.wraps(fn)
@@ -234,7 +236,15 @@ def once_differentiable(fn):
         prev = state.enabled
         state.enabled = False
         try:
-            return fn(ctx, *args)
+            outputs = fn(ctx, *args)
         finally:
             state.enabled = prev
+        if not prev or not any(isinstance(a, Tensor) and a._rg for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        res = DelayedError(_TWICE).mark((outputs,) if single else outputs)
+        return res[0] if single else res
     return wrapper
+
+
+_TWICE = 'trying to differentiate twice a function that was marked with @once_differentiable'

@@ -22,6 +22,7 @@ import functools
 from typing import Any, Callable, Optional, Tuple, Union
 
 from .._tensor import Tensor
+from .._ops._op import reaches_error
 from .._ops.creation import zeros_like
 from .._ops.shape import stack
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
@@ -318,9 +319,9 @@ class _Linearized:
         else:
             self.gts = (None,) * len(level.leaves)
         for g in self.gts:
-            if g is not None and not g.requires_grad:
-                # J^T u is linear in u: a gradient detached from u comes from a backward that
-                # was not recorded (a once_differentiable Function), not from a zero Jacobian.
+            if g is not None and reaches_error(g.grad_fn):
+                # J^T u came through a backward that was not recorded (a once_differentiable
+                # Function): its link to u is an error node, and skipping it would give zeros.
                 raise NotImplementedError(
                     'torch.func forward-mode AD (jvp/jacfwd/linearize) uses the double backward '
                     'trick in numtorch, and a backward in this function is not differentiable '
