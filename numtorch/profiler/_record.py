@@ -1,0 +1,249 @@
+"""The recording machinery behind numtorch.profiler: a global timeline of nested ranges.
+
+While at least one profiler is recording, ``Op.apply``/``apply1``/``apply2`` are replaced by
+versions that open a range named after the op around the call; when none is, the original
+methods are back in place, so code run outside a profiler pays nothing.
+
+NOTE: forward AD (numtorch/autograd/forward_ad.py) also swaps these methods while a dual
+level is open: its versions call the module globals ``_plain_apply*`` and its exit restores
+``Op.apply*`` from those same globals. The profiler therefore replaces both the globals and,
+when no dual level has taken them over, the class attributes. Whichever opens first, the call
+chain is then forward AD -> profiler -> the original op, and each side's exit restores only
+what it installed.
+
+NOTE (names): an op is recorded as ``aten::<snake_case of its grad_fn name without
+'Backward<N>'>``: 'AddmmBackward0' -> 'aten::addmm', 'ReluBackward0' -> 'aten::relu',
+'NativeLayerNormBackward0' -> 'aten::native_layer_norm'. This is PyTorch's aten name for most
+ops; it differs where PyTorch's op name has a leading underscore or a suffix its grad_fn drops
+(ToCopyBackward0 -> 'aten::to_copy', PyTorch: 'aten::_to_copy'). An op class with no
+'...Backward<N>' name is recorded as 'numtorch::<ClassName>'. Composite PyTorch ops that
+numtorch runs as one fused op (aten::linear around aten::t/aten::addmm) appear only as the
+fused op. A graph node's backward that runs while recording is recorded as
+'autograd::engine::evaluate_function: XBackward0' around 'XBackward0', as PyTorch names them
+(every op class that defines ``backward`` gets a timed one while recording); the ops PyTorch
+runs inside (aten::mm, aten::t, ...) are NumPy calls here and do not appear, nor do
+AccumulateGrad's ranges.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from typing import Optional
+
+from .._ops._op import Op
+
+_perf_ns = time.perf_counter_ns
+
+
+class Range:
+    """One recorded range: its name, start and end (ns), input shapes and category."""
+    __slots__ = ('name', 'start', 'end', 'shapes', 'cat', 'depth', 'tid')
+
+    def __init__(self, name: str, start: int, shapes, cat: str, depth: int) -> None:
+        self.name = name
+        self.start = start
+        self.end = -1
+        self.shapes = shapes
+        self.cat = cat
+        self.depth = depth
+        self.tid = threading.get_ident()
+
+
+class _Timeline:
+    """Every range opened while any recorder is active, in opening order."""
+    __slots__ = ('ranges', 'open', 'record_shapes', 'recorders')
+
+    def __init__(self) -> None:
+        self.ranges: list = []
+        self.open: list = []
+        self.record_shapes = 0
+        self.recorders = 0
+
+
+_tl = _Timeline()
+
+
+def active() -> bool:
+    return _tl.recorders > 0
+
+
+def begin(name: str, shapes=None, cat: str = 'cpu_op') -> Range:
+    r = Range(name, _perf_ns(), shapes if shapes is not None else [], cat, len(_tl.open))
+    _tl.ranges.append(r)
+    _tl.open.append(r)
+    return r
+
+
+def end(r: Range) -> None:
+    r.end = _perf_ns()
+    op = _tl.open
+    # Ranges left open inside ``r`` (an exception skipped their exit) end with it.
+    while op:
+        x = op.pop()
+        if x.end < 0:
+            x.end = r.end
+        if x is r:
+            break
+
+
+# -- op names -------------------------------------------------------------------------------
+_names: dict = {}
+_CAMEL = re.compile(r'(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])')
+_BWD = re.compile(r'^([A-Za-z0-9]+?)Backward\d*$')
+
+
+def op_name(cls) -> str:
+    """The recorded name of an op class (see the module NOTE)."""
+    n = _names.get(cls)
+    if n is None:
+        m = _BWD.match(cls._name)
+        if m:
+            n = 'aten::' + _CAMEL.sub('_', m.group(1)).lower()
+        else:
+            n = 'numtorch::' + cls.__name__
+        _names[cls] = n
+    return n
+
+
+def _shapes(ts) -> list:
+    return [list(t._data.shape) for t in ts]
+
+
+# -- the hooks ------------------------------------------------------------------------------
+_orig: Optional[tuple] = None     # (apply, apply1, apply2, and their wrappers)
+_patched: list = []               # (class, its own backward) for every wrapped backward
+
+
+def _all_op_classes() -> list:
+    out = []
+    todo = [Op]
+    while todo:
+        c = todo.pop()
+        out.append(c)
+        todo.extend(c.__subclasses__())
+    return out
+
+
+def _wrap_backward(fn):
+    def backward(self, *gys):
+        label = self._name
+        r0 = begin('autograd::engine::evaluate_function: ' + label)
+        r1 = begin(label)
+        try:
+            return fn(self, *gys)
+        finally:
+            end(r1)
+            end(r0)
+    return backward
+
+
+def _patch_backwards() -> None:
+    """Times every node's backward: each op class that defines one gets a timed version."""
+    for c in _all_op_classes():
+        fn = c.__dict__.get('backward')
+        if fn is not None and callable(fn):
+            _patched.append((c, fn))
+            c.backward = _wrap_backward(fn)
+
+
+def _unpatch_backwards() -> None:
+    for c, fn in _patched:
+        c.backward = fn
+    _patched.clear()
+
+
+def _make_wrappers(apply, apply1, apply2):
+    def p_apply1(self, x):
+        r = begin(op_name(type(self)), [list(x._data.shape)] if _tl.record_shapes else None)
+        try:
+            out = apply1(self, x)
+        finally:
+            end(r)
+        return out
+
+    def p_apply2(self, a, b):
+        r = begin(op_name(type(self)),
+                  [list(a._data.shape), list(b._data.shape)] if _tl.record_shapes else None)
+        try:
+            out = apply2(self, a, b)
+        finally:
+            end(r)
+        return out
+
+    def p_apply(self, *ts):
+        r = begin(op_name(type(self)), _shapes(ts) if _tl.record_shapes else None)
+        try:
+            out = apply(self, *ts)
+        finally:
+            end(r)
+        return out
+
+    return p_apply, p_apply1, p_apply2
+
+
+def _fwd_ad():
+    from ..autograd import forward_ad
+    return forward_ad if hasattr(forward_ad, '_plain_apply1') else None
+
+
+def _install() -> None:
+    global _orig
+    fa = _fwd_ad()
+    if fa is not None:
+        base = (fa._plain_apply, fa._plain_apply1, fa._plain_apply2)
+    else:
+        base = (Op.apply, Op.apply1, Op.apply2)
+    _orig = base
+    w = _make_wrappers(*base)
+    if fa is not None:
+        fa._plain_apply, fa._plain_apply1, fa._plain_apply2 = w
+    # With a dual level open Op.apply* are forward AD's, which call the globals set above.
+    if Op.__dict__['apply'] is base[0]:
+        Op.apply = w[0]
+    if Op.__dict__['apply1'] is base[1]:
+        Op.apply1 = w[1]
+    if Op.__dict__['apply2'] is base[2]:
+        Op.apply2 = w[2]
+    _orig = base + w
+    _patch_backwards()
+
+
+def _uninstall() -> None:
+    global _orig
+    base, w = _orig[:3], _orig[3:]
+    fa = _fwd_ad()
+    if fa is not None:
+        fa._plain_apply, fa._plain_apply1, fa._plain_apply2 = base
+    for name, b, x in zip(('apply', 'apply1', 'apply2'), base, w):
+        if Op.__dict__[name] is x:
+            setattr(Op, name, b)
+    _orig = None
+    _unpatch_backwards()
+
+
+def start_recording(record_shapes: bool) -> int:
+    """Starts a recorder; returns the timeline index its ranges begin at."""
+    if _tl.recorders == 0:
+        _tl.ranges = []
+        _tl.open = []
+        _install()
+    _tl.recorders += 1
+    _tl.record_shapes += bool(record_shapes)
+    return len(_tl.ranges)
+
+
+def stop_recording(first: int, record_shapes: bool) -> list:
+    """Stops a recorder started at ``first``; returns its ranges (open ones end now)."""
+    now = _perf_ns()
+    ranges = _tl.ranges[first:]
+    for r in ranges:
+        if r.end < 0:
+            r.end = now
+    _tl.recorders -= 1
+    _tl.record_shapes -= bool(record_shapes)
+    if _tl.recorders == 0:
+        _uninstall()
+        _tl.ranges = []
+        _tl.open = []
+    return ranges
