@@ -1,0 +1,354 @@
+"""Builders of serialized ``Summary`` protocol buffers, following
+torch.utils.tensorboard.summary: the same values, buckets, tags and plugin metadata.
+
+Every function returns the encoded ``Summary`` message as bytes.
+"""
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import numpy as np
+
+from ..._tensor import Tensor
+from . import _proto as P
+from ._png import encode_png
+
+__all__ = ["make_np", "scalar", "histogram", "histogram_raw", "make_histogram", "image",
+           "text", "hparams", "tensor_proto", "convert_to_HWC", "make_grid",
+           "figure_to_image"]
+
+# tensorflow DataType enum values.
+_DT = {"DT_FLOAT": 1, "DT_DOUBLE": 2, "DT_INT32": 3, "DT_UINT8": 4, "DT_INT16": 5,
+       "DT_INT8": 6, "DT_STRING": 7, "DT_COMPLEX64": 8, "DT_INT64": 9, "DT_BOOL": 10,
+       "DT_COMPLEX128": 18, "DT_HALF": 19}
+
+
+def make_np(x: Any) -> np.ndarray:
+    """A NumPy array from a tensor, an array or a Python/NumPy scalar (as a 1-element array)."""
+    if isinstance(x, np.ndarray):
+        return x
+    if np.isscalar(x):
+        return np.array([x])
+    if isinstance(x, Tensor):
+        return x.detach().numpy()
+    raise NotImplementedError(
+        f"Got {type(x)}, but numpy array or torch tensor are expected.")
+
+
+# ---- message encoders -------------------------------------------------------------------
+
+def _plugin_metadata(plugin_name: str, content: bytes = b"") -> bytes:
+    """SummaryMetadata{plugin_data: PluginData{plugin_name, content}}."""
+    plugin_data = P.f_str(1, plugin_name) + P.f_bytes(2, content)
+    return P.f_bytes(1, plugin_data, always=True)
+
+
+def _value(tag: str, *, simple_value: float | None = None, image: bytes | None = None,
+           histo: bytes | None = None, tensor: bytes | None = None,
+           metadata: bytes | None = None) -> bytes:
+    """Summary.Value; the oneof member that is given is written even when it is zero."""
+    out = P.f_str(1, tag)
+    if simple_value is not None:
+        out += P.f_float(2, simple_value, always=True)
+    if image is not None:
+        out += P.f_bytes(4, image, always=True)
+    if histo is not None:
+        out += P.f_bytes(5, histo, always=True)
+    if tensor is not None:
+        out += P.f_bytes(8, tensor, always=True)
+    if metadata is not None:
+        out += P.f_bytes(9, metadata, always=True)
+    return out
+
+
+def _summary(*values: bytes) -> bytes:
+    return b"".join(P.f_bytes(1, v, always=True) for v in values)
+
+
+def _shape(dims) -> bytes:
+    """TensorShapeProto{dim: [Dim{size}]}."""
+    return b"".join(P.f_bytes(2, P.f_varint(1, d), always=True) for d in dims)
+
+
+# ---- scalars ----------------------------------------------------------------------------
+
+def scalar(name: str, tensor: Any, collections: Any = None, new_style: bool = False,
+           double_precision: bool = False) -> bytes:
+    """A Summary holding one scalar: ``simple_value`` (float32), or with ``new_style`` a
+    scalars-plugin tensor (DT_FLOAT, or DT_DOUBLE with ``double_precision``)."""
+    if collections is not None:
+        raise NotImplementedError("scalar: collections is not supported")
+    arr = make_np(tensor).squeeze()
+    if arr.ndim != 0:
+        raise AssertionError(f"Tensor should contain one element (0 dimensions). \
+            Was given size: {arr.size} and {arr.ndim} dimensions.")
+    value = float(arr)
+    if new_style:
+        if double_precision:
+            proto = P.f_varint(1, _DT["DT_DOUBLE"]) + P.f_packed_double(6, [value])
+        else:
+            proto = P.f_varint(1, _DT["DT_FLOAT"]) + P.f_packed_float(5, [value])
+        return _summary(_value(name, tensor=proto, metadata=_plugin_metadata("scalars")))
+    return _summary(_value(name, simple_value=value))
+
+
+def _half_to_int(f: float) -> int:
+    # NOTE: PyTorch stores half values as the int32 bit pattern of their float32 value.
+    return struct.unpack("i", struct.pack("f", f))[0]
+
+
+def tensor_proto(tag: str, tensor: Tensor) -> bytes:
+    """A Summary holding the whole tensor as a TensorProto (tensor plugin)."""
+    arr = make_np(tensor)
+    if arr.size * arr.itemsize >= (1 << 31):
+        raise ValueError("tensor is bigger than protocol buffer's hard limit of 2GB in size")
+    kind = arr.dtype
+    flat = arr.reshape(-1)
+    if kind == np.float16:
+        dtype, body = "DT_HALF", P.f_packed_varint(13, [_half_to_int(v) for v in
+                                                        flat.tolist()])
+    elif kind == np.float32:
+        dtype, body = "DT_FLOAT", P.f_packed_float(5, flat)
+    elif kind == np.float64:
+        dtype, body = "DT_DOUBLE", P.f_packed_double(6, flat)
+    elif kind in (np.int8, np.int16, np.int32):
+        dtype = {np.dtype(np.int8): "DT_INT8", np.dtype(np.int16): "DT_INT16",
+                 np.dtype(np.int32): "DT_INT32"}[kind]
+        body = P.f_packed_varint(7, flat.tolist())
+    elif kind == np.uint8:
+        dtype, body = "DT_UINT8", P.f_packed_varint(16, flat.tolist())
+    elif kind == np.int64:
+        dtype, body = "DT_INT64", P.f_packed_varint(10, flat.tolist())
+    elif kind == np.bool_:
+        dtype, body = "DT_BOOL", P.f_packed_varint(11, flat.tolist())
+    elif kind == np.complex64:
+        dtype, body = "DT_COMPLEX64", P.f_packed_float(9, flat.view(np.float32))
+    elif kind == np.complex128:
+        dtype, body = "DT_COMPLEX128", P.f_packed_double(12, flat.view(np.float64))
+    else:
+        raise ValueError(f"{tag} has unsupported tensor dtype {tensor.dtype}")
+    proto = (P.f_varint(1, _DT[dtype]) + P.f_bytes(2, _shape(arr.shape), always=True)
+             + body)
+    return _summary(_value(tag, tensor=proto, metadata=_plugin_metadata("tensor")))
+
+
+# ---- histograms -------------------------------------------------------------------------
+
+def _histogram_proto(vmin, vmax, num, vsum, sum_squares, limits, counts) -> bytes:
+    return (P.f_double(1, vmin) + P.f_double(2, vmax) + P.f_double(3, num)
+            + P.f_double(4, vsum) + P.f_double(5, sum_squares)
+            + P.f_packed_double(6, limits) + P.f_packed_double(7, counts))
+
+
+def histogram_raw(name: str, min: float, max: float, num: int, sum: float,
+                  sum_squares: float, bucket_limits, bucket_counts) -> bytes:
+    """A histogram Summary from precomputed statistics and buckets."""
+    return _summary(_value(name, histo=_histogram_proto(
+        min, max, num, sum, sum_squares, np.asarray(bucket_limits, np.float64),
+        np.asarray(bucket_counts, np.float64))))
+
+
+def make_histogram(values: np.ndarray, bins: Any, max_bins: int | None = None) -> bytes:
+    """HistogramProto bytes of ``values`` (float64) with NumPy ``bins``, keeping only the
+    support of the histogram plus one empty bucket on its left (TensorBoard draws right
+    limits only), optionally merged down to ``max_bins`` buckets."""
+    if values.size == 0:
+        raise ValueError("The input has no element.")
+    values = values.reshape(-1)
+    counts, limits = np.histogram(values, bins=bins)
+    num_bins = len(counts)
+    if max_bins is not None and num_bins > max_bins:
+        subsampling = num_bins // max_bins
+        remainder = num_bins % subsampling
+        if remainder != 0:
+            counts = np.pad(counts, pad_width=[[0, subsampling - remainder]],
+                            mode="constant", constant_values=0)
+        counts = counts.reshape(-1, subsampling).sum(axis=-1)
+        new_limits = np.empty((counts.size + 1,), limits.dtype)
+        new_limits[:-1] = limits[:-1:subsampling]
+        new_limits[-1] = limits[-1]
+        limits = new_limits
+    # First and last non-empty bins.
+    cum_counts = np.cumsum(np.greater(counts, 0))
+    start, end = np.searchsorted(cum_counts, [0, cum_counts[-1] - 1], side="right")
+    start = int(start)
+    end = int(end) + 1
+    counts = counts[start - 1:end] if start > 0 else np.concatenate([[0], counts[:end]])
+    limits = limits[start:end + 1]
+    if counts.size == 0 or limits.size == 0:
+        raise ValueError("The histogram is empty, please file a bug report.")
+    return _histogram_proto(values.min(), values.max(), len(values), values.sum(),
+                            values.dot(values), np.asarray(limits, np.float64),
+                            np.asarray(counts, np.float64))
+
+
+def histogram(name: str, values: Any, bins: Any, max_bins: int | None = None) -> bytes:
+    """A histogram Summary of ``values`` (any shape, converted to float64)."""
+    arr = make_np(values)
+    return _summary(_value(name, histo=make_histogram(arr.astype(float), bins, max_bins)))
+
+
+# ---- images -----------------------------------------------------------------------------
+
+def make_grid(I: np.ndarray, ncols: int = 8) -> np.ndarray:  # noqa: E741
+    """Tile an ``(N, 1 or 3, H, W)`` batch into a ``(3, H*rows, W*cols)`` canvas, 8 per row."""
+    if not isinstance(I, np.ndarray):
+        raise AssertionError("plugin error, should pass numpy array here")
+    if I.shape[1] == 1:
+        I = np.concatenate([I, I, I], 1)  # noqa: E741
+    if I.ndim != 4 or I.shape[1] != 3:
+        raise AssertionError("Input should be a 4D numpy array with 3 channels")
+    nimg, _, H, W = I.shape
+    ncols = min(nimg, ncols)
+    nrows = int(np.ceil(float(nimg) / ncols))
+    canvas = np.zeros((3, H * nrows, W * ncols), dtype=I.dtype)
+    for i in range(nimg):
+        y, x = divmod(i, ncols)
+        canvas[:, y * H:(y + 1) * H, x * W:(x + 1) * W] = I[i]
+    return canvas
+
+
+def convert_to_HWC(tensor: np.ndarray, input_format: str) -> np.ndarray:
+    """Reorder an image array given in ``input_format`` (NCHW, HWC, HW, ...) to HWC; a batch
+    becomes one grid image and grey images get three channels."""
+    if len(set(input_format)) != len(input_format):
+        raise AssertionError(f"You can not use the same dimension shorthand twice. \
+            input_format: {input_format}")
+    if len(tensor.shape) != len(input_format):
+        raise AssertionError(f"size of input tensor and input format are different. \
+        tensor shape: {tensor.shape}, input_format: {input_format}")
+    input_format = input_format.upper()
+    if len(input_format) == 4:
+        index = [input_format.find(c) for c in "NCHW"]
+        return make_grid(tensor.transpose(index)).transpose(1, 2, 0)
+    if len(input_format) == 3:
+        index = [input_format.find(c) for c in "HWC"]
+        tensor_HWC = tensor.transpose(index)
+        if tensor_HWC.shape[2] == 1:
+            tensor_HWC = np.concatenate([tensor_HWC, tensor_HWC, tensor_HWC], 2)
+        return tensor_HWC
+    # Two letters: a grey image.
+    index = [input_format.find(c) for c in "HW"]
+    tensor = tensor.transpose(index)
+    return np.stack([tensor, tensor, tensor], 2)
+
+
+def image(tag: str, tensor: Any, rescale: float = 1, dataformats: str = "NCHW") -> bytes:
+    """An image Summary (PNG). uint8 data is taken as 0..255, anything else as 0..1 and
+    multiplied by 255; values are clipped to 0..255 and truncated to uint8."""
+    if rescale != 1:
+        raise NotImplementedError("image: rescale != 1 (image resampling) is not supported")
+    arr = convert_to_HWC(make_np(tensor), dataformats)
+    scale_factor = 1 if arr.dtype == np.uint8 else 255
+    arr = (arr.astype(np.float32) * scale_factor).clip(0, 255).astype(np.uint8)
+    height, width, channel = arr.shape
+    img = (P.f_varint(1, height) + P.f_varint(2, width) + P.f_varint(3, channel)
+           + P.f_bytes(4, encode_png(arr)))
+    return _summary(_value(tag, image=img))
+
+
+def figure_to_image(figures: Any, close: bool = True) -> np.ndarray:
+    """Render a matplotlib figure (CHW uint8) or a list of figures (NCHW) with the Agg canvas.
+    Needs matplotlib."""
+    import matplotlib.backends.backend_agg as plt_backend_agg
+    import matplotlib.pyplot as plt
+
+    def render_to_rgb(figure):
+        canvas = plt_backend_agg.FigureCanvasAgg(figure)
+        canvas.draw()
+        data = np.frombuffer(canvas.buffer_rgba(), dtype=np.uint8)
+        w, h = figure.canvas.get_width_height()
+        image_chw = np.moveaxis(data.reshape([h, w, 4])[:, :, 0:3], source=2, destination=0)
+        if close:
+            plt.close(figure)
+        return image_chw
+
+    if isinstance(figures, list):
+        return np.stack([render_to_rgb(f) for f in figures])
+    return render_to_rgb(figures)
+
+
+# ---- text -------------------------------------------------------------------------------
+
+def text(tag: str, text: str) -> bytes:
+    """A text-plugin Summary: a DT_STRING tensor of shape [1] tagged ``<tag>/text_summary``."""
+    # TextPluginData(version=0) serializes to nothing.
+    proto = (P.f_varint(1, _DT["DT_STRING"]) + P.f_bytes(2, _shape([1]), always=True)
+             + P.f_bytes(8, text.encode("utf_8"), always=True))
+    return _summary(_value(tag + "/text_summary", tensor=proto,
+                           metadata=_plugin_metadata("text")))
+
+
+# ---- hparams ----------------------------------------------------------------------------
+
+_HP_FLOAT64, _HP_STRING = 3, 1  # hparams DataType enum
+_STATUS_SUCCESS = 1
+
+
+def _number_value(v: float) -> bytes:
+    """google.protobuf.Value{number_value} (a oneof member: always written)."""
+    return P.f_double(2, v, always=True)
+
+
+def _string_value(v: str) -> bytes:
+    return P.f_str(3, v, always=True)
+
+
+def _hparams_summary(tag: str, plugin_data: bytes) -> bytes:
+    # HParamsPluginData.version is 0 (PLUGIN_DATA_VERSION), so it is left out.
+    return _summary(_value(tag, metadata=_plugin_metadata("hparams", plugin_data)))
+
+
+def hparams(hparam_dict: dict | None = None, metric_dict: dict | None = None,
+            hparam_domain_discrete: dict | None = None) -> tuple[bytes, bytes, bytes]:
+    """The hparams plugin's experiment, session-start and session-end Summaries."""
+    if not isinstance(hparam_dict, dict):
+        raise TypeError("parameter: hparam_dict should be a dictionary, nothing logged.")
+    if not isinstance(metric_dict, dict):
+        raise TypeError("parameter: metric_dict should be a dictionary, nothing logged.")
+    hparam_domain_discrete = hparam_domain_discrete or {}
+    if not isinstance(hparam_domain_discrete, dict):
+        raise TypeError(
+            "parameter: hparam_domain_discrete should be a dictionary, nothing logged.")
+    for k, v in hparam_domain_discrete.items():
+        if (k not in hparam_dict or not isinstance(v, list)
+                or not all(isinstance(d, type(hparam_dict[k])) for d in v)):
+            raise TypeError(f"parameter: hparam_domain_discrete[{k}] should be a list of "
+                            f"same type as hparam_dict[{k}].")
+    infos = []
+    entries = []
+    for k, v in hparam_dict.items():
+        if v is None:
+            continue
+        domain = None
+        # NOTE: bool is an int, so PyTorch records booleans as numbers (1.0 / 0.0) too.
+        if isinstance(v, (int, float)):
+            value, kind = _number_value(v), _HP_FLOAT64
+            if k in hparam_domain_discrete:
+                domain = [_number_value(d) for d in hparam_domain_discrete[k]]
+        elif isinstance(v, str):
+            value, kind = _string_value(v), _HP_STRING
+            if k in hparam_domain_discrete:
+                domain = [_string_value(d) for d in hparam_domain_discrete[k]]
+        elif isinstance(v, Tensor):
+            value, kind = _number_value(make_np(v)[0]), _HP_FLOAT64
+        else:
+            raise ValueError("value should be one of int, float, str, bool, or torch.Tensor")
+        entries.append(P.f_str(1, k) + P.f_bytes(2, value, always=True))
+        info = P.f_str(1, k) + P.f_varint(4, kind)
+        if domain is not None:  # ListValue{values}
+            info += P.f_bytes(5, b"".join(P.f_bytes(1, d, always=True) for d in domain),
+                              always=True)
+        infos.append(info)
+    # SessionStartInfo{hparams: map<string, Value>} inside HParamsPluginData field 3.
+    ssi_msg = b"".join(P.f_bytes(1, e, always=True) for e in entries)
+    ssi = _hparams_summary("_hparams_/session_start_info", P.f_bytes(3, ssi_msg, always=True))
+    # Experiment{hparam_infos, metric_infos: [MetricInfo{name: MetricName{tag}}]}.
+    metrics = [P.f_bytes(1, P.f_str(2, k), always=True) for k in metric_dict]
+    exp_msg = (b"".join(P.f_bytes(4, i, always=True) for i in infos)
+               + b"".join(P.f_bytes(5, m, always=True) for m in metrics))
+    exp = _hparams_summary("_hparams_/experiment", P.f_bytes(2, exp_msg, always=True))
+    sei_msg = P.f_varint(1, _STATUS_SUCCESS)
+    sei = _hparams_summary("_hparams_/session_end_info", P.f_bytes(4, sei_msg, always=True))
+    return exp, ssi, sei
