@@ -101,3 +101,132 @@ def test_once_differentiable_jvp_still_refused():
             return g * 2
     with pytest.raises(NotImplementedError, match='once_differentiable'):
         nt.func.jvp(lambda x: NoDouble.apply(x) + x.sin(), (nt.ones(3),), (nt.ones(3),))
+
+
+# -- the version-counter error ---------------------------------------------------------------
+def _v(T, rg=True, dt=None):
+    return T.tensor([0.5, 1.0, 1.5], dtype=dt or T.float32, requires_grad=rg)
+
+
+def _fn_saving_input(T):
+    class F(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, c):
+            ctx.save_for_backward(x, c)
+            return x * c
+
+        @staticmethod
+        def backward(ctx, g):
+            x, c = ctx.saved_tensors
+            return g * c, None
+    return F
+
+
+def _fn_saving_output(T):
+    class Expo(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            y, = ctx.saved_tensors
+            return g * y
+    return Expo
+
+
+def _vc_leaf_input(T):
+    w, c = _v(T), _v(T, False)
+    y = w * c
+    c.add_(1)
+    y.sum().backward()
+
+
+def _vc_nonleaf_input(T):
+    h = _v(T) * 2
+    y = h * h
+    h.add_(1)
+    y.sum().backward()
+
+
+def _vc_output(name, T):
+    y = getattr(_v(T), name)()
+    y.mul_(2)
+    y.sum().backward()
+
+
+def _vc_output_2d(T):
+    y = T.ones(2, 2, requires_grad=True).exp()
+    y[0, 0] = 5
+    y.sum().backward()
+
+
+def _vc_view_modified(T):
+    v = (_v(T) * 1)[:2]
+    y = v * v
+    v.add_(1)
+    y.sum().backward()
+
+
+def _vc_base_modified(T):
+    h = _v(T).clone()
+    y = h.view(3, 1).pow(2)
+    h.add_(1)
+    y.sum().backward()
+
+
+def _vc_mm_double(T):
+    a = T.ones(2, 3, dtype=T.float64, requires_grad=True)
+    b = T.ones(3, 2, dtype=T.float64)
+    y = a @ b
+    b.mul_(2)
+    y.sum().backward()
+
+
+def _vc_multi_output(T):
+    v = T.ones(2, 3, requires_grad=True).max(1).values
+    y = v * v
+    v.mul_(2)
+    y.sum().backward()
+
+
+def _vc_index(T):
+    i = T.tensor([0, 2])
+    y = _v(T)[i]
+    i.add_(0)
+    y.sum().backward()
+
+
+def _vc_mask(T):
+    m = T.tensor([True, False, True])
+    y = _v(T)[m]
+    m.logical_not_()
+    y.sum().backward()
+
+
+def _vc_function_input(T):
+    c = _v(T, False)
+    y = _fn_saving_input(T).apply(_v(T), c)
+    c.add_(1)
+    y.sum().backward()
+
+
+def _vc_function_output(T):
+    y = _fn_saving_output(T).apply(_v(T) * 2)
+    y.add_(1)
+    y.sum().backward()
+
+
+@pytest.mark.parametrize('case', [
+    _vc_leaf_input, _vc_nonleaf_input, _vc_output_2d, _vc_view_modified, _vc_base_modified,
+    _vc_mm_double, _vc_multi_output, _vc_index, _vc_mask, _vc_function_input,
+    _vc_function_output,
+    lambda T: _vc_output('exp', T), lambda T: _vc_output('sigmoid', T),
+    lambda T: _vc_output('tanh', T), lambda T: _vc_output('sqrt', T),
+])
+def test_version_counter_message(case):
+    te, ne = _err(case, torch), _err(case, nt)
+    assert te[0] is RuntimeError and 'check_nan=False)' in te[1]
+    assert ne == te

@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from .._dtype import NP2DT, result_dtype, _defaults
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor, _wrap, _TYPE_WORDS
 from .._state import state
 
 ndarray = np.ndarray
@@ -122,6 +122,7 @@ class Op:
             if self.vers is None:
                 self.vers = []
             self.vers.append((vc, 0, -1))
+            self.meta = [(out.shape, out.dtype)]  # names the output in the version error
         return r
 
     # -- backward helpers ----------------------------------------------------
@@ -137,18 +138,18 @@ class Op:
         if self.vers:
             for vc, v, i in self.vers:
                 if vc[0] != v:
-                    t = self.inputs[i] if i >= 0 else None
-                    shape = list(t.shape) if t is not None else []
-                    tname = t.type() if t is not None else 'torch.FloatTensor'
-                    src = (t.grad_fn.name() if t is not None and t.grad_fn is not None
-                           else self.name())
-                    raise RuntimeError(
-                        'one of the variables needed for gradient computation has been '
-                        f'modified by an inplace operation: [{tname} {shape}], which is output '
-                        f"0 of {re.sub(r'Backward[0-9]*$', '', src)}, is at version {vc[0]}; "
-                        f'expected version {v} instead. Hint: enable anomaly detection to find '
-                        'the operation that failed to compute its gradient, with '
-                        'torch.autograd.set_detect_anomaly(True).')
+                    raise self._version_error(i, vc[0], v)
+
+    def _version_error(self, i: int, now: int, expected: int) -> RuntimeError:
+        """PyTorch's error for saved input ``i`` (-1: the saved output) changed in place."""
+        if i < 0:
+            # The saved output is named by this node, as PyTorch's SavedVariable keeps it.
+            # (An op that marks its output saved by hand may not have set meta; the message
+            # then cannot name the output's type and shape.)
+            meta = getattr(self, 'meta', None)
+            shape, dt = meta[0] if meta else ((), np.dtype(np.float32))
+            return version_error(_type_name(dt), shape, self.name(), 0, now, expected)
+        return saved_version_error(self.inputs[i], now, expected)
 
     def _complex_guard(self) -> None:
         """For a node with a complex output or a complex input that needs a gradient: the
@@ -332,6 +333,40 @@ class AccumulateGrad:
 
     def __hash__(self) -> int:
         return id(self.variable)
+
+
+def _type_name(dt) -> str:
+    """PyTorch's type string of a CPU tensor of NumPy dtype ``dt`` (as in its messages)."""
+    if dt == np.bool_:
+        return 'CPUBoolType'
+    return 'torch.' + _TYPE_WORDS[np.dtype(dt).name] + 'Tensor'
+
+
+def version_error(tname: str, shape, node: str | None, output_nr: int, now: int,
+                  expected: int) -> RuntimeError:
+    """PyTorch's error for a tensor saved for backward and then modified in place: ``tname``
+    is its type string, ``node`` the name of the node that made it (None for a tensor
+    without history, which PyTorch's message then leaves out)."""
+    src = '' if node is None else (f", which is output {output_nr} of "
+                                   f"{re.sub(r'Backward[0-9]*$', '', node)},")
+    return RuntimeError(
+        'one of the variables needed for gradient computation has been modified by an '
+        f'inplace operation: [{tname} {list(shape)}]{src} is at version {now}; expected '
+        f'version {expected} instead. Hint: enable anomaly detection to find the operation '
+        'that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, '
+        'check_nan=False).')
+
+
+def saved_version_error(t: Tensor, now: int, expected: int) -> RuntimeError:
+    """:func:`version_error` for a saved input ``t``, named by its node as PyTorch does."""
+    fn = t.grad_fn
+    src, oi = (None, 0) if fn is None else (fn.name(), t._oi)
+    base = t._base
+    if base is not None and (fn is not None or base._rg):
+        # NOTE: PyTorch regenerates a view's grad_fn as AsStridedBackward0 once the view
+        # or its base has been changed in place, and names that node.
+        src, oi = 'AsStridedBackward0', 0
+    return version_error(_type_name(t._data.dtype), t.shape, src, oi, now, expected)
 
 
 def unbroadcast(g: ndarray, shape: tuple) -> ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .._ops._op import DelayedError, Op
+from .._ops._op import DelayedError, Op, _type_name, saved_version_error, version_error
 from .._state import state
 from . import forward_ad as _fw
 
@@ -21,6 +21,7 @@ class FunctionCtx:
         self.materialize_grads = True
         self.non_differentiable = set()
         self.dirty = set()
+        self.node = None
 
     def save_for_backward(self, *tensors) -> None:
         """Saves tensors (or None) for ``backward``, checked against later in-place changes."""
@@ -29,19 +30,29 @@ class FunctionCtx:
                 raise TypeError('save_for_backward can only save variables, but argument 0 is '
                                 f'of type {type(t).__name__}')
         self.to_save = tensors
-        self.saved_ver = tuple(None if t is None else (t._vc, t._vc[0] if t._vc else 0)
-                               for t in tensors)
+        ver = []
+        for t in tensors:
+            if t is None:
+                ver.append(None)
+                continue
+            if t._vc is None:
+                t._vc = [0]
+            ver.append((t._vc, t._vc[0]))
+        self.saved_ver = tuple(ver)
 
     save_for_forward = save_for_backward
 
     @property
     def saved_tensors(self):
         for t, sv in zip(self.to_save, self.saved_ver):
-            if t is not None and sv[0] is not None and sv[0][0] != sv[1]:
-                raise RuntimeError(
-                    'one of the variables needed for gradient computation has been modified by '
-                    f'an inplace operation: [{t.type()} {list(t.shape)}], is at version '
-                    f'{sv[0][0]}; expected version {sv[1]} instead.')
+            if t is not None and sv[0][0] != sv[1]:
+                node = self.node
+                oi = None if node is None else node.out_index.get(id(t))
+                if oi is None:
+                    raise saved_version_error(t, sv[0][0], sv[1])
+                # A saved output is named by this Function's node, as PyTorch does.
+                raise version_error(_type_name(t._data.dtype), t.shape, node.name(), oi,
+                                    sv[0][0], sv[1])
         return self.to_save
 
     def mark_dirty(self, *tensors) -> None:
@@ -198,6 +209,8 @@ class Function(metaclass=_FunctionMeta):
         node.vers = None
         node.nout = len(tensor_outs)
         node.meta = [(o._data.shape, o._data.dtype) for o in tensor_outs]
+        node.out_index = {id(o): i for i, o in enumerate(tensor_outs)}
+        ctx.node = node
         for i, o in enumerate(tensor_outs):
             if id(o) in ctx.non_differentiable or o._data.dtype.kind != 'f':
                 continue
