@@ -83,6 +83,7 @@ class FunctionEvent(_Timed):
         self.cpu_parent: Optional[FunctionEvent] = None
         self.count = 1
         self.stack: list = []
+        self.trace_name = name
 
     @property
     def key(self) -> str:
@@ -261,7 +262,7 @@ def _write_trace(events, path: str, meta: dict) -> None:
         args = {'External id': e.id, 'Ev Idx': i}
         if e.input_shapes:
             args['Input Dims'] = e.input_shapes
-        evs.append({'ph': 'X', 'cat': e.cat, 'name': e.name, 'pid': pid, 'tid': e.thread,
+        evs.append({'ph': 'X', 'cat': e.cat, 'name': e.trace_name, 'pid': pid, 'tid': e.thread,
                     'ts': round(e.start_us, 3), 'dur': round(e.end_us - e.start_us, 3),
                     'args': args})
     doc = {'schemaVersion': 1, 'deviceProperties': [], **meta, 'traceEvents': evs,

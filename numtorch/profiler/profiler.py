@@ -140,8 +140,14 @@ def _to_events(ranges: list, t0: int) -> EventList:
     evs = []
     stack: list = []
     for i, r in enumerate(ranges):
-        e = FunctionEvent(i + 1, r.name, r.tid, (r.start - t0) / 1000.0, (r.end - t0) / 1000.0,
+        name = r.name
+        # As PyTorch, the events (and so the tables) merge all steps as 'ProfilerStep*';
+        # the Chrome trace keeps each step's own name.
+        if name.startswith('ProfilerStep#'):
+            name = 'ProfilerStep*'
+        e = FunctionEvent(i + 1, name, r.tid, (r.start - t0) / 1000.0, (r.end - t0) / 1000.0,
                           r.shapes, r.cat)
+        e.trace_name = r.name
         e._depth = r.depth
         while stack and stack[-1]._depth >= r.depth:
             stack.pop()
@@ -178,6 +184,9 @@ def _check_flags(owner: str, **flags) -> None:
     for k, v in flags.items():
         if v:
             raise NotImplementedError(f'{owner}: {k}=True is not supported by numtorch')
+
+
+_warned_clear = [False]
 
 
 class _KinetoProfile:
@@ -222,6 +231,11 @@ class _KinetoProfile:
         self.stop_trace()
 
     def prepare_trace(self) -> None:
+        if self.profiler is not None and not _warned_clear[0]:
+            _warned_clear[0] = True
+            warnings.warn('Warning: Profiler clears events at the end of each cycle. Only '
+                          'events from the current cycle will be reported. To keep events '
+                          'across cycles, set acc_events=True.')
         self.profiler = _Recorder(self.record_shapes)
 
     def start_trace(self) -> None:
