@@ -191,21 +191,21 @@ def histogram(name: str, values: Any, bins: Any, max_bins: int | None = None) ->
 
 # ---- images -----------------------------------------------------------------------------
 
-def make_grid(I: np.ndarray, ncols: int = 8) -> np.ndarray:  # noqa: E741
+def make_grid(batch: np.ndarray, ncols: int = 8) -> np.ndarray:
     """Tile an ``(N, 1 or 3, H, W)`` batch into a ``(3, H*rows, W*cols)`` canvas, 8 per row."""
-    if not isinstance(I, np.ndarray):
+    if not isinstance(batch, np.ndarray):
         raise AssertionError("plugin error, should pass numpy array here")
-    if I.shape[1] == 1:
-        I = np.concatenate([I, I, I], 1)  # noqa: E741
-    if I.ndim != 4 or I.shape[1] != 3:
+    if batch.shape[1] == 1:
+        batch = np.concatenate([batch, batch, batch], 1)
+    if batch.ndim != 4 or batch.shape[1] != 3:
         raise AssertionError("Input should be a 4D numpy array with 3 channels")
-    nimg, _, H, W = I.shape
+    nimg, _, H, W = batch.shape
     ncols = min(nimg, ncols)
     nrows = int(np.ceil(float(nimg) / ncols))
-    canvas = np.zeros((3, H * nrows, W * ncols), dtype=I.dtype)
+    canvas = np.zeros((3, H * nrows, W * ncols), dtype=batch.dtype)
     for i in range(nimg):
         y, x = divmod(i, ncols)
-        canvas[:, y * H:(y + 1) * H, x * W:(x + 1) * W] = I[i]
+        canvas[:, y * H:(y + 1) * H, x * W:(x + 1) * W] = batch[i]
     return canvas
 
 
