@@ -308,6 +308,13 @@ def _str(self, *, tensor_contents: str | None = None) -> str:
         suffixes.append(f"grad_fn=<{grad_fn.name().rpartition('::')[2]}>")
     elif self.requires_grad:
         suffixes.append('requires_grad=True')
+    x = self._x
+    if x is not None and 'fwd' in x:
+        from .autograd.forward_ad import _tangent
+        tangent = _tangent(self)
+        if tangent is not None:
+            # NOTE: formatted, not repr'd, as PyTorch: a 0-d tangent prints as its number.
+            suffixes.append(f'tangent={tangent}')
     out = _add_suffixes(prefix + tensor_str, suffixes, indent, False)
     if param_cls is not None and not is_plain and isinstance(self, param_cls):
         out = f'Parameter({out})'

@@ -230,3 +230,24 @@ def test_version_counter_message(case):
     te, ne = _err(case, torch), _err(case, nt)
     assert te[0] is RuntimeError and 'check_nan=False)' in te[1]
     assert ne == te
+
+
+# -- repr of a dual tensor -------------------------------------------------------------------
+@pytest.mark.parametrize('case', [
+    lambda T, F: F.make_dual(T.tensor([1., 2.]), T.tensor([3., 4.])),
+    lambda T, F: F.make_dual(T.tensor([1., 2.]), T.tensor([3., 4.])).sin(),
+    lambda T, F: F.make_dual(T.tensor([1., 2.], requires_grad=True), T.tensor([3., 4.])),
+    lambda T, F: F.make_dual(T.tensor(1.5, dtype=T.float64), T.tensor(2., dtype=T.float64)),
+    lambda T, F: F.make_dual(T.ones(2, 3), T.ones(2, 3) * 0.5),
+    lambda T, F: F.make_dual(T.ones(2, dtype=T.float64), T.tensor([1e-8, 3.],
+                                                                   dtype=T.float64)),
+    lambda T, F: F.make_dual(T.ones(0), T.ones(0)),
+    lambda T, F: F.unpack_dual(F.make_dual(T.ones(2), T.ones(2))).primal,
+])
+def test_dual_tensor_repr(case):
+    def run(T, F):
+        with F.dual_level():
+            d = case(T, F)
+            inside = (repr(d), str(d))
+        return inside, repr(d)
+    assert run(nt, nfwAD) == run(torch, tfwAD)
