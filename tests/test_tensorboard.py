@@ -336,3 +336,34 @@ def test_errors_match_torch(tmp_path):
         w.add_embedding(numtorch.ones(3, 2))
     w.close()
     tw.close()
+
+
+def test_audio_pr_curves_custom_scalars_match_torch(tmp_path, capsys):
+    rs = np.random.RandomState(2)
+    labels, preds, weights = rs.randint(2, size=50), rs.rand(50), rs.rand(50)
+    signal = np.sin(np.arange(100) / 5.0)
+
+    def fn(W, mod, d):
+        with W(d) as w:
+            w.add_audio("a", mod.tensor(signal), 1, sample_rate=8000, walltime=1.0)
+            w.add_audio("loud", mod.tensor(signal[None] * 1.5), 2, walltime=1.0)
+            w.add_pr_curve("pr", mod.tensor(labels), mod.tensor(preds), 2, walltime=1.0)
+            w.add_pr_curve("prw", labels, preds, 2, num_thresholds=200, weights=weights,
+                           walltime=1.0)
+            w.add_pr_curve_raw("raw", [1, 2], [3, 4], [5, 6], [7, 8], [0.1, 0.2],
+                               [0.3, 0.4], 3, num_thresholds=2, walltime=1.0)
+            w.add_custom_scalars({"Taiwan": {"twse": ["Multiline", ["twse/0050", "t/1"]]},
+                                  "USA": {"dow": ["Margin", ["d/a", "d/b", "d/c"]],
+                                          "nas": ["Multiline", ["n/a"]]}})
+            w.add_custom_scalars_multilinechart(["a", "b"])
+            w.add_custom_scalars_marginchart(["a", "b", "c"], category="c", title="t")
+    n, t = both(tmp_path, fn)
+    for ev in n["."] + t["."]:  # custom-scalars layouts are written with the current time
+        if ev.wall_time != 1.0:
+            ev.wall_time = 0
+    assert n == t and len(n["."]) == 9
+    assert capsys.readouterr().out.count("warning: audio amplitude out of range") == 2
+    a = n["."][1].summary.value[0].audio
+    assert (a.sample_rate, a.num_channels, a.length_frames) == (8000, 1, 100)
+    with pytest.raises(AssertionError, match="Expected 3 tags, got 2."):
+        SummaryWriter(str(tmp_path / "e")).add_custom_scalars_marginchart(["a", "b"])

@@ -5,6 +5,7 @@ Every function returns the encoded ``Summary`` message as bytes.
 """
 from __future__ import annotations
 
+import io
 import struct
 from typing import Any
 
@@ -16,7 +17,8 @@ from ._png import encode_png
 
 __all__ = ["make_np", "scalar", "histogram", "histogram_raw", "make_histogram", "image",
            "text", "hparams", "tensor_proto", "convert_to_HWC", "make_grid",
-           "figure_to_image"]
+           "figure_to_image", "audio", "pr_curve", "pr_curve_raw", "compute_curve",
+           "custom_scalars"]
 
 # tensorflow DataType enum values.
 _DT = {"DT_FLOAT": 1, "DT_DOUBLE": 2, "DT_INT32": 3, "DT_UINT8": 4, "DT_INT16": 5,
@@ -45,8 +47,8 @@ def _plugin_metadata(plugin_name: str, content: bytes = b"") -> bytes:
 
 
 def _value(tag: str, *, simple_value: float | None = None, image: bytes | None = None,
-           histo: bytes | None = None, tensor: bytes | None = None,
-           metadata: bytes | None = None) -> bytes:
+           histo: bytes | None = None, audio: bytes | None = None,
+           tensor: bytes | None = None, metadata: bytes | None = None) -> bytes:
     """Summary.Value; the oneof member that is given is written even when it is zero."""
     out = P.f_str(1, tag)
     if simple_value is not None:
@@ -55,6 +57,8 @@ def _value(tag: str, *, simple_value: float | None = None, image: bytes | None =
         out += P.f_bytes(4, image, always=True)
     if histo is not None:
         out += P.f_bytes(5, histo, always=True)
+    if audio is not None:
+        out += P.f_bytes(6, audio, always=True)
     if tensor is not None:
         out += P.f_bytes(8, tensor, always=True)
     if metadata is not None:
@@ -352,3 +356,107 @@ def hparams(hparam_dict: dict | None = None, metric_dict: dict | None = None,
     sei_msg = P.f_varint(1, _STATUS_SUCCESS)
     sei = _hparams_summary("_hparams_/session_end_info", P.f_bytes(4, sei_msg, always=True))
     return exp, ssi, sei
+
+
+# ---- audio ------------------------------------------------------------------------------
+
+def audio(tag: str, tensor: Any, sample_rate: int = 44100) -> bytes:
+    """An audio Summary: mono 16-bit WAV of a 1-D signal in [-1, 1] (clipped, with PyTorch's
+    printed warning, when it goes beyond)."""
+    import wave
+
+    array = make_np(tensor).squeeze()
+    if abs(array).max() > 1:
+        print("warning: audio amplitude out of range, auto clipped.")
+        array = array.clip(-1, 1)
+    if array.ndim != 1:
+        raise AssertionError("input tensor should be 1 dimensional.")
+    array = (array * np.iinfo(np.int16).max).astype("<i2")
+    fio = io.BytesIO()
+    with wave.open(fio, "wb") as wave_write:
+        wave_write.setnchannels(1)
+        wave_write.setsampwidth(2)
+        wave_write.setframerate(sample_rate)
+        wave_write.writeframes(array.data)
+    proto = (P.f_float(1, sample_rate) + P.f_varint(2, 1) + P.f_varint(3, array.shape[-1])
+             + P.f_bytes(4, fio.getvalue()) + P.f_str(5, "audio/wav"))
+    return _summary(_value(tag, audio=proto))
+
+
+# ---- precision-recall curves ------------------------------------------------------------
+
+def compute_curve(labels: np.ndarray, predictions: np.ndarray, num_thresholds: int,
+                  weights: Any = None) -> np.ndarray:
+    """The (6, num_thresholds) table tp, fp, tn, fn, precision, recall of the pr_curves
+    plugin: predictions are bucketed by threshold, counts are reverse cumulative sums."""
+    minimum_count = 1e-7
+    if weights is None:
+        weights = 1.0
+    bucket_indices = np.int32(np.floor(predictions * (num_thresholds - 1)))
+    float_labels = labels.astype(np.float64)
+    histogram_range = (0, num_thresholds - 1)
+    tp_buckets, _ = np.histogram(bucket_indices, bins=num_thresholds, range=histogram_range,
+                                 weights=float_labels * weights)
+    fp_buckets, _ = np.histogram(bucket_indices, bins=num_thresholds, range=histogram_range,
+                                 weights=(1.0 - float_labels) * weights)
+    tp = np.cumsum(tp_buckets[::-1])[::-1]
+    fp = np.cumsum(fp_buckets[::-1])[::-1]
+    tn = fp[0] - fp
+    fn = tp[0] - tp
+    precision = tp / np.maximum(minimum_count, tp + fp)
+    recall = tp / np.maximum(minimum_count, tp + fn)
+    return np.stack((tp, fp, tn, fn, precision, recall))
+
+
+def _pr_curve_summary(tag: str, data: np.ndarray, num_thresholds: int) -> bytes:
+    # PrCurvePluginData{version: 0, num_thresholds}.
+    content = P.f_varint(2, num_thresholds)
+    proto = (P.f_varint(1, _DT["DT_FLOAT"]) + P.f_bytes(2, _shape(data.shape), always=True)
+             + P.f_packed_float(5, data.reshape(-1)))
+    return _summary(_value(tag, tensor=proto, metadata=_plugin_metadata("pr_curves", content)))
+
+
+def pr_curve(tag: str, labels: np.ndarray, predictions: np.ndarray,
+             num_thresholds: int = 127, weights: Any = None) -> bytes:
+    """A pr_curves Summary from binary labels and predicted probabilities (at most 127
+    thresholds, as PyTorch)."""
+    num_thresholds = min(num_thresholds, 127)
+    data = compute_curve(labels, predictions, num_thresholds=num_thresholds, weights=weights)
+    return _pr_curve_summary(tag, data, num_thresholds)
+
+
+def pr_curve_raw(tag: str, tp: Any, fp: Any, tn: Any, fn: Any, precision: Any, recall: Any,
+                 num_thresholds: int = 127, weights: Any = None) -> bytes:
+    """A pr_curves Summary from precomputed counts; ``weights`` is unused, as in PyTorch."""
+    num_thresholds = min(num_thresholds, 127)
+    data = np.stack((tp, fp, tn, fn, precision, recall))
+    return _pr_curve_summary(tag, data, num_thresholds)
+
+
+# ---- custom scalars layout --------------------------------------------------------------
+
+def custom_scalars(layout: dict) -> bytes:
+    """The custom_scalars plugin's layout Summary. ``layout`` maps category titles to
+    {chart title: ['Multiline', tags] or ['Margin', [value, lower, upper]]}."""
+    categories = []
+    for k, v in layout.items():
+        charts = []
+        for chart_name, chart_metadata in v.items():
+            tags = chart_metadata[1]
+            if chart_metadata[0] == "Margin":
+                if len(tags) != 3:
+                    raise AssertionError("len(tags) != 3")
+                series = P.f_str(1, tags[0]) + P.f_str(2, tags[1]) + P.f_str(3, tags[2])
+                content = P.f_bytes(3, P.f_bytes(1, series, always=True), always=True)
+            else:
+                content = P.f_bytes(2, b"".join(P.f_str(1, t, always=True) for t in tags),
+                                    always=True)
+            charts.append(P.f_str(1, chart_name) + content)
+        categories.append(P.f_str(1, k) + b"".join(P.f_bytes(2, c, always=True)
+                                                   for c in charts))
+    layout_msg = b"".join(P.f_bytes(2, c, always=True) for c in categories)
+    # A DT_STRING tensor with an empty (set) shape holding the serialized Layout.
+    proto = (P.f_varint(1, _DT["DT_STRING"]) + P.f_bytes(2, b"", always=True)
+             + P.f_bytes(8, layout_msg, always=True))
+    return _summary(_value("custom_scalars__config__", tensor=proto,
+                           metadata=_plugin_metadata("custom_scalars")))

@@ -15,8 +15,9 @@ import time
 from typing import Any
 
 from . import _proto as P
-from .summary import (figure_to_image, histogram, histogram_raw, hparams, image, scalar,
-                      tensor_proto, text)
+from .summary import (audio, custom_scalars, figure_to_image, histogram, histogram_raw,
+                      hparams, image, make_np, pr_curve, pr_curve_raw, scalar, tensor_proto,
+                      text)
 
 __all__ = ["FileWriter", "SummaryWriter"]
 
@@ -299,6 +300,50 @@ class SummaryWriter:
                  walltime: float | None = None) -> None:
         """Record a (markdown) string, under the tag ``<tag>/text_summary``."""
         self._get_file_writer().add_summary(text(tag, text_string), global_step, walltime)
+
+    def add_audio(self, tag: str, snd_tensor: Any, global_step: int | None = None,
+                  sample_rate: int = 44100, walltime: float | None = None) -> None:
+        """Record a mono signal of values in [-1, 1] as 16-bit WAV audio."""
+        self._get_file_writer().add_summary(audio(tag, snd_tensor, sample_rate=sample_rate),
+                                            global_step, walltime)
+
+    def add_pr_curve(self, tag: str, labels: Any, predictions: Any,
+                     global_step: int | None = None, num_thresholds: int = 127,
+                     weights: Any = None, walltime: float | None = None) -> None:
+        """Record a precision-recall curve from binary labels and probabilities."""
+        labels, predictions = make_np(labels), make_np(predictions)
+        self._get_file_writer().add_summary(
+            pr_curve(tag, labels, predictions, num_thresholds, weights), global_step, walltime)
+
+    def add_pr_curve_raw(self, tag: str, true_positive_counts: Any,
+                         false_positive_counts: Any, true_negative_counts: Any,
+                         false_negative_counts: Any, precision: Any, recall: Any,
+                         global_step: int | None = None, num_thresholds: int = 127,
+                         weights: Any = None, walltime: float | None = None) -> None:
+        """Record a precision-recall curve from precomputed counts, precision and recall."""
+        self._get_file_writer().add_summary(
+            pr_curve_raw(tag, true_positive_counts, false_positive_counts,
+                         true_negative_counts, false_negative_counts, precision, recall,
+                         num_thresholds, weights), global_step, walltime)
+
+    def add_custom_scalars_multilinechart(self, tags: list, category: str = "default",
+                                          title: str = "untitled") -> None:
+        """A custom-scalars layout with one multi-line chart of ``tags``."""
+        self._get_file_writer().add_summary(
+            custom_scalars({category: {title: ["Multiline", tags]}}))
+
+    def add_custom_scalars_marginchart(self, tags: list, category: str = "default",
+                                       title: str = "untitled") -> None:
+        """A custom-scalars layout with one margin chart of ``[value, lower, upper]`` tags."""
+        if len(tags) != 3:
+            raise AssertionError(f"Expected 3 tags, got {len(tags)}.")
+        self._get_file_writer().add_summary(
+            custom_scalars({category: {title: ["Margin", tags]}}))
+
+    def add_custom_scalars(self, layout: dict) -> None:
+        """Record the custom-scalars plugin layout (categories of multi-line / margin
+        charts over scalar tags)."""
+        self._get_file_writer().add_summary(custom_scalars(layout))
 
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
                   use_strict_trace: bool = True) -> None:
