@@ -314,7 +314,7 @@ def test_composes_with_forward_ad(inside):
 
 
 def test_unsupported_arguments():
-    for kw in (dict(profile_memory=True), dict(with_stack=True), dict(with_flops=True),
+    for kw in (dict(with_stack=True), dict(with_flops=True), dict(with_modules=True),
                dict(activities=[nprof.ProfilerActivity.CUDA])):
         with pytest.raises(NotImplementedError):
             nprof.profile(**kw)
@@ -323,6 +323,37 @@ def test_unsupported_arguments():
         numtorch.ones(2).exp()
     with pytest.raises(NotImplementedError, match='group_by_stack_n'):
         p.key_averages(group_by_stack_n=2)
+
+
+def _memory_case(lib, prof_mod):
+    lib.manual_seed(0)
+    lin = lib.nn.Linear(4, 3)
+    x = lib.randn(2, 4)
+    with prof_mod.profile(profile_memory=True) as p:
+        with prof_mod.record_function('blk'):
+            y = lib.relu(lin(x))
+            (y * 2).sum()
+        x.view(8)
+    return p
+
+
+def test_profile_memory_matches_torch():
+    p = _memory_case(numtorch, nprof)
+    q = _memory_case(torch, tprof)
+    mine = {e.key: e for e in p.key_averages()}
+    theirs = {e.key: e for e in q.key_averages()}
+    # (A block's total differs: PyTorch subtracts the frees inside it, numtorch sees none.)
+    for k in ('aten::addmm', 'aten::relu', 'aten::mul', 'aten::sum', 'aten::view'):
+        assert mine[k].cpu_memory_usage == theirs[k].cpu_memory_usage, k
+    assert mine['aten::addmm'].self_cpu_memory_usage == 24
+    a = p.key_averages().table()
+    b = q.key_averages().table()
+    assert a.split('\n')[1].split() == b.split('\n')[1].split()
+    rows = {ln.split()[0]: ln.split() for ln in a.split('\n')[3:-3]}
+    assert rows['aten::relu'][-5:] == ['24', 'B', '24', 'B', '1']
+    assert rows['blk'][-5:] == ['76', 'B', '0', 'B', '1']
+    # Without profile_memory there are no memory columns.
+    assert 'CPU Mem' not in _workload(numtorch, nprof)[0].key_averages().table()
 
 
 def test_legacy_autograd_profiler():

@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 import threading
 import time
+
+import numpy as np
 from typing import Optional
 
 from .._ops._op import Op
@@ -37,31 +39,36 @@ _perf_ns = time.perf_counter_ns
 
 
 class Range:
-    """One recorded range: its name, start and end (ns), input shapes and category."""
-    __slots__ = ('name', 'start', 'end', 'shapes', 'cat', 'depth', 'tid')
+    """One recorded range: its name, start and end (ns), input shapes, category, nesting
+    depth in its thread, thread id and the bytes its op allocated for its outputs."""
+    __slots__ = ('name', 'start', 'end', 'shapes', 'cat', 'depth', 'tid', 'mem')
 
-    def __init__(self, name: str, start: int, shapes, cat: str, depth: int) -> None:
+    def __init__(self, name: str, start: int, shapes, cat: str, depth: int, tid: int) -> None:
         self.name = name
         self.start = start
         self.end = -1
         self.shapes = shapes
         self.cat = cat
         self.depth = depth
-        self.tid = threading.get_ident()
+        self.tid = tid
+        self.mem = 0
 
 
 class _Timeline:
-    """Every range opened while any recorder is active, in opening order."""
-    __slots__ = ('ranges', 'open', 'record_shapes', 'recorders')
+    """Every range opened while any recorder is active, in opening order, and the stack of
+    ranges open in each thread."""
+    __slots__ = ('ranges', 'open', 'record_shapes', 'memory', 'recorders')
 
     def __init__(self) -> None:
         self.ranges: list = []
-        self.open: list = []
+        self.open: dict = {}
         self.record_shapes = 0
+        self.memory = 0
         self.recorders = 0
 
 
 _tl = _Timeline()
+_get_ident = threading.get_ident
 
 
 def active() -> bool:
@@ -69,22 +76,44 @@ def active() -> bool:
 
 
 def begin(name: str, shapes=None, cat: str = 'cpu_op') -> Range:
-    r = Range(name, _perf_ns(), shapes if shapes is not None else [], cat, len(_tl.open))
+    tid = _get_ident()
+    st = _tl.open.get(tid)
+    if st is None:
+        st = _tl.open[tid] = []
+    r = Range(name, _perf_ns(), shapes if shapes is not None else [], cat, len(st), tid)
     _tl.ranges.append(r)
-    _tl.open.append(r)
+    st.append(r)
     return r
 
 
 def end(r: Range) -> None:
     r.end = _perf_ns()
-    op = _tl.open
+    st = _tl.open.get(r.tid)
     # Ranges left open inside ``r`` (an exception skipped their exit) end with it.
-    while op:
-        x = op.pop()
+    while st:
+        x = st.pop()
         if x.end < 0:
             x.end = r.end
         if x is r:
             break
+
+
+def _out_bytes(out, ts) -> int:
+    """The bytes of an op's outputs that are new memory, not views of its inputs.
+
+    NOTE: this is what PyTorch's profile_memory reports for most ops (the storage an op
+    allocates for its result); NumPy temporaries an op frees before returning, and frees
+    (PyTorch's '[memory]' rows), are not seen.
+    """
+    n = 0
+    for o in (out if type(out) is tuple else (out,)):
+        a = o._data
+        for t in ts:
+            if np.may_share_memory(a, t._data):
+                break
+        else:
+            n += a.nbytes
+    return n
 
 
 # -- op names -------------------------------------------------------------------------------
@@ -155,20 +184,26 @@ def _unpatch_backwards() -> None:
 
 def _make_wrappers(apply, apply1, apply2):
     def p_apply1(self, x):
+        ts = (x,)
         r = begin(op_name(type(self)), [list(x._data.shape)] if _tl.record_shapes else None)
         try:
             out = apply1(self, x)
         finally:
             end(r)
+        if _tl.memory:
+            r.mem = _out_bytes(out, ts)
         return out
 
     def p_apply2(self, a, b):
+        ts = (a, b)
         r = begin(op_name(type(self)),
                   [list(a._data.shape), list(b._data.shape)] if _tl.record_shapes else None)
         try:
             out = apply2(self, a, b)
         finally:
             end(r)
+        if _tl.memory:
+            r.mem = _out_bytes(out, ts)
         return out
 
     def p_apply(self, *ts):
@@ -177,6 +212,8 @@ def _make_wrappers(apply, apply1, apply2):
             out = apply(self, *ts)
         finally:
             end(r)
+        if _tl.memory:
+            r.mem = _out_bytes(out, ts)
         return out
 
     return p_apply, p_apply1, p_apply2
@@ -222,18 +259,19 @@ def _uninstall() -> None:
     _unpatch_backwards()
 
 
-def start_recording(record_shapes: bool) -> int:
+def start_recording(record_shapes: bool, memory: bool) -> int:
     """Starts a recorder; returns the timeline index its ranges begin at."""
     if _tl.recorders == 0:
         _tl.ranges = []
-        _tl.open = []
+        _tl.open = {}
         _install()
     _tl.recorders += 1
     _tl.record_shapes += bool(record_shapes)
+    _tl.memory += bool(memory)
     return len(_tl.ranges)
 
 
-def stop_recording(first: int, record_shapes: bool) -> list:
+def stop_recording(first: int, record_shapes: bool, memory: bool) -> list:
     """Stops a recorder started at ``first``; returns its ranges (open ones end now)."""
     now = _perf_ns()
     ranges = _tl.ranges[first:]
@@ -242,8 +280,9 @@ def stop_recording(first: int, record_shapes: bool) -> list:
             r.end = now
     _tl.recorders -= 1
     _tl.record_shapes -= bool(record_shapes)
+    _tl.memory -= bool(memory)
     if _tl.recorders == 0:
         _uninstall()
         _tl.ranges = []
-        _tl.open = []
+        _tl.open = {}
     return ranges

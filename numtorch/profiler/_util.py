@@ -58,8 +58,6 @@ class _Timed:
     device_time = 0.0
     self_device_memory_usage = 0
     device_memory_usage = 0
-    cpu_memory_usage = 0
-    self_cpu_memory_usage = 0
     node_id = -1
     is_async = False
     use_device = None
@@ -84,6 +82,11 @@ class FunctionEvent(_Timed):
         self.count = 1
         self.stack: list = []
         self.trace_name = name
+        self.self_cpu_memory_usage = 0
+
+    @property
+    def cpu_memory_usage(self) -> int:
+        return self.self_cpu_memory_usage + sum(c.cpu_memory_usage for c in self.cpu_children)
 
     @property
     def key(self) -> str:
@@ -116,6 +119,8 @@ class FunctionEventAvg(_Timed):
         self.count = 0
         self.cpu_time_total = 0.0
         self.self_cpu_time_total = 0.0
+        self.cpu_memory_usage = 0
+        self.self_cpu_memory_usage = 0
         self.input_shapes = None
         self.stack = None
         self.cpu_parent = None
@@ -130,6 +135,8 @@ class FunctionEventAvg(_Timed):
         self.count += other.count
         self.cpu_time_total += other.cpu_time_total
         self.self_cpu_time_total += other.self_cpu_time_total
+        self.cpu_memory_usage += other.cpu_memory_usage
+        self.self_cpu_memory_usage += other.self_cpu_memory_usage
         return self
 
     __iadd__ = add
@@ -143,11 +150,15 @@ class EventList(list):
     """A list of events with PyTorch's summaries: ``table``, ``key_averages``,
     ``total_average``, ``export_chrome_trace``."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        for k in ('use_device', 'profile_memory', 'with_flops'):
-            if kwargs.pop(k, None):
-                raise NotImplementedError(f'EventList: {k} is not supported by numtorch')
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, use_device: Optional[str] = None, profile_memory: bool = False,
+                 with_flops: bool = False) -> None:
+        if use_device not in (None, 'cpu'):
+            raise NotImplementedError(f'EventList: use_device={use_device!r} is not supported '
+                                      'by numtorch')
+        if with_flops:
+            raise NotImplementedError('EventList: with_flops=True is not supported by numtorch')
+        super().__init__(*args)
+        self._profile_memory = profile_memory
 
     @property
     def self_cpu_time_total(self) -> float:
@@ -172,7 +183,7 @@ class EventList(list):
         if not group_by_input_shapes:
             for g in groups.values():
                 g.input_shapes = ''
-        return EventList(groups.values())
+        return EventList(groups.values(), profile_memory=self._profile_memory)
 
     def total_average(self) -> FunctionEventAvg:
         tot = FunctionEventAvg()
@@ -190,7 +201,8 @@ class EventList(list):
         descending by the attribute ``sort_by`` (e.g. 'cpu_time_total'), at most
         ``row_limit`` rows, then 'Self CPU time total'."""
         return _build_table(self, sort_by, header, row_limit, max_name_column_width,
-                            max_shapes_column_width, top_level_events_only, time_unit)
+                            max_shapes_column_width, top_level_events_only, time_unit,
+                            self._profile_memory)
 
     def export_chrome_trace(self, path: str) -> None:
         """Writes the (unaggregated) events as a Chrome trace JSON file."""
@@ -200,8 +212,15 @@ class EventList(list):
         return self.table()
 
 
+def _format_memory(nbytes: int) -> str:
+    for unit, size in (('GB', 1 << 30), ('MB', 1 << 20), ('KB', 1 << 10)):
+        if abs(nbytes) >= size:
+            return f'{nbytes / size:.2f} {unit}'
+    return f'{nbytes} B'
+
+
 def _build_table(events, sort_by, header, row_limit, max_name_w, max_shapes_w,
-                 top_level_only, time_unit) -> str:
+                 top_level_only, time_unit, memory) -> str:
     if len(events) == 0:
         return ''
     if sort_by is not None:
@@ -214,11 +233,13 @@ def _build_table(events, sort_by, header, row_limit, max_name_w, max_shapes_w,
     shapes_w = max(len(str(e.input_shapes)) for e in events) + 4
     if max_shapes_w is not None:
         shapes_w = min(shapes_w, max_shapes_w)
-    # Columns: name, five time columns and the call count, each 12 wide, two spaces after
-    # every column (the last included), right-aligned.
-    headers = ['Name', 'Self CPU %', 'Self CPU', 'CPU total %', 'CPU total', 'CPU time avg',
-               '# of Calls']
-    widths = [name_w] + [12] * 6
+    # Columns: name, five time columns, two memory columns if asked, and the call count,
+    # each 12 wide, two spaces after every column (the last included), right-aligned.
+    headers = ['Name', 'Self CPU %', 'Self CPU', 'CPU total %', 'CPU total', 'CPU time avg']
+    if memory:
+        headers += ['CPU Mem', 'Self CPU Mem']
+    headers.append('# of Calls')
+    widths = [name_w] + [12] * (len(headers) - 1)
     if has_shapes:
         headers.append('Input Shapes')
         widths.append(shapes_w)
@@ -245,8 +266,10 @@ def _build_table(events, sort_by, header, row_limit, max_name_w, max_shapes_w,
         row = [name, _format_time_share(e.self_cpu_time_total, total),
                _in_unit(e.self_cpu_time_total, time_unit),
                _format_time_share(e.cpu_time_total, total),
-               _in_unit(e.cpu_time_total, time_unit), _in_unit(e.cpu_time, time_unit),
-               e.count]
+               _in_unit(e.cpu_time_total, time_unit), _in_unit(e.cpu_time, time_unit)]
+        if memory:
+            row += [_format_memory(e.cpu_memory_usage), _format_memory(e.self_cpu_memory_usage)]
+        row.append(e.count)
         if has_shapes:
             row.append(str(e.input_shapes)[:shapes_w])
         out.append(fmt.format(*row))

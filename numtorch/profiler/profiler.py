@@ -135,7 +135,7 @@ class record_function(contextlib.ContextDecorator):
             _record.end(r)
 
 
-def _to_events(ranges: list, t0: int) -> EventList:
+def _to_events(ranges: list, t0: int, memory: bool) -> EventList:
     """Ranges (in opening order) to FunctionEvents linked to their enclosing event."""
     evs = []
     stack: list = []
@@ -148,6 +148,7 @@ def _to_events(ranges: list, t0: int) -> EventList:
         e = FunctionEvent(i + 1, name, r.tid, (r.start - t0) / 1000.0, (r.end - t0) / 1000.0,
                           r.shapes, r.cat)
         e.trace_name = r.name
+        e.self_cpu_memory_usage = r.mem
         e._depth = r.depth
         while stack and stack[-1]._depth >= r.depth:
             stack.pop()
@@ -156,28 +157,29 @@ def _to_events(ranges: list, t0: int) -> EventList:
             stack[-1].cpu_children.append(e)
         stack.append(e)
         evs.append(e)
-    return EventList(evs)
+    return EventList(evs, profile_memory=memory)
 
 
 class _Recorder:
     """One recording window over the shared timeline."""
 
-    def __init__(self, record_shapes: bool) -> None:
+    def __init__(self, record_shapes: bool, profile_memory: bool) -> None:
         self.record_shapes = record_shapes
+        self.profile_memory = profile_memory
         self.first: Optional[int] = None
         self.function_events: Optional[EventList] = None
 
     def start(self) -> None:
         self.t0 = time.perf_counter_ns()
         self.wall0 = time.time_ns()
-        self.first = _record.start_recording(self.record_shapes)
+        self.first = _record.start_recording(self.record_shapes, self.profile_memory)
 
     def stop(self) -> None:
         if self.first is None:
             return
-        ranges = _record.stop_recording(self.first, self.record_shapes)
+        ranges = _record.stop_recording(self.first, self.record_shapes, self.profile_memory)
         self.first = None
-        self.function_events = _to_events(ranges, self.t0)
+        self.function_events = _to_events(ranges, self.t0, self.profile_memory)
 
 
 def _check_flags(owner: str, **flags) -> None:
@@ -198,9 +200,10 @@ class _KinetoProfile:
                  with_modules: bool = False, experimental_config=None,
                  execution_trace_observer=None, acc_events: bool = False,
                  custom_trace_id_callback=None) -> None:
-        # NOTE: numtorch does not track its arrays' memory, Python stacks, FLOPs or modules
-        # per op; asking for them is an error rather than columns of zeros.
-        _check_flags('profile', profile_memory=profile_memory, with_stack=with_stack,
+        # NOTE: numtorch does not record Python stacks, FLOPs or modules per op; asking for
+        # them is an error rather than columns of zeros. profile_memory counts the bytes of
+        # each op's new outputs (see _record._out_bytes).
+        _check_flags('profile', with_stack=with_stack,
                      with_flops=with_flops, with_modules=with_modules, acc_events=acc_events)
         for k, v in (('experimental_config', experimental_config),
                      ('execution_trace_observer', execution_trace_observer),
@@ -236,7 +239,7 @@ class _KinetoProfile:
             warnings.warn('Warning: Profiler clears events at the end of each cycle. Only '
                           'events from the current cycle will be reported. To keep events '
                           'across cycles, set acc_events=True.')
-        self.profiler = _Recorder(self.record_shapes)
+        self.profiler = _Recorder(self.record_shapes, self.profile_memory)
 
     def start_trace(self) -> None:
         self.profiler.start()
