@@ -367,3 +367,17 @@ def test_audio_pr_curves_custom_scalars_match_torch(tmp_path, capsys):
     assert (a.sample_rate, a.num_channels, a.length_frames) == (8000, 1, 100)
     with pytest.raises(AssertionError, match="Expected 3 tags, got 2."):
         SummaryWriter(str(tmp_path / "e")).add_custom_scalars_marginchart(["a", "b"])
+
+
+def test_unclosed_writer_is_flushed_at_exit(tmp_path):
+    import subprocess
+    import sys
+    code = ("from numtorch.utils.tensorboard import SummaryWriter\n"
+            f"w = SummaryWriter({str(tmp_path / 'x')!r}, max_queue=100)\n"
+            "for i in range(3):\n    w.add_scalar('a', i, i)\n")
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    (f,) = event_files(tmp_path / "x")
+    evs = list(LegacyEventFileLoader(f).Load())
+    assert [(e.step, e.summary.value[0].simple_value) for e in evs[1:]] == [
+        (0, 0.0), (1, 1.0), (2, 2.0)]

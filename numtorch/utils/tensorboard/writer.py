@@ -2,16 +2,19 @@
 tensorboard or protobuf (see ``_proto`` for the encoding).
 
 Unlike PyTorch, which hands records to a background thread, numtorch writes synchronously:
-events are kept in memory and written to the file when ``max_queue`` of them are pending,
-when ``flush_secs`` seconds have passed since the last write (checked on each add), and on
-``flush()`` / ``close()``. The files are byte-compatible with PyTorch's.
+each event goes into the file's buffer at once, and the file is flushed to disk when
+``max_queue`` events are unflushed, when ``flush_secs`` seconds have passed since the last
+flush (checked on each add), on ``flush()`` / ``close()``, and at interpreter exit for
+writers never closed. The files are byte-compatible with PyTorch's.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import threading
 import time
+import weakref
 from typing import Any
 
 from . import _proto as P
@@ -52,10 +55,10 @@ def _event(wall_time: float, step: int | None = None, *, file_version: str | Non
 
 
 class _EventFileWriter:
-    """One ``events.out.tfevents.*`` file; buffers framed records (see the module note)."""
+    """One ``events.out.tfevents.*`` file (see the module note on flushing)."""
 
-    __slots__ = ("_logdir", "_file_name", "_file", "_pending", "_max_queue", "_flush_secs",
-                 "_last_flush")
+    __slots__ = ("_logdir", "_file_name", "_file", "_unflushed", "_max_queue", "_flush_secs",
+                 "_last_flush", "__weakref__")
 
     def __init__(self, logdir: str, max_queue: int = 10, flush_secs: float = 120,
                  filename_suffix: str = "") -> None:
@@ -67,9 +70,10 @@ class _EventFileWriter:
         ) + filename_suffix
         self._max_queue = max_queue
         self._flush_secs = flush_secs
-        self._pending: list[bytes] = []
+        self._unflushed = 0
         self._file = open(self._file_name, "wb")
         self._last_flush = time.time()
+        _open_writers.add(self)
         self.add_event(_event(time.time(), file_version="brain.Event:2",
                               source_writer="tensorboard.summary.writer.event_file_writer"))
         self.flush()
@@ -80,18 +84,18 @@ class _EventFileWriter:
     def add_event(self, event: bytes) -> None:
         if self._file is None:
             raise OSError("Writer is closed")
-        self._pending.append(P.frame_record(event))
-        if (len(self._pending) >= self._max_queue
+        # Records go to the file object's buffer at once; flush() pushes them to disk.
+        self._file.write(P.frame_record(event))
+        self._unflushed += 1
+        if (self._unflushed >= self._max_queue
                 or time.time() - self._last_flush >= self._flush_secs):
             self.flush()
 
     def flush(self) -> None:
         if self._file is None:
             raise OSError("Writer is closed")
-        if self._pending:
-            self._file.write(b"".join(self._pending))
-            self._pending.clear()
         self._file.flush()
+        self._unflushed = 0
         self._last_flush = time.time()
 
     def close(self) -> None:
@@ -99,6 +103,18 @@ class _EventFileWriter:
             self.flush()
             self._file.close()
             self._file = None
+            _open_writers.discard(self)
+
+
+# Writers not closed by the program are flushed at exit, so no event is lost (PyTorch's
+# background thread writes them out as well).
+_open_writers: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_open_writers() -> None:
+    for writer in list(_open_writers):
+        writer.close()
 
 
 class FileWriter:
