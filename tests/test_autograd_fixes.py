@@ -251,3 +251,26 @@ def test_dual_tensor_repr(case):
             inside = (repr(d), str(d))
         return inside, repr(d)
     assert run(nt, nfwAD) == run(torch, tfwAD)
+
+
+# -- forward AD errors -----------------------------------------------------------------------
+@pytest.mark.parametrize('case', [
+    lambda T, F, d: T.unique(d),
+    lambda T, F, d: d.unique(return_inverse=True, return_counts=True),
+    lambda T, F, d: d.unique(sorted=False),
+    lambda T, F, d: T.unique(d, dim=0),
+    lambda T, F, d: T.unique_consecutive(d),
+    lambda T, F, d: T.unique(d.detach()),
+    lambda T, F, d: T.unique(F.unpack_dual(d).primal),
+])
+def test_unique_forward_ad(case):
+    def run(T, F):
+        with F.dual_level():
+            d = F.make_dual(T.tensor([1., 2., 1.]), T.ones(3))
+            try:
+                r = case(T, F, d)
+            except NotImplementedError as e:
+                return str(e)
+            return [(t.numpy().tolist(), F.unpack_dual(t).tangent)
+                    for t in (r if isinstance(r, tuple) else (r,))]
+    assert run(nt, nfwAD) == run(torch, tfwAD)

@@ -369,6 +369,16 @@ def saved_version_error(t: Tensor, now: int, expected: int) -> RuntimeError:
     return version_error(_type_name(t._data.dtype), t.shape, src, oi, now, expected)
 
 
+def refuse_forward_ad(t: Tensor, label: str) -> None:
+    """For a function that runs no Op and has no forward-AD formula (ATen name ``label``):
+    PyTorch's NotImplementedError when ``t`` carries a tangent, rather than no tangent."""
+    x = t._x
+    if x is not None and 'fwd' in x:
+        from ..autograd import forward_ad
+        if forward_ad._tangent(t) is not None:
+            raise forward_ad.unsupported_error(label)
+
+
 def unbroadcast(g: ndarray, shape: tuple) -> ndarray:
     """Sums ``g`` down to ``shape``: the gradient of a broadcast."""
     if g.shape == shape:

@@ -12,7 +12,7 @@ from .. import return_types as _rt
 from .._tensor import Tensor, _wrap
 from .._dtype import get_default_dtype, to_dtype
 from .complex import refuse_complex, cj
-from ._op import Op, cast
+from ._op import Op, cast, refuse_forward_ad
 from .shape import wrap_dim
 
 __all__ = ['sum', 'nansum', 'mean', 'nanmean', 'prod', 'max', 'min', 'amax', 'amin', 'aminmax',
@@ -1178,6 +1178,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
            return_counts: bool = False, dim=None):
     """The distinct values (sorted), optionally with inverse indices and counts."""
     refuse_complex(input, '"unique" not implemented for \'{T}\'')
+    refuse_forward_ad(input, '_unique2' if dim is None else 'unique_dim')
     d = input._data
     res = np.unique(d, return_inverse=return_inverse, return_counts=return_counts,
                     axis=None if dim is None else wrap_dim(dim, d.ndim))

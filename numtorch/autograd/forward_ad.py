@@ -118,9 +118,17 @@ def _op_label(op: Op) -> str:
 
 
 def _unsupported(op: Op) -> NotImplementedError:
+    return unsupported_error(_op_label(op))
+
+
+def unsupported_error(label: str) -> NotImplementedError:
+    """PyTorch's error for forward AD through the ATen function ``label``, which has no
+    forward-AD formula."""
     return NotImplementedError(
-        f'Trying to use forward AD with {_op_label(op)} that does not support it because it '
-        'has not been implemented yet.')
+        f'Trying to use forward AD with {label} that does not support it because it has not '
+        'been implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/'
+        'pytorch/issues/new?template=feature-request.yml so that we can prioritize its '
+        'implementation or submit a PR adding the implementation to derivatives.yaml')
 
 
 def _propagate(op: Op, ts, tans, out) -> None:
