@@ -381,3 +381,46 @@ def test_unclosed_writer_is_flushed_at_exit(tmp_path):
     evs = list(LegacyEventFileLoader(f).Load())
     assert [(e.step, e.summary.value[0].simple_value) for e in evs[1:]] == [
         (0, 0.0), (1, 1.0), (2, 2.0)]
+
+
+def test_image_boxes_and_mesh_match_torch(tmp_path):
+    rs = np.random.RandomState(3)
+    img = rs.rand(3, 40, 50).astype(np.float32)
+    boxes = np.array([[2, 3, 30, 25], [10.5, 12, 45, 38]])
+    verts = rs.rand(1, 4, 3).astype(np.float32)
+    faces = np.array([[[0, 1, 2], [1, 2, 3]]])
+    cols = np.array([[[255, 0, 0]] * 4])
+
+    def fn(W, mod, d):
+        with W(d) as w:
+            w.add_image_with_boxes("b", mod.tensor(img), mod.tensor(boxes), 1, walltime=1.0)
+            w.add_image_with_boxes("bl", mod.tensor(img), mod.tensor(boxes), 1, walltime=1.0,
+                                   labels=["cat", "dog"])
+            w.add_image_with_boxes("br", img, boxes, 1, walltime=1.0, labels=["cat", "dog"],
+                                   rescale=1.5)
+            w.add_image_with_boxes("bad_labels", img, boxes, 1, walltime=1.0, labels="cat")
+            w.add_mesh("m", mod.tensor(verts), colors=mod.tensor(cols),
+                       faces=mod.tensor(faces), global_step=2, walltime=1.0,
+                       config_dict={"camera": {"fov": 75}, "a": 1})
+            w.add_mesh("m2", verts, walltime=1.0)
+    n, t = both(tmp_path, fn)
+    for en, et in zip(n["."][1:5], t["."][1:5]):
+        imn, imt = en.summary.value[0].image, et.summary.value[0].image
+        assert (imn.height, imn.width, imn.colorspace) == (imt.height, imt.width, imt.colorspace)
+        np.testing.assert_array_equal(
+            np.asarray(Image.open(io.BytesIO(imn.encoded_image_string))),
+            np.asarray(Image.open(io.BytesIO(imt.encoded_image_string))))
+    assert np.asarray(Image.open(io.BytesIO(
+        n["."][3].summary.value[0].image.encoded_image_string))).shape == (60, 75, 3)
+    assert n["."][5:] == t["."][5:] and len(n["."]) == 7
+    assert [v.tag for v in n["."][5].summary.value] == ["m_VERTEX", "m_FACE", "m_COLOR"]
+    w, tw = SummaryWriter(str(tmp_path / "e")), TorchWriter(str(tmp_path / "f"))
+    for writer, mod in ((w, numtorch), (tw, torch)):
+        with pytest.raises(ValueError, match=r"BxNx3, but got torch.Size\(\[4, 3\]\)"):
+            writer.add_mesh("bad", mod.ones(4, 3))
+    with pytest.raises(NotImplementedError, match="add_video"):
+        w.add_video("v", numtorch.zeros(1, 2, 3, 4, 4))
+    with pytest.raises(NotImplementedError, match="add_onnx_graph"):
+        w.add_onnx_graph("model.onnx")
+    w.close()
+    tw.close()

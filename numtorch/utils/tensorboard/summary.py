@@ -6,6 +6,7 @@ Every function returns the encoded ``Summary`` message as bytes.
 from __future__ import annotations
 
 import io
+import json
 import struct
 from typing import Any
 
@@ -18,7 +19,7 @@ from ._png import encode_png
 __all__ = ["make_np", "scalar", "histogram", "histogram_raw", "make_histogram", "image",
            "text", "hparams", "tensor_proto", "convert_to_HWC", "make_grid",
            "figure_to_image", "audio", "pr_curve", "pr_curve_raw", "compute_curve",
-           "custom_scalars"]
+           "custom_scalars", "image_boxes", "mesh"]
 
 # tensorflow DataType enum values.
 _DT = {"DT_FLOAT": 1, "DT_DOUBLE": 2, "DT_INT32": 3, "DT_UINT8": 4, "DT_INT16": 5,
@@ -40,10 +41,13 @@ def make_np(x: Any) -> np.ndarray:
 
 # ---- message encoders -------------------------------------------------------------------
 
-def _plugin_metadata(plugin_name: str, content: bytes = b"") -> bytes:
-    """SummaryMetadata{plugin_data: PluginData{plugin_name, content}}."""
+def _plugin_metadata(plugin_name: str, content: bytes = b"", display_name: str = "",
+                     description: str = "") -> bytes:
+    """SummaryMetadata{plugin_data: PluginData{plugin_name, content}, display_name,
+    summary_description}."""
     plugin_data = P.f_str(1, plugin_name) + P.f_bytes(2, content)
-    return P.f_bytes(1, plugin_data, always=True)
+    return (P.f_bytes(1, plugin_data, always=True) + P.f_str(2, display_name)
+            + P.f_str(3, description))
 
 
 def _value(tag: str, *, simple_value: float | None = None, image: bytes | None = None,
@@ -249,6 +253,46 @@ def image(tag: str, tensor: Any, rescale: float = 1, dataformats: str = "NCHW") 
     height, width, channel = arr.shape
     img = (P.f_varint(1, height) + P.f_varint(2, width) + P.f_varint(3, channel)
            + P.f_bytes(4, encode_png(arr)))
+    return _summary(_value(tag, image=img))
+
+
+def image_boxes(tag: str, tensor_image: Any, tensor_boxes: Any, rescale: float = 1,
+                dataformats: str = "CHW", labels: list | None = None) -> bytes:
+    """An image Summary with red boxes (rows of xmin, ymin, xmax, ymax) drawn on the image,
+    labelled with ``labels``. Drawing text and boxes and rescaling need Pillow, which
+    PyTorch uses for them as well."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    arr = convert_to_HWC(make_np(tensor_image), dataformats)
+    boxes = make_np(tensor_boxes)
+    scale_factor = 1 if arr.dtype == np.uint8 else 255
+    arr = (arr.astype(np.float32) * scale_factor).clip(0, 255).astype(np.uint8)
+    height, width, channel = arr.shape
+    picture = Image.fromarray(arr)
+    font = ImageFont.load_default()
+    draw = ImageDraw.Draw(picture)
+    for i in range(boxes.shape[0]):
+        left, top, right, bottom = boxes[i, 0], boxes[i, 1], boxes[i, 2], boxes[i, 3]
+        draw.line([(left, top), (left, bottom), (right, bottom), (right, top), (left, top)],
+                  width=2, fill="Red")
+        label = None if labels is None else labels[i]
+        if label:
+            # A red label box over the bottom-left corner of the box, text in black.
+            _left, _top, _right, _bottom = font.getbbox(label)
+            text_width, text_height = _right - _left, _bottom - _top
+            margin = np.ceil(0.05 * text_height)
+            draw.rectangle([(left, bottom - text_height - 2 * margin),
+                            (left + text_width, bottom)], fill="Red")
+            draw.text((left + margin, bottom - text_height - margin), label, fill="black",
+                      font=font)
+    picture = picture.resize((int(width * rescale), int(height * rescale)),
+                             Image.Resampling.LANCZOS)
+    pixels = np.asarray(picture)
+    if pixels.ndim == 2:
+        pixels = pixels[:, :, None]
+    # NOTE: PyTorch records the size before rescaling.
+    img = (P.f_varint(1, height) + P.f_varint(2, width) + P.f_varint(3, channel)
+           + P.f_bytes(4, encode_png(pixels)))
     return _summary(_value(tag, image=img))
 
 
@@ -460,3 +504,36 @@ def custom_scalars(layout: dict) -> bytes:
              + P.f_bytes(8, layout_msg, always=True))
     return _summary(_value("custom_scalars__config__", tensor=proto,
                            metadata=_plugin_metadata("custom_scalars")))
+
+
+# ---- meshes -----------------------------------------------------------------------------
+
+_MESH_CONTENT = (("VERTEX", 1), ("FACE", 2), ("COLOR", 3))
+
+
+def mesh(tag: str, vertices: Any, colors: Any, faces: Any, config_dict: dict | None,
+         display_name: str | None = None, description: str | None = None) -> bytes:
+    """The mesh plugin's Summary: one float tensor of shape (B, N, 3) per given part
+    (vertices, faces, colors), tagged ``<tag>_VERTEX`` etc."""
+    from ... import as_tensor
+
+    json_config = "{}" if config_dict is None else json.dumps(config_dict, sort_keys=True)
+    parts = [(t, kind) for t, kind in zip((vertices, faces, colors), _MESH_CONTENT)
+             if t is not None]
+    components = 0
+    for _, (_, number) in parts:
+        components |= 1 << number
+    values = []
+    for part, (name, number) in parts:
+        t = as_tensor(part)
+        if len(t.shape) != 3:
+            raise ValueError("Tensor shape should be of shape BxNx3, but got %s."
+                             % str(t.shape))
+        # MeshPluginData{version: 0, name, content_type, json_config, shape, components}.
+        content = (P.f_str(2, tag) + P.f_varint(3, number) + P.f_str(5, json_config)
+                   + P.f_packed_varint(6, list(t.shape)) + P.f_varint(7, components))
+        metadata = _plugin_metadata("mesh", content, display_name or "", description or "")
+        proto = (P.f_varint(1, _DT["DT_FLOAT"]) + P.f_bytes(2, _shape(t.shape), always=True)
+                 + P.f_packed_float(5, t.detach().numpy().reshape(-1)))
+        values.append(_value(f"{tag}_{name}", tensor=proto, metadata=metadata))
+    return _summary(*values)

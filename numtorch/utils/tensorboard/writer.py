@@ -19,8 +19,8 @@ from typing import Any
 
 from . import _proto as P
 from .summary import (audio, custom_scalars, figure_to_image, histogram, histogram_raw,
-                      hparams, image, make_np, pr_curve, pr_curve_raw, scalar, tensor_proto,
-                      text)
+                      hparams, image, image_boxes, make_np, mesh, pr_curve, pr_curve_raw,
+                      scalar, tensor_proto, text)
 
 __all__ = ["FileWriter", "SummaryWriter"]
 
@@ -302,6 +302,21 @@ class SummaryWriter:
         self._get_file_writer().add_summary(image(tag, img_tensor, dataformats=dataformats),
                                             global_step, walltime)
 
+    def add_image_with_boxes(self, tag: str, img_tensor: Any, box_tensor: Any,
+                             global_step: int | None = None, walltime: float | None = None,
+                             rescale: float = 1, dataformats: str = "CHW",
+                             labels: Any = None) -> None:
+        """Record an image with boxes (N x 4: xmin, ymin, xmax, ymax) drawn on it; ``labels``
+        (one per box, else ignored) are written on the boxes. Needs Pillow, as in PyTorch."""
+        if labels is not None:
+            if isinstance(labels, str):
+                labels = [labels]
+            if len(labels) != box_tensor.shape[0]:
+                labels = None
+        self._get_file_writer().add_summary(
+            image_boxes(tag, img_tensor, box_tensor, rescale=rescale, dataformats=dataformats,
+                        labels=labels), global_step, walltime)
+
     def add_figure(self, tag: str, figure: Any, global_step: int | None = None,
                    close: bool = True, walltime: float | None = None) -> None:
         """Render a matplotlib figure (or a list of them) and record it as an image."""
@@ -360,6 +375,22 @@ class SummaryWriter:
         """Record the custom-scalars plugin layout (categories of multi-line / margin
         charts over scalar tags)."""
         self._get_file_writer().add_summary(custom_scalars(layout))
+
+    def add_mesh(self, tag: str, vertices: Any, colors: Any = None, faces: Any = None,
+                 config_dict: dict | None = None, global_step: int | None = None,
+                 walltime: float | None = None) -> None:
+        """Record a 3D mesh or point cloud (B x N x 3 vertices, optional colors and faces)."""
+        self._get_file_writer().add_summary(mesh(tag, vertices, colors, faces, config_dict),
+                                            global_step, walltime)
+
+    def add_video(self, tag: str, vid_tensor: Any, global_step: int | None = None,
+                  fps: float = 4, walltime: float | None = None) -> None:
+        """Not supported: PyTorch encodes the GIF with moviepy."""
+        raise NotImplementedError("SummaryWriter.add_video is not supported by numtorch")
+
+    def add_onnx_graph(self, prototxt: Any) -> None:
+        """Not supported: needs onnx."""
+        raise NotImplementedError("SummaryWriter.add_onnx_graph is not supported by numtorch")
 
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
                   use_strict_trace: bool = True) -> None:
