@@ -35,8 +35,10 @@ def _workload(lib, prof_mod, shapes=False, **kw):
 
 
 def _entry_points():
+    from numtorch.autograd.function import Function
     return (Op.__dict__['apply'], Op.__dict__['apply1'], Op.__dict__['apply2'],
-            fwAD._plain_apply, fwAD._plain_apply1, fwAD._plain_apply2)
+            fwAD._plain_apply, fwAD._plain_apply1, fwAD._plain_apply2,
+            Function.__dict__['apply'])
 
 
 def _backwards():
@@ -310,6 +312,57 @@ def test_composes_with_forward_ad(inside):
     with fwAD.dual_level():
         y = fwAD.make_dual(numtorch.tensor([1.0]), numtorch.tensor([1.0])).exp()
         assert fwAD.unpack_dual(y).tangent.item() == pytest.approx(np.e)
+    assert _entry_points() == before
+
+
+def _custom_fn(lib):
+    class Sq(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return 2 * x * g
+
+    x = lib.tensor([1.0, -2.0], requires_grad=True)
+    with lib.profiler.profile() as outer:
+        with lib.profiler.profile() as inner:
+            Sq.apply(x).sum().backward()
+        x.exp()
+    return x.grad.tolist(), outer, inner
+
+
+def test_custom_function_and_nested_profiles():
+    before = _entry_points()
+    g, outer, inner = _custom_fn(numtorch)
+    assert g == [2.0, -4.0]
+    names = [e.name for e in outer.events()]
+    assert {'Sq', 'aten::mul', 'SqBackward', 'autograd::engine::evaluate_function: SqBackward',
+            'aten::exp'} <= set(names)
+    sq = next(e for e in outer.events() if e.name == 'Sq')
+    assert [c.name for c in sq.cpu_children] == ['aten::mul']
+    # torch names the same ranges (its nested profilers share one session, so compare with
+    # an unnested run).
+    t = torch.ones(2, requires_grad=True)
+
+    class Sq(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * x
+
+        @staticmethod
+        def backward(ctx, gy):
+            return gy
+
+    with tprof.profile() as tp:
+        Sq.apply(t).sum().backward()
+    assert {'Sq', 'SqBackward'} <= {e.name for e in tp.events()}
+    # The inner recording ends at its exit; the outer one keeps recording.
+    assert 'aten::exp' not in {e.name for e in inner.events()}
+    assert 'Sq' in {e.name for e in inner.events()}
     assert _entry_points() == before
 
 

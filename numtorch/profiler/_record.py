@@ -22,7 +22,8 @@ fused op. A graph node's backward that runs while recording is recorded as
 'autograd::engine::evaluate_function: XBackward0' around 'XBackward0', as PyTorch names them
 (every op class that defines ``backward`` gets a timed one while recording); the ops PyTorch
 runs inside (aten::mm, aten::t, ...) are NumPy calls here and do not appear, nor do
-AccumulateGrad's ranges.
+AccumulateGrad's ranges. A custom ``autograd.Function`` call is recorded under its class
+name around the ops its forward runs, as PyTorch does.
 """
 from __future__ import annotations
 
@@ -219,6 +220,34 @@ def _make_wrappers(apply, apply1, apply2):
     return p_apply, p_apply1, p_apply2
 
 
+_fn_apply: Optional[classmethod] = None   # autograd.Function.apply, as found at install
+
+
+def _patch_function_apply() -> None:
+    """Records each custom ``autograd.Function`` call under its class name, as PyTorch."""
+    global _fn_apply
+    from ..autograd.function import Function
+    orig = Function.__dict__['apply']
+    call = orig.__func__
+
+    def apply(cls, *args, **kwargs):
+        r = begin(cls.__name__)
+        try:
+            return call(cls, *args, **kwargs)
+        finally:
+            end(r)
+
+    _fn_apply = orig
+    Function.apply = classmethod(apply)
+
+
+def _unpatch_function_apply() -> None:
+    global _fn_apply
+    from ..autograd.function import Function
+    Function.apply = _fn_apply
+    _fn_apply = None
+
+
 def _fwd_ad():
     from ..autograd import forward_ad
     return forward_ad if hasattr(forward_ad, '_plain_apply1') else None
@@ -244,6 +273,7 @@ def _install() -> None:
         Op.apply2 = w[2]
     _orig = base + w
     _patch_backwards()
+    _patch_function_apply()
 
 
 def _uninstall() -> None:
@@ -257,6 +287,7 @@ def _uninstall() -> None:
             setattr(Op, name, b)
     _orig = None
     _unpatch_backwards()
+    _unpatch_function_apply()
 
 
 def start_recording(record_shapes: bool, memory: bool) -> int:
