@@ -142,6 +142,12 @@ def test_op_name_rule():
     assert op_name(cls) == 'aten::native_layer_norm'
     assert op_name(type('T', (Op,), {'_name': 'TBackward0'})) == 'aten::t'
     assert op_name(ToCopy) == 'aten::to_copy'
+    for grad_fn, aten in (('MaxPool2DWithIndicesBackward0', 'max_pool2d_with_indices'),
+                          ('AdaptiveAvgPool3DBackward0', 'adaptive_avg_pool3d'),
+                          ('Col2ImBackward0', 'col2im'), ('Log1PBackward0', 'log1p'),
+                          ('SpecialXlog1PyBackward0', 'special_xlog1py'),
+                          ('MseLossBackward0', 'mse_loss'), ('SumBackward1', 'sum')):
+        assert op_name(type('X', (Op,), {'_name': grad_fn})) == 'aten::' + aten
     assert op_name(type('Odd', (Op,), {'_name': 'torch::autograd::CopySlices'})) == \
         'numtorch::Odd'
 

@@ -13,9 +13,11 @@ what it installed.
 
 NOTE (names): an op is recorded as ``aten::<snake_case of its grad_fn name without
 'Backward<N>'>``: 'AddmmBackward0' -> 'aten::addmm', 'ReluBackward0' -> 'aten::relu',
-'NativeLayerNormBackward0' -> 'aten::native_layer_norm'. This is PyTorch's aten name for most
-ops; it differs where PyTorch's op name has a leading underscore or a suffix its grad_fn drops
-(ToCopyBackward0 -> 'aten::to_copy', PyTorch: 'aten::_to_copy'). An op class with no
+'NativeLayerNormBackward0' -> 'aten::native_layer_norm', 'MaxPool2DWithIndicesBackward0' ->
+'aten::max_pool2d_with_indices'. This is PyTorch's aten name for most ops; it differs where
+PyTorch's op name has a leading underscore or a break the grad_fn name hides
+(ToCopyBackward0 -> 'aten::to_copy', PyTorch: 'aten::_to_copy'; GridSampler2DBackward0 ->
+'aten::grid_sampler2d', PyTorch: 'aten::grid_sampler_2d'). An op class with no
 '...Backward<N>' name is recorded as 'numtorch::<ClassName>'. Composite PyTorch ops that
 numtorch runs as one fused op (aten::linear around aten::t/aten::addmm) appear only as the
 fused op. A graph node's backward that runs while recording is recorded as
@@ -24,6 +26,12 @@ fused op. A graph node's backward that runs while recording is recorded as
 runs inside (aten::mm, aten::t, ...) are NumPy calls here and do not appear, nor do
 AccumulateGrad's ranges. A custom ``autograd.Function`` call is recorded under its class
 name around the ops its forward runs, as PyTorch does.
+
+NOTE (coverage): only ops that run through ``Op`` (the differentiable ones) are seen. Tensor
+creation (ones, randn, ...), comparisons and integer-valued results (argmax, ...) are plain
+NumPy calls in numtorch and are not recorded; an in-place op appears under its out-of-place
+name ('aten::add' for ``add_``), and a view under its grad_fn's name ('aten::slice' for
+``x[0]``, PyTorch: 'aten::select').
 """
 from __future__ import annotations
 
@@ -119,7 +127,10 @@ def _out_bytes(out, ts) -> int:
 
 # -- op names -------------------------------------------------------------------------------
 _names: dict = {}
-_CAMEL = re.compile(r'(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])')
+# Word breaks: lower -> Upper, and before the last capital of a run followed by lower case;
+# never after a digit, so that 'MaxPool2DWithIndices' -> 'max_pool2d_with_indices' and
+# 'Col2Im' -> 'col2im', as PyTorch spells them.
+_CAMEL = re.compile(r'(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])')
 _BWD = re.compile(r'^([A-Za-z0-9]+?)Backward\d*$')
 
 
