@@ -332,8 +332,6 @@ def test_errors_match_torch(tmp_path):
         assert str(en.value) == str(et.value)
     with pytest.raises(NotImplementedError, match="add_graph"):
         w.add_graph(numtorch.nn.Linear(2, 2), numtorch.ones(1, 2))
-    with pytest.raises(NotImplementedError, match="add_embedding"):
-        w.add_embedding(numtorch.ones(3, 2))
     w.close()
     tw.close()
 
@@ -424,3 +422,41 @@ def test_image_boxes_and_mesh_match_torch(tmp_path):
         w.add_onnx_graph("model.onnx")
     w.close()
     tw.close()
+
+
+def test_embedding_files_match_torch(tmp_path, capsys):
+    rs = np.random.RandomState(4)
+    mat = rs.randn(10, 3).astype(np.float32)
+    label_img = rs.rand(10, 3, 4, 5).astype(np.float32)
+    meta = [f"w{i}" for i in range(10)]
+
+    def fn(W, mod, d):
+        with W(d) as w:
+            w.add_embedding(mod.tensor(mat), metadata=meta, label_img=mod.tensor(label_img))
+            w.add_embedding(mod.tensor(mat.astype(np.float64)), global_step=3, tag="a/b%c\\d")
+            w.add_embedding(mat, metadata=[[i, i * 2] for i in range(10)],
+                            metadata_header=["x", "y"], global_step=3, tag="q'\"")
+            w.add_embedding(mat, metadata=meta)  # same directory again: a warning
+            with pytest.raises(AssertionError, match="#labels should equal"):
+                w.add_embedding(mat, metadata=meta[:3], global_step=7)
+    fn(SummaryWriter, numtorch, str(tmp_path / "n"))
+    fn(TorchWriter, torch, str(tmp_path / "t"))
+    assert capsys.readouterr().out.count("warning: Embedding dir exists") == 2
+    names = []
+    for root, _, files in os.walk(tmp_path / "t"):
+        for f in files:
+            if f.startswith("events"):
+                continue
+            pt = os.path.join(root, f)
+            pn = str(tmp_path / "n" / os.path.relpath(pt, tmp_path / "t"))
+            names.append(os.path.relpath(pt, tmp_path / "t"))
+            if f.endswith(".png"):
+                np.testing.assert_array_equal(np.asarray(Image.open(pn)),
+                                              np.asarray(Image.open(pt)))
+            else:
+                with open(pn, "rb") as a, open(pt, "rb") as b:
+                    assert a.read() == b.read(), pt
+    assert sorted(names) == sorted([
+        "projector_config.pbtxt", "00000/default/sprite.png", "00000/default/metadata.tsv",
+        "00000/default/tensors.tsv", "00003/a%2fb%25c%5cd/tensors.tsv",
+        "00003/q'\"/metadata.tsv", "00003/q'\"/tensors.tsv"])

@@ -18,6 +18,7 @@ import weakref
 from typing import Any
 
 from . import _proto as P
+from ._embedding import embedding_info, make_mat, make_sprite, make_tsv, write_pbtxt
 from .summary import (audio, custom_scalars, figure_to_image, histogram, histogram_raw,
                       hparams, image, image_boxes, make_np, mesh, pr_curve, pr_curve_raw,
                       scalar, tensor_proto, text)
@@ -206,6 +207,7 @@ class SummaryWriter:
         self.all_writers: dict[str, FileWriter] | None = None
         self._get_file_writer()
         self.default_bins = _default_bins()
+        self._projector_lines: list[str] = []
 
     def _get_file_writer(self) -> FileWriter:
         """The main FileWriter; a new one (new file) after ``close()``."""
@@ -398,11 +400,47 @@ class SummaryWriter:
         raise NotImplementedError("SummaryWriter.add_graph (model graph tracing) is not "
                                   "supported by numtorch")
 
-    def add_embedding(self, mat: Any, metadata: Any = None, label_img: Any = None,
+    @staticmethod
+    def _encode(rawstr: str) -> str:
+        # Percent-encode the characters that would break the embedding's directory name.
+        return rawstr.replace("%", "%25").replace("/", "%2f").replace("\\", "%5c")
+
+    def add_embedding(self, mat: Any, metadata: list | None = None, label_img: Any = None,
                       global_step: int | None = None, tag: str = "default",
-                      metadata_header: Any = None) -> None:
-        """Not supported (projector plugin files)."""
-        raise NotImplementedError("SummaryWriter.add_embedding is not supported by numtorch")
+                      metadata_header: list | None = None) -> None:
+        """Add an embedding for the projector: ``mat`` (N x D) goes to
+        ``<log_dir>/<step:05d>/<tag>/tensors.tsv``, with optional ``metadata`` labels
+        (metadata.tsv) and ``label_img`` (N x C x H x W, sprite.png); every embedding is
+        listed in ``<log_dir>/projector_config.pbtxt``."""
+        mat = make_np(mat)
+        if global_step is None:
+            global_step = 0
+        subdir = f"{str(global_step).zfill(5)}/{self._encode(tag)}"
+        save_path = os.path.join(self._get_file_writer().get_logdir(), subdir)
+        if os.path.exists(save_path):
+            if os.path.isdir(save_path):
+                print("warning: Embedding dir exists, did you set global_step for "
+                      "add_embedding()?")
+            else:
+                raise NotADirectoryError(
+                    f"Path: `{save_path}` exists, but is a file. Cannot proceed.")
+        else:
+            os.makedirs(save_path)
+        if metadata is not None:
+            if mat.shape[0] != len(metadata):
+                raise AssertionError("#labels should equal with #data points")
+            make_tsv(metadata, save_path, metadata_header=metadata_header)
+        if label_img is not None:
+            if mat.shape[0] != label_img.shape[0]:
+                raise AssertionError("#images should equal with #data points")
+            make_sprite(label_img, save_path)
+        if mat.ndim != 2:
+            raise AssertionError(
+                "mat should be 2D, where mat.size(0) is the number of data points")
+        make_mat(mat, save_path)
+        # The config is rewritten whole each time (no append on every filesystem).
+        self._projector_lines += embedding_info(metadata, label_img, subdir, global_step, tag)
+        write_pbtxt(self._get_file_writer().get_logdir(), self._projector_lines)
 
     def flush(self) -> None:
         """Write every pending event of every run to disk."""
