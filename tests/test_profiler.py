@@ -372,6 +372,28 @@ def test_custom_function_and_nested_profiles():
     assert _entry_points() == before
 
 
+def test_threads_nest_separately():
+    import threading
+
+    def work(tag):
+        with nprof.record_function(tag):
+            y = numtorch.ones(4)
+            for _ in range(50):
+                y = y * 1.0
+
+    with nprof.profile() as p:
+        ts = [threading.Thread(target=work, args=(f't{i}',)) for i in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    blocks = [e for e in p.events() if e.name in ('t0', 't1')]
+    assert len(blocks) == 2
+    for b in blocks:
+        assert len(b.cpu_children) == 50
+        assert all(c.thread == b.thread and c.name == 'aten::mul' for c in b.cpu_children)
+
+
 def test_unsupported_arguments():
     for kw in (dict(with_stack=True), dict(with_flops=True), dict(with_modules=True),
                dict(activities=[nprof.ProfilerActivity.CUDA])):

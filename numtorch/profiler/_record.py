@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from types import FunctionType
 
 import numpy as np
 from typing import Optional
@@ -183,7 +184,7 @@ def _patch_backwards() -> None:
     """Times every node's backward: each op class that defines one gets a timed version."""
     for c in _all_op_classes():
         fn = c.__dict__.get('backward')
-        if fn is not None and callable(fn):
+        if isinstance(fn, FunctionType):
             _patched.append((c, fn))
             c.backward = _wrap_backward(fn)
 
