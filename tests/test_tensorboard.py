@@ -304,6 +304,15 @@ def test_queue_flush_close_reopen(tmp_path):
     fw = FileWriter(tmp_path / "fw", flush_secs=0)
     fw.add_summary(b"")
     assert len(read_records(event_files(tmp_path / "fw")[0])) == 2  # flush_secs passed
+    # Protobuf objects (as PyTorch's FileWriter takes) are accepted too.
+    from tensorboard.compat.proto.event_pb2 import Event
+    from tensorboard.compat.proto.summary_pb2 import Summary
+    fw.add_event(Event(file_version="x"), step=4, walltime=2.5)
+    fw.add_summary(Summary(value=[Summary.Value(tag="s", simple_value=1.5)]), 6, 3.0)
+    fw.flush()
+    evs = list(LegacyEventFileLoader(event_files(tmp_path / "fw")[0]).Load())
+    assert (evs[2].file_version, evs[2].step, evs[2].wall_time) == ("x", 4, 2.5)
+    assert (evs[3].summary.value[0].simple_value, evs[3].step, evs[3].wall_time) == (1.5, 6, 3)
     fw.close()
     fw.reopen()
     assert len(event_files(tmp_path / "fw")) == 2

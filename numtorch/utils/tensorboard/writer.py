@@ -138,18 +138,25 @@ class FileWriter:
 
     def add_event(self, event: Any, step: int | None = None,
                   walltime: float | None = None) -> None:
-        """Not supported: numtorch has no Event protobuf class (use ``add_summary``)."""
-        raise NotImplementedError("FileWriter.add_event with an Event protobuf object is not "
-                                  "supported by numtorch")
+        """Write an ``Event`` protobuf object (e.g. tensorboard's ``event_pb2.Event``; numtorch
+        itself has no protobuf classes), setting its wall time and, if given, its step."""
+        event.wall_time = time.time() if walltime is None else walltime
+        if step is not None:
+            event.step = int(step)
+        self.event_writer.add_event(event.SerializeToString())
 
     def _add(self, step: int | None, walltime: float | None, **what: Any) -> None:
         wall = time.time() if walltime is None else walltime
         self.event_writer.add_event(
             _event(wall, None if step is None else int(step), **what))
 
-    def add_summary(self, summary: bytes, global_step: int | None = None,
+    def add_summary(self, summary: Any, global_step: int | None = None,
                     walltime: float | None = None) -> None:
-        """Wrap an encoded Summary in an Event (with wall time and step) and write it."""
+        """Wrap a Summary in an Event (with wall time and step) and write it. ``summary`` is
+        the encoded message (what numtorch's summary builders return) or a protobuf
+        ``Summary`` object."""
+        if not isinstance(summary, bytes):
+            summary = summary.SerializeToString()
         self._add(global_step, walltime, summary=summary)
 
     def flush(self) -> None:
