@@ -136,9 +136,10 @@ class record_function(contextlib.ContextDecorator):
 
 
 def _to_events(ranges: list, t0: int, memory: bool) -> EventList:
-    """Ranges (in opening order) to FunctionEvents linked to their enclosing event."""
+    """Ranges (in opening order) to FunctionEvents linked to their enclosing event in the
+    same thread."""
     evs = []
-    stack: list = []
+    stacks: dict = {}
     for i, r in enumerate(ranges):
         name = r.name
         # As PyTorch, the events (and so the tables) merge all steps as 'ProfilerStep*';
@@ -150,6 +151,7 @@ def _to_events(ranges: list, t0: int, memory: bool) -> EventList:
         e.trace_name = r.name
         e.self_cpu_memory_usage = r.mem
         e._depth = r.depth
+        stack = stacks.setdefault(r.tid, [])
         while stack and stack[-1]._depth >= r.depth:
             stack.pop()
         if stack:
