@@ -469,3 +469,23 @@ def test_embedding_files_match_torch(tmp_path, capsys):
         "projector_config.pbtxt", "00000/default/sprite.png", "00000/default/metadata.tsv",
         "00000/default/tensors.tsv", "00003/a%2fb%25c%5cd/tensors.tsv",
         "00003/q'\"/metadata.tsv", "00003/q'\"/tensors.tsv"])
+
+
+def test_summary_functions_match_torch():
+    from tensorboard.compat.proto.summary_pb2 import Summary
+    from torch.utils.tensorboard import summary as ts
+
+    from numtorch.utils.tensorboard import summary as ns
+    img = np.random.RandomState(5).rand(3, 9, 12).astype(np.float32)
+    for rescale in (1, 0.5, 2):
+        mine = Summary.FromString(ns.image("i", img, rescale=rescale, dataformats="CHW"))
+        theirs = ts.image("i", img, rescale=rescale, dataformats="CHW")
+        a, b = mine.value[0].image, theirs.value[0].image
+        assert (a.height, a.width, a.colorspace) == (b.height, b.width, b.colorspace)
+        np.testing.assert_array_equal(
+            np.asarray(Image.open(io.BytesIO(a.encoded_image_string))),
+            np.asarray(Image.open(io.BytesIO(b.encoded_image_string))))
+    assert Summary.FromString(ns.scalar("s", 2.0, collections=["x"])) == ts.scalar(
+        "s", 2.0, collections=["x"])
+    assert Summary.FromString(ns.text("t", "x")) == ts.text("t", "x")
+    assert ns.text("t", "x") == ts.text("t", "x").SerializeToString()

@@ -84,9 +84,8 @@ def _shape(dims) -> bytes:
 def scalar(name: str, tensor: Any, collections: Any = None, new_style: bool = False,
            double_precision: bool = False) -> bytes:
     """A Summary holding one scalar: ``simple_value`` (float32), or with ``new_style`` a
-    scalars-plugin tensor (DT_FLOAT, or DT_DOUBLE with ``double_precision``)."""
-    if collections is not None:
-        raise NotImplementedError("scalar: collections is not supported")
+    scalars-plugin tensor (DT_FLOAT, or DT_DOUBLE with ``double_precision``).
+    ``collections`` is unused, as in PyTorch."""
     arr = make_np(tensor).squeeze()
     if arr.ndim != 0:
         raise AssertionError(f"Tensor should contain one element (0 dimensions). \
@@ -242,33 +241,45 @@ def convert_to_HWC(tensor: np.ndarray, input_format: str) -> np.ndarray:
     return np.stack([tensor, tensor, tensor], 2)
 
 
-def image(tag: str, tensor: Any, rescale: float = 1, dataformats: str = "NCHW") -> bytes:
-    """An image Summary (PNG). uint8 data is taken as 0..255, anything else as 0..1 and
-    multiplied by 255; values are clipped to 0..255 and truncated to uint8."""
-    if rescale != 1:
-        raise NotImplementedError("image: rescale != 1 (image resampling) is not supported")
+def _to_uint8_hwc(tensor: Any, dataformats: str) -> np.ndarray:
+    # uint8 data is taken as 0..255, anything else as 0..1; clipped, then truncated.
     arr = convert_to_HWC(make_np(tensor), dataformats)
     scale_factor = 1 if arr.dtype == np.uint8 else 255
-    arr = (arr.astype(np.float32) * scale_factor).clip(0, 255).astype(np.uint8)
+    return (arr.astype(np.float32) * scale_factor).clip(0, 255).astype(np.uint8)
+
+
+def _image_summary(tag: str, arr: np.ndarray, rescale: float = 1,
+                   boxes: np.ndarray | None = None, labels: list | None = None) -> bytes:
+    """Summary.Image of an HWC uint8 array, with boxes drawn and/or resized by Pillow."""
     height, width, channel = arr.shape
+    pixels = arr
+    if boxes is not None or rescale != 1:
+        from PIL import Image
+        picture = Image.fromarray(arr)
+        if boxes is not None:
+            _draw_boxes(picture, boxes, labels)
+        picture = picture.resize((int(width * rescale), int(height * rescale)),
+                                 Image.Resampling.LANCZOS)
+        pixels = np.asarray(picture)
+        if pixels.ndim == 2:
+            pixels = pixels[:, :, None]
+    # NOTE: PyTorch records the size before rescaling.
     img = (P.f_varint(1, height) + P.f_varint(2, width) + P.f_varint(3, channel)
-           + P.f_bytes(4, encode_png(arr)))
+           + P.f_bytes(4, encode_png(pixels)))
     return _summary(_value(tag, image=img))
 
 
-def image_boxes(tag: str, tensor_image: Any, tensor_boxes: Any, rescale: float = 1,
-                dataformats: str = "CHW", labels: list | None = None) -> bytes:
-    """An image Summary with red boxes (rows of xmin, ymin, xmax, ymax) drawn on the image,
-    labelled with ``labels``. Drawing text and boxes and rescaling need Pillow, which
-    PyTorch uses for them as well."""
-    from PIL import Image, ImageDraw, ImageFont
+def image(tag: str, tensor: Any, rescale: float = 1, dataformats: str = "NCHW") -> bytes:
+    """An image Summary (PNG). uint8 data is taken as 0..255, anything else as 0..1 and
+    multiplied by 255; values are clipped to 0..255 and truncated to uint8. Rescaling
+    (``rescale != 1``) resamples with Pillow's Lanczos filter, as PyTorch."""
+    return _image_summary(tag, _to_uint8_hwc(tensor, dataformats), rescale)
 
-    arr = convert_to_HWC(make_np(tensor_image), dataformats)
-    boxes = make_np(tensor_boxes)
-    scale_factor = 1 if arr.dtype == np.uint8 else 255
-    arr = (arr.astype(np.float32) * scale_factor).clip(0, 255).astype(np.uint8)
-    height, width, channel = arr.shape
-    picture = Image.fromarray(arr)
+
+def _draw_boxes(picture: Any, boxes: np.ndarray, labels: list | None) -> None:
+    # Red 2-pixel boxes; a label goes in a red box over the bottom-left corner, in black.
+    from PIL import ImageDraw, ImageFont
+
     font = ImageFont.load_default()
     draw = ImageDraw.Draw(picture)
     for i in range(boxes.shape[0]):
@@ -277,7 +288,6 @@ def image_boxes(tag: str, tensor_image: Any, tensor_boxes: Any, rescale: float =
                   width=2, fill="Red")
         label = None if labels is None else labels[i]
         if label:
-            # A red label box over the bottom-left corner of the box, text in black.
             _left, _top, _right, _bottom = font.getbbox(label)
             text_width, text_height = _right - _left, _bottom - _top
             margin = np.ceil(0.05 * text_height)
@@ -285,15 +295,15 @@ def image_boxes(tag: str, tensor_image: Any, tensor_boxes: Any, rescale: float =
                             (left + text_width, bottom)], fill="Red")
             draw.text((left + margin, bottom - text_height - margin), label, fill="black",
                       font=font)
-    picture = picture.resize((int(width * rescale), int(height * rescale)),
-                             Image.Resampling.LANCZOS)
-    pixels = np.asarray(picture)
-    if pixels.ndim == 2:
-        pixels = pixels[:, :, None]
-    # NOTE: PyTorch records the size before rescaling.
-    img = (P.f_varint(1, height) + P.f_varint(2, width) + P.f_varint(3, channel)
-           + P.f_bytes(4, encode_png(pixels)))
-    return _summary(_value(tag, image=img))
+
+
+def image_boxes(tag: str, tensor_image: Any, tensor_boxes: Any, rescale: float = 1,
+                dataformats: str = "CHW", labels: list | None = None) -> bytes:
+    """An image Summary with red boxes (rows of xmin, ymin, xmax, ymax) drawn on the image,
+    labelled with ``labels``. Drawing and rescaling need Pillow, which PyTorch uses for them
+    as well."""
+    arr = _to_uint8_hwc(tensor_image, dataformats)
+    return _image_summary(tag, arr, rescale, boxes=make_np(tensor_boxes), labels=labels)
 
 
 def figure_to_image(figures: Any, close: bool = True) -> np.ndarray:
