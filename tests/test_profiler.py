@@ -373,6 +373,27 @@ def test_custom_function_and_nested_profiles():
     assert _entry_points() == before
 
 
+def test_subclass_backward_calling_super_is_one_node():
+    from numtorch._ops.unary import Exp
+    calls = []
+
+    class MyExp(Exp):
+        _name = 'MyExpBackward0'
+
+        def backward(self, gy):
+            calls.append(1)
+            return super().backward(gy)
+
+    x = numtorch.tensor([0.5, 1.0], requires_grad=True)
+    with nprof.profile() as p:
+        MyExp().apply1(x).sum().backward()
+    names = [e.name for e in p.events()]
+    assert names.count('autograd::engine::evaluate_function: MyExpBackward0') == 1
+    assert names.count('MyExpBackward0') == 1 and 'aten::my_exp' in names
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([0.5, 1.0]), rtol=1e-6)
+    assert calls == [1]
+
+
 def test_threads_nest_separately():
     import threading
 
