@@ -274,3 +274,43 @@ def test_unique_forward_ad(case):
             return [(t.numpy().tolist(), F.unpack_dual(t).tangent)
                     for t in (r if isinstance(r, tuple) else (r,))]
     assert run(nt, nfwAD) == run(torch, tfwAD)
+
+
+_RN_X = [[1., 2., 3.], [0.1, -0.2, 0.1], [0., 0., 0.]]
+_RN_T = [[0.5, -1., 2.], [1., 1., 1.], [1., 2., 3.]]
+
+
+@pytest.mark.parametrize('args', [(2, 0, 1.), (1, 1, 0.5), (3, 0, 1.), (float('inf'), 0, 1.),
+                                  (float('inf'), 1, 0.1), (0.5, 1, 0.3), (2, -1, 0.),
+                                  (2, 0, 100.)])
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
+def test_renorm_forward_ad(args, dt):
+    def run(T, F):
+        dtype = getattr(T, dt)
+        with F.dual_level():
+            d = F.make_dual(T.tensor(_RN_X, dtype=dtype), T.tensor(_RN_T, dtype=dtype))
+            r = d.renorm(*args)
+            p, t = F.unpack_dual(r)
+            return p.numpy(), t.dtype, t.numpy()
+    (tp, tdt, tt), (np_, ndt, nt_) = run(torch, tfwAD), run(nt, nfwAD)
+    tol = 1e-6 if dt == 'float32' else 1e-12
+    np.testing.assert_allclose(np_, tp, rtol=tol, atol=tol)
+    assert str(ndt) == str(tdt)
+    np.testing.assert_allclose(nt_, tt, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('args', [(2, 0, 1.), (3, 1, 0.5), (float('inf'), 0, 1.)])
+def test_renorm_forward_ad_tangent_keeps_history(args):
+    """With the primal and the tangent requiring grad, the tangent is differentiable in both."""
+    def run(T, F):
+        x = T.tensor(_RN_X[:2], dtype=T.float64, requires_grad=True)
+        t = T.tensor(_RN_T[:2], dtype=T.float64, requires_grad=True)
+        with F.dual_level():
+            r = F.unpack_dual(F.make_dual(x, t).renorm(*args)).tangent
+            w = T.arange(6.).reshape(2, 3).double().cos()
+            gx, gt = T.autograd.grad((r * w).sum(), (x, t))
+            return r.detach().numpy(), r.grad_fn.name(), gx.numpy(), gt.numpy()
+    t, n = run(torch, tfwAD), run(nt, nfwAD)
+    assert n[1] == t[1]
+    for a, b in zip(t[::2] + t[3:], n[::2] + n[3:]):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)

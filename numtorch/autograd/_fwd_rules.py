@@ -302,3 +302,65 @@ def _qr(op, xs, ts, ys, run):
 
 ARRAY_RULES.update({_dec.Qr: _qr, _dec.Svd: _svd, _lu.SolveEx: _solve_ex, _dec.Cholesky: _cholesky,
                     _lu.CholeskyEx: _cholesky, _dec.Eigh: _eigh})
+
+
+# -- renorm ----------------------------------------------------------------------------------
+from .._ops import renorm as _rn  # noqa: E402
+
+
+def _renorm_tracked(op, x, t):
+    """:func:`_renorm` in Tensor ops, for a tangent that keeps history."""
+    from .. import where
+    from ..linalg import vector_norm
+    p, axes, mx = op.p, op.axes, op.maxnorm
+    norm = vector_norm(x, p, axes, keepdim=True)
+    zero = norm == 0
+    safe = where(zero, 1., norm)
+    if p == 1:
+        nj = (x.sign() * t).sum(axes, keepdim=True)
+    elif p == np.inf:
+        ax = x.abs()
+        mask = (ax == norm) | ax.isnan()
+        nj = (x.sign() * t * mask).sum(axes, keepdim=True) / mask.sum(axes, keepdim=True)
+    else:
+        w = x if p == 2 else where(x == 0, 0., x.abs() ** (p - 1)) * x.sign()
+        nj = where(zero, 0., (w * t).sum(axes, keepdim=True) / (safe if p == 2
+                                                                 else safe ** (p - 1)))
+    inv = 1 / (norm + 1e-7)
+    return where(norm > mx, inv * mx * (t - x * inv * nj), t)
+
+
+def _renorm(op, xs, ts, ys, run):
+    # PyTorch's renorm_jvp: where a slice was scaled, d(x * mx / (n + eps)) with n's JVP
+    # from its norm_jvp (an inf-norm spreads over the ties, and counts a NaN as one).
+    if isinstance(xs[0], Tensor):
+        return _renorm_tracked(op, xs[0], ts[0])
+    x, norm = op.saved  # x upcast to float32 for float16, as the forward reduced it
+    t = ts[0].astype(x.dtype, copy=False)
+    p, axes, mx = op.p, op.axes, op.maxnorm
+    # NOTE: for float16 PyTorch takes only the norm in float32: the products, their sum and
+    # the norm's JVP are rounded to float16 as they are made.
+    rnd = ((lambda a: a.astype(np.float16).astype(np.float32)) if ts[0].dtype == np.float16
+           else (lambda a: a))
+    safe = np.where(norm == 0, 1, norm)
+    if p == 1:
+        s = (rnd(np.sign(x) * t)).sum(axis=axes, keepdims=True)
+        nj = rnd(s)
+    elif p == np.inf:
+        ax = np.abs(x)
+        mask = (ax == norm) | np.isnan(ax)
+        s = rnd(rnd(np.sign(x) * t * mask).sum(axis=axes, keepdims=True))
+        nj = rnd(s / mask.sum(axis=axes, keepdims=True))
+    else:
+        if p == 2:
+            w = x
+        else:
+            with np.errstate(divide='ignore'):
+                w = np.where(x == 0, 0, np.abs(x) ** (p - 1)) * np.sign(x)
+        s = rnd(rnd(w * t).sum(axis=axes, keepdims=True))
+        nj = rnd(np.where(norm == 0, 0, s / (safe if p == 2 else safe ** (p - 1))))
+    inv = 1 / (norm + 1e-7)
+    return np.where(norm > mx, inv * mx * (t - x * inv * nj), t)
+
+
+RULES[_rn.Renorm] = _renorm

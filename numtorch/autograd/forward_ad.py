@@ -519,8 +519,9 @@ def unpack_dual(tensor: Tensor, *, level: Optional[int] = None) -> UnpackedDualT
     if tangent is not None:
         _check_level(level, '_fw_primal')
     from .._ops.shape import Reshape
-    p = _as_view(_plain_apply1(Reshape(tensor._data.shape), tensor), tensor,
-                 lambda a: a.reshape(a.shape))
+    op = Reshape(tensor._data.shape)
+    op._name = 'torch::autograd::Identity'  # PyTorch's node for the _fw_primal view
+    p = _as_view(_plain_apply1(op, tensor), tensor, lambda a: a.reshape(a.shape))
     return UnpackedDualTensor(p, tangent)
 
 
