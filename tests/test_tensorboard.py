@@ -117,8 +117,8 @@ def both(tmp_path, fn):
 def test_crc32c_and_varint():
     assert _proto.crc32c(b"123456789") == 0xE3069283
     rs = np.random.RandomState(6)
-    # Long inputs take the lane-parallel path (lanes of 512 bytes, 4 or more of them).
-    for n in [0, 1, 300, 2047, 2048, 2049, 5000, 30001]:
+    # Inputs of 4096 bytes or more take the lane-parallel path.
+    for n in [0, 1, 300, 4095, 4096, 4097, 5000, 30001, 200003]:
         data = rs.randint(0, 256, n).astype(np.uint8).tobytes()
         assert _proto.masked_crc32c(data) == tb_crc(data), n
         if n <= 5000:

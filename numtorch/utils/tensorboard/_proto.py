@@ -108,9 +108,7 @@ _TABLE = _make_table()
 
 
 _TABLE_NP = np.array(_TABLE, dtype=np.uint32)
-# Long inputs are cut into lanes of _LANE bytes whose CRCs NumPy computes side by side.
-_LANE = 512
-_shift_tables: list[np.ndarray] = []
+_shift_tables: dict[int, list[list[int]]] = {}
 
 
 def _raw_crc(data: bytes, crc: int) -> int:
@@ -121,37 +119,42 @@ def _raw_crc(data: bytes, crc: int) -> int:
     return crc
 
 
-def _lane_shift_tables() -> list[np.ndarray]:
-    """4 x 256 tables of the linear map "run the register over _LANE zero bytes", one table
-    per byte of the 32-bit state."""
-    if not _shift_tables:
+def _lane_shift_tables(lane: int) -> list[list[int]]:
+    """4 x 256 tables of the linear map "run the register over ``lane`` zero bytes", one
+    table per byte of the 32-bit state (cached per lane length)."""
+    tables = _shift_tables.get(lane)
+    if tables is None:
         basis = np.uint32(1) << np.arange(32, dtype=np.uint32)
-        for _ in range(_LANE):
+        for _ in range(lane):
             basis = _TABLE_NP[basis & 0xFF] ^ (basis >> 8)
-        bits = (np.arange(256)[:, None] >> np.arange(8)) & 1  # (256, 8)
-        for k in range(4):
-            sel = np.where(bits.astype(bool), basis[8 * k:8 * k + 8], np.uint32(0))
-            _shift_tables.append(np.bitwise_xor.reduce(sel, axis=1).astype(np.uint32))
-    return _shift_tables
+        bits = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(bool)  # (256, 8)
+        tables = [np.bitwise_xor.reduce(np.where(bits, basis[8 * k:8 * k + 8], np.uint32(0)),
+                                        axis=1).tolist() for k in range(4)]
+        _shift_tables[lane] = tables
+    return tables
 
 
 def crc32c(data: bytes) -> int:
     """CRC-32C of ``data``."""
-    n_lanes = len(data) // _LANE
-    if n_lanes < 4:
+    n = len(data)
+    if n < 4096:
         return _raw_crc(data, 0xFFFFFFFF) ^ 0xFFFFFFFF
     # NOTE: the register update is linear over GF(2): crc(A + B, s) equals
-    # shift_len(B)(s) ^ crc(B, 0). Lanes are run from 0 in parallel, then chained.
-    lanes = np.frombuffer(data, np.uint8, n_lanes * _LANE).reshape(n_lanes, _LANE)
+    # shift_len(B)(s) ^ crc(B, 0). So the data is cut into lanes whose CRCs (from 0) NumPy
+    # computes side by side, then chained. Lane length ~ sqrt(n / 2) balances the NumPy
+    # steps (one per lane byte) against the Python chaining (one per lane).
+    lane = 1 << min(10, max(6, round(np.log2(np.sqrt(n / 2)))))
+    n_lanes = n // lane
+    lanes = np.frombuffer(data, np.uint8, n_lanes * lane).reshape(n_lanes, lane)
     regs = np.zeros(n_lanes, np.uint32)
-    for j in range(_LANE):
+    for j in range(lane):
         regs = _TABLE_NP[(regs ^ lanes[:, j]) & 0xFF] ^ (regs >> 8)
-    t0, t1, t2, t3 = (t.tolist() for t in _lane_shift_tables())
+    t0, t1, t2, t3 = _lane_shift_tables(lane)
     crc = 0xFFFFFFFF
     for r in regs.tolist():
         crc = (t0[crc & 0xFF] ^ t1[(crc >> 8) & 0xFF] ^ t2[(crc >> 16) & 0xFF]
                ^ t3[crc >> 24] ^ r)
-    return _raw_crc(data[n_lanes * _LANE:], crc) ^ 0xFFFFFFFF
+    return _raw_crc(data[n_lanes * lane:], crc) ^ 0xFFFFFFFF
 
 
 def masked_crc32c(data: bytes) -> int:
