@@ -417,16 +417,57 @@ def test_threads_nest_separately():
         assert all(c.thread == b.thread and c.name == 'aten::mul' for c in b.cpu_children)
 
 
+def _stack_case(lib, prof_mod):
+    lib.manual_seed(0)
+    x = lib.randn(3)
+
+    def my_python_fn(t):
+        return lib.exp(t)
+
+    with prof_mod.profile(with_stack=True) as p:
+        my_python_fn(x)
+    return p
+
+
+def test_with_stack_records_python_calls():
+    prev = __import__('sys').getprofile()
+    p = _stack_case(numtorch, nprof)
+    q = _stack_case(torch, tprof)
+    assert __import__('sys').getprofile() is prev
+    pat = r'(?:.*/)?test_profiler\.py\(\d+\): my_python_fn'
+    for prof in (p, q):
+        fn = [e for e in prof.events() if re.fullmatch(pat, e.name)]
+        assert len(fn) == 1, [e.name for e in prof.events()][:10]
+        # The op runs inside the Python call that made it.
+        sub, todo = set(), list(fn[0].cpu_children)
+        while todo:
+            e = todo.pop()
+            sub.add(e.name)
+            todo.extend(e.cpu_children)
+        assert 'aten::exp' in sub
+        # The frame that was running when recording began holds the call.
+        assert fn[0].cpu_parent.name.endswith(': _stack_case')
+    mine = next(e for e in p.events() if re.fullmatch(pat, e.name))
+    theirs = next(e for e in q.events() if re.fullmatch(pat, e.name))
+    assert mine.name.split('(')[1] == theirs.name.split('(')[1]   # the def line
+    assert not [e for e in p.events() if 'numtorch/profiler' in e.name]
+    assert p.key_averages(group_by_stack_n=5).table() .split('\n')[1] == \
+        p.key_averages().table().split('\n')[1]
+    # Python events are only recorded when asked for.
+    with nprof.profile() as p2:
+        _stack_case.__code__  # (no call)
+        numtorch.ones(2).exp()
+    assert [e.name for e in p2.events()] == ['aten::exp']
+
+
 def test_unsupported_arguments():
-    for kw in (dict(with_stack=True), dict(with_flops=True), dict(with_modules=True),
+    for kw in (dict(acc_events=True), dict(with_flops=True), dict(with_modules=True),
                dict(activities=[nprof.ProfilerActivity.CUDA])):
         with pytest.raises(NotImplementedError):
             nprof.profile(**kw)
     assert nprof.supported_activities() == {nprof.ProfilerActivity.CPU}
     with nprof.profile() as p:
         numtorch.ones(2).exp()
-    with pytest.raises(NotImplementedError, match='group_by_stack_n'):
-        p.key_averages(group_by_stack_n=2)
 
 
 def _memory_case(lib, prof_mod):

@@ -22,7 +22,6 @@ class profile:
                  use_kineto: bool = False, use_cpu: bool = True, experimental_config=None,
                  acc_events: bool = False, custom_trace_id_callback=None) -> None:
         _check_flags('profile', use_cuda=use_cuda, with_flops=with_flops,
-                     with_stack=with_stack,
                      with_modules=with_modules, acc_events=acc_events)
         if use_device not in (None, 'cpu'):
             raise NotImplementedError(f'profile: use_device={use_device!r} is not supported '
@@ -37,6 +36,7 @@ class profile:
         self.enabled = enabled
         self.record_shapes = record_shapes
         self.profile_memory = profile_memory
+        self.with_stack = with_stack
         self.use_kineto = use_kineto
         self.entered = False
         self._rec: Optional[_Recorder] = None
@@ -48,7 +48,7 @@ class profile:
         if self.entered:
             raise RuntimeError('Profiler context manager is not reentrant')
         self.entered = True
-        self._rec = _Recorder(self.record_shapes, self.profile_memory)
+        self._rec = _Recorder(self.record_shapes, self.profile_memory, self.with_stack)
         self._rec.start()
         return self
 

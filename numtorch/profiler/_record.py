@@ -35,13 +35,15 @@ name ('aten::add' for ``add_``), and a view under its grad_fn's name ('aten::sli
 """
 from __future__ import annotations
 
+import os
 import re
+import sys
 import threading
 import time
 from types import FunctionType
+from typing import Optional
 
 import numpy as np
-from typing import Optional
 
 from .._ops._op import Op
 
@@ -67,13 +69,14 @@ class Range:
 class _Timeline:
     """Every range opened while any recorder is active, in opening order, and the stack of
     ranges open in each thread."""
-    __slots__ = ('ranges', 'open', 'record_shapes', 'memory', 'recorders')
+    __slots__ = ('ranges', 'open', 'record_shapes', 'memory', 'stack', 'recorders')
 
     def __init__(self) -> None:
         self.ranges: list = []
         self.open: dict = {}
         self.record_shapes = 0
         self.memory = 0
+        self.stack = 0
         self.recorders = 0
 
 
@@ -310,7 +313,70 @@ def _uninstall() -> None:
     _unpatch_function_apply()
 
 
-def start_recording(record_shapes: bool, memory: bool) -> int:
+# -- Python calls (with_stack) -----------------------------------------------------------
+# NOTE: PyTorch's with_stack=True runs a Python tracer: every Python function call becomes an
+# event named '<file>(<line>): <function>' (file relative to its sys.path entry, line of the
+# ``def``; frames already running when recording starts are named at their current line) and
+# every builtin call '<built-in ...>' (its repr), nested with the ops. numtorch does the same
+# with sys.setprofile, in the thread that started the recording, leaving out the profiler's
+# own frames.
+_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# numtorch's files are named from the package ('numtorch/_ops/unary.py'), wherever it is.
+_PKG_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_pystack: list = []
+_short: dict = {}
+_prev_profile = None
+
+
+def _short_path(path: str) -> str:
+    s = _short.get(path)
+    if s is None:
+        best = ''
+        for p in sys.path + [_PKG_PARENT]:
+            if p and path.startswith(p.rstrip(os.sep) + os.sep) and len(p) > len(best):
+                best = p.rstrip(os.sep)
+        s = _short[path] = path[len(best) + 1:] if best else path
+    return s
+
+
+def _py_name(code, line: int) -> str:
+    return f'{_short_path(code.co_filename)}({line}): {code.co_name}'
+
+
+def _tracer(frame, event: str, arg) -> None:
+    if frame.f_code.co_filename.startswith(_OWN_DIR):
+        return
+    if event == 'call':
+        _pystack.append(begin(_py_name(frame.f_code, frame.f_code.co_firstlineno), None,
+                              'python_function'))
+    elif event == 'c_call':
+        _pystack.append(begin(repr(arg), None, 'python_function'))
+    elif _pystack:   # 'return', 'c_return', 'c_exception'
+        end(_pystack.pop())
+
+
+def _start_python_tracer() -> None:
+    global _prev_profile
+    frames = []
+    f = sys._getframe()
+    while f is not None:
+        if not f.f_code.co_filename.startswith(_OWN_DIR):
+            frames.append(f)
+        f = f.f_back
+    for f in reversed(frames):
+        _pystack.append(begin(_py_name(f.f_code, f.f_lineno), None, 'python_function'))
+    _prev_profile = sys.getprofile()
+    sys.setprofile(_tracer)
+
+
+def _stop_python_tracer() -> None:
+    global _prev_profile
+    sys.setprofile(_prev_profile)
+    _prev_profile = None
+    _pystack.clear()
+
+
+def start_recording(record_shapes: bool, memory: bool, stack: bool) -> int:
     """Starts a recorder; returns the timeline index its ranges begin at."""
     if _tl.recorders == 0:
         _tl.ranges = []
@@ -319,11 +385,20 @@ def start_recording(record_shapes: bool, memory: bool) -> int:
     _tl.recorders += 1
     _tl.record_shapes += bool(record_shapes)
     _tl.memory += bool(memory)
-    return len(_tl.ranges)
+    first = len(_tl.ranges)
+    if stack:
+        if _tl.stack == 0:
+            _start_python_tracer()
+        _tl.stack += 1
+    return first
 
 
-def stop_recording(first: int, record_shapes: bool, memory: bool) -> list:
+def stop_recording(first: int, record_shapes: bool, memory: bool, stack: bool) -> list:
     """Stops a recorder started at ``first``; returns its ranges (open ones end now)."""
+    if stack:
+        _tl.stack -= 1
+        if _tl.stack == 0:
+            _stop_python_tracer()
     now = _perf_ns()
     ranges = _tl.ranges[first:]
     for r in ranges:

@@ -167,15 +167,15 @@ class EventList(list):
     def key_averages(self, group_by_input_shapes: bool = False, group_by_stack_n: int = 0,
                      group_by_overload_name: bool = False) -> 'EventList':
         """The events grouped by name (and input shapes if asked), in first-seen order."""
-        if group_by_stack_n:
-            raise NotImplementedError('key_averages: group_by_stack_n is not supported by '
-                                      'numtorch (with_stack is not recorded)')
         if group_by_overload_name:
             raise NotImplementedError('key_averages: group_by_overload_name is not supported '
                                       'by numtorch (ops have no overload names)')
         groups: dict = {}
         for e in self:
-            k = (e.key, str(e.input_shapes)) if group_by_input_shapes else e.key
+            # NOTE: as in PyTorch's profiler, events carry no stacks (with_stack records
+            # Python calls as events of their own), so grouping by stack adds nothing.
+            k = (e.key, str(e.input_shapes) if group_by_input_shapes else None,
+                 tuple(e.stack[:group_by_stack_n]))
             g = groups.get(k)
             if g is None:
                 g = groups[k] = FunctionEventAvg()

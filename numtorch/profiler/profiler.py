@@ -165,21 +165,24 @@ def _to_events(ranges: list, t0: int, memory: bool) -> EventList:
 class _Recorder:
     """One recording window over the shared timeline."""
 
-    def __init__(self, record_shapes: bool, profile_memory: bool) -> None:
+    def __init__(self, record_shapes: bool, profile_memory: bool, with_stack: bool) -> None:
         self.record_shapes = record_shapes
         self.profile_memory = profile_memory
+        self.with_stack = with_stack
         self.first: Optional[int] = None
         self.function_events: Optional[EventList] = None
 
     def start(self) -> None:
         self.t0 = time.perf_counter_ns()
         self.wall0 = time.time_ns()
-        self.first = _record.start_recording(self.record_shapes, self.profile_memory)
+        self.first = _record.start_recording(self.record_shapes, self.profile_memory,
+                                             self.with_stack)
 
     def stop(self) -> None:
         if self.first is None:
             return
-        ranges = _record.stop_recording(self.first, self.record_shapes, self.profile_memory)
+        ranges = _record.stop_recording(self.first, self.record_shapes, self.profile_memory,
+                                        self.with_stack)
         self.first = None
         self.function_events = _to_events(ranges, self.t0, self.profile_memory)
 
@@ -202,11 +205,12 @@ class _KinetoProfile:
                  with_modules: bool = False, experimental_config=None,
                  execution_trace_observer=None, acc_events: bool = False,
                  custom_trace_id_callback=None) -> None:
-        # NOTE: numtorch does not record Python stacks, FLOPs or modules per op; asking for
-        # them is an error rather than columns of zeros. profile_memory counts the bytes of
-        # each op's new outputs (see _record._out_bytes).
-        _check_flags('profile', with_stack=with_stack,
-                     with_flops=with_flops, with_modules=with_modules, acc_events=acc_events)
+        # NOTE: numtorch does not count FLOPs or record modules per op; asking for them is an
+        # error rather than columns of zeros. profile_memory counts the bytes of each op's
+        # new outputs (see _record._out_bytes); with_stack records Python calls (see
+        # _record._tracer).
+        _check_flags('profile', with_flops=with_flops, with_modules=with_modules,
+                     acc_events=acc_events)
         for k, v in (('experimental_config', experimental_config),
                      ('execution_trace_observer', execution_trace_observer),
                      ('custom_trace_id_callback', custom_trace_id_callback)):
@@ -241,7 +245,7 @@ class _KinetoProfile:
             warnings.warn('Warning: Profiler clears events at the end of each cycle. Only '
                           'events from the current cycle will be reported. To keep events '
                           'across cycles, set acc_events=True.')
-        self.profiler = _Recorder(self.record_shapes, self.profile_memory)
+        self.profiler = _Recorder(self.record_shapes, self.profile_memory, self.with_stack)
 
     def start_trace(self) -> None:
         self.profiler.start()
