@@ -5,7 +5,8 @@ Unlike PyTorch, which hands records to a background thread, numtorch writes sync
 each event goes into the file's buffer at once, and the file is flushed to disk when
 ``max_queue`` events are unflushed, when ``flush_secs`` seconds have passed since the last
 flush (checked on each add), on ``flush()`` / ``close()``, and at interpreter exit for
-writers never closed. The files are byte-compatible with PyTorch's.
+writers never closed. Events carry the same payloads as PyTorch's (images: the same pixels,
+PNG-encoded by numtorch's own encoder, so the PNG bytes differ).
 """
 from __future__ import annotations
 
