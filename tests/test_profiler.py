@@ -133,6 +133,8 @@ def test_op_names_match_torch():
     ev = next(e for e in evs if e.name.startswith('autograd::engine::evaluate_function: Relu'))
     assert [c.name for c in ev.cpu_children] == ['ReluBackward0']
     assert ev.cpu_parent is None
+    assert block.time_range.elapsed_us() == pytest.approx(block.cpu_time_total)
+    assert block.time_range.start <= block.cpu_children[0].time_range.start
     assert abs(block.self_cpu_time_total + sum(c.cpu_time_total for c in block.cpu_children)
                - block.cpu_time_total) < 1e-6
 

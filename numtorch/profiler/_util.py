@@ -65,6 +65,21 @@ class _Timed:
     flops = 0
 
 
+class Interval:
+    """A start and end time in microseconds."""
+    __slots__ = ('start', 'end')
+
+    def __init__(self, start: float, end: float) -> None:
+        self.start = start
+        self.end = end
+
+    def elapsed_us(self) -> float:
+        return self.end - self.start
+
+    def __repr__(self) -> str:
+        return f'Interval(start={self.start}, end={self.end})'
+
+
 class FunctionEvent(_Timed):
     """One recorded range: an op call, a record_function block or a backward node."""
 
@@ -91,6 +106,10 @@ class FunctionEvent(_Timed):
     @property
     def key(self) -> str:
         return self.name
+
+    @property
+    def time_range(self) -> Interval:
+        return Interval(self.start_us, self.end_us)
 
     @property
     def is_user_annotation(self) -> bool:
