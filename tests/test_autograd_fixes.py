@@ -1,7 +1,5 @@
 """Autograd corner cases against PyTorch: once_differentiable under create_graph, the
 version-counter error message, the repr of a dual tensor, forward AD errors."""
-import re
-
 import numpy as np
 import pytest
 import torch
@@ -239,8 +237,8 @@ def test_version_counter_message(case):
     lambda T, F: F.make_dual(T.tensor([1., 2.], requires_grad=True), T.tensor([3., 4.])),
     lambda T, F: F.make_dual(T.tensor(1.5, dtype=T.float64), T.tensor(2., dtype=T.float64)),
     lambda T, F: F.make_dual(T.ones(2, 3), T.ones(2, 3) * 0.5),
-    lambda T, F: F.make_dual(T.ones(2, dtype=T.float64), T.tensor([1e-8, 3.],
-                                                                   dtype=T.float64)),
+    lambda T, F: F.make_dual(T.ones(2, dtype=T.float64),
+                             T.tensor([1e-8, 3.], dtype=T.float64)),
     lambda T, F: F.make_dual(T.ones(0), T.ones(0)),
     lambda T, F: F.unpack_dual(F.make_dual(T.ones(2), T.ones(2))).primal,
 ])

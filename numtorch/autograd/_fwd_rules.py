@@ -324,8 +324,8 @@ def _renorm_tracked(op, x, t):
         nj = (x.sign() * t * mask).sum(axes, keepdim=True) / mask.sum(axes, keepdim=True)
     else:
         w = x if p == 2 else where(x == 0, 0., x.abs() ** (p - 1)) * x.sign()
-        nj = where(zero, 0., (w * t).sum(axes, keepdim=True) / (safe if p == 2
-                                                                 else safe ** (p - 1)))
+        den = safe if p == 2 else safe ** (p - 1)
+        nj = where(zero, 0., (w * t).sum(axes, keepdim=True) / den)
     inv = 1 / (norm + 1e-7)
     return where(norm > mx, inv * mx * (t - x * inv * nj), t)
 
