@@ -121,6 +121,7 @@ from . import quasirandom
 from . import fft
 from . import jit
 from . import hub
+from . import profiler
 from .nn.functional import cosine_similarity, pairwise_distance
 from ._ops.indexing import argwhere
 from .serialization import save, load
