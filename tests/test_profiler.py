@@ -523,3 +523,12 @@ def test_legacy_autograd_profiler():
     with _legacy.profile(enabled=False) as off:
         numtorch.ones(1).exp()
     assert off.function_events is None and not nprof._record.active()
+
+
+def test_legacy_autograd_profiler_is_reachable():
+    import numtorch
+    assert numtorch.autograd.profiler.profile is numtorch.profiler._legacy.profile
+    with numtorch.autograd.profiler.profile() as p:
+        (numtorch.ones(3, requires_grad=True) * 2).sum().backward()
+    names = {e.key for e in p.key_averages()}
+    assert {'aten::mul', 'aten::sum'} <= names

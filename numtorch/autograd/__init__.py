@@ -137,3 +137,6 @@ class detect_anomaly(set_detect_anomaly):
 
 def is_anomaly_enabled() -> bool:
     return anomaly.enabled
+
+
+from . import profiler  # noqa: E402  (torch.autograd.profiler, the legacy profiler API)
