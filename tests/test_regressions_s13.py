@@ -88,3 +88,17 @@ def test_complex_random_draws_equal_torch(i):
     b, tb = fn(numtorch), numtorch.rand(2)
     assert str(a.dtype) == str(b.dtype) and a.stride() == b.stride()
     assert np.array_equal(a.numpy(), b.numpy()) and np.array_equal(ta.numpy(), tb.numpy())
+
+
+def test_dirichlet_double_backward_error_node_as_torch():
+    def run(lib):
+        c = lib.tensor([1., 2., 3.], requires_grad=True)
+        lib.manual_seed(0)
+        x = lib.distributions.Dirichlet(c).rsample()
+        w = lib.ones(3, requires_grad=True)
+        g, = lib.autograd.grad((x * w).sum(), c, create_graph=True)
+        nxt = [type(f).__name__ for f, _ in g.grad_fn.next_functions]
+        with pytest.raises(RuntimeError) as e:
+            g.sum().backward()
+        return g.grad_fn.name(), nxt, str(e.value)
+    assert run(numtorch) == run(torch)

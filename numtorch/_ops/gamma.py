@@ -22,7 +22,8 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from .._state import state
-from ._op import Op
+from ._op import DelayedError, Op
+from ..autograd.function import _TWICE
 from ._generator import _UniformStream
 from .random import _gen, _not_implemented
 
@@ -460,24 +461,8 @@ class _Dirichlet(Op):
         # graph, which only an output gradient that requires grad marks with an error node.
         g = self.backward(gy._data)
         if state.enabled and gy._rg:
-            return _OnceDifferentiable(g).apply1(gy)
+            return DelayedError(_TWICE).mark((_wrap(g),))[0]
         return _wrap(g)
-
-
-class _OnceDifferentiable(Op):
-    """The gradient of a once-differentiable function taken with ``create_graph``:
-    differentiating it again raises PyTorch's error."""
-    _name = 'Error'
-
-    def __init__(self, value: np.ndarray) -> None:
-        self.value = value
-
-    def forward(self, gy):
-        return self.value
-
-    def backward(self, gy):
-        raise RuntimeError('trying to differentiate twice a function that was marked with '
-                           '@once_differentiable')
 
 
 def _dirichlet_rsample(concentration: Tensor, generator=None) -> Tensor:
