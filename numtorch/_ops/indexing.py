@@ -6,7 +6,8 @@ import re
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _as_view, _inplace, _bump, _type_word
-from ._op import Op, LinearAdjoint, unbroadcast, cast, ascontiguous
+from ._op import (Op, LinearAdjoint, unbroadcast, cast, ascontiguous, version_error,
+                  _type_name)
 from .shape import Slice, wrap_dim
 
 __all__ = ['getitem', 'setitem', 'gather', 'scatter', 'scatter_add', 'scatter_reduce',
@@ -72,15 +73,8 @@ class _Indexed(Op):
         if self.watched:
             for t, vc, v in self.watched:
                 if vc[0] != v:
-                    # NOTE: an index never has history, so PyTorch's message names no node;
-                    # a bool tensor is named by its type string, CPUBoolType.
-                    tname = 'CPUBoolType' if t._data.dtype == np.bool_ else t.type()
-                    raise RuntimeError(
-                        'one of the variables needed for gradient computation has been '
-                        f'modified by an inplace operation: [{tname} {list(t.shape)}] is at '
-                        f'version {vc[0]}; expected version {v} instead. Hint: enable anomaly '
-                        'detection to find the operation that failed to compute its gradient, '
-                        'with torch.autograd.set_detect_anomaly(True, check_nan=False).')
+                    # (an index never has history, so PyTorch's message names no node)
+                    raise version_error(_type_name(t._data.dtype), t.shape, None, 0, vc[0], v)
 
 
 def _watch(r: Tensor, index) -> Tensor:
