@@ -102,3 +102,26 @@ def test_dirichlet_double_backward_error_node_as_torch():
             g.sum().backward()
         return g.grad_fn.name(), nxt, str(e.value)
     assert run(numtorch) == run(torch)
+
+
+def _setitem_keys(L):
+    t = L.tensor
+    return [0, (slice(None), 1), t([0, 1]), t([True, False, True]), [0, 2], (Ellipsis, 0),
+            (None, 1), (slice(0, 2), t([1, 0])), np.array([0, 1]), -1, slice(1, None, 2),
+            (slice(0, 3), t([1, 0])), (slice(None), t([1, 0])), (0, t([1, 0])),
+            (None, t([1, 0])), (Ellipsis, t([1, 0])), (t([1, 0]), slice(0, 1)), (t([1, 0]), 0),
+            (slice(-3, None), t([1])), (t([True, False, True]), slice(None), slice(0, 1)),
+            (Ellipsis, t([1, 0]), slice(None)), (slice(0, 5), t([1]))]
+
+
+def test_setitem_node_is_copyslices_where_torch_writes_through_a_view():
+    def names(L):
+        out = []
+        for key in _setitem_keys(L):
+            x = L.zeros(3, 2, 2, requires_grad=True) * 1
+            x[key] = 5.0
+            z = L.zeros(3, 2, 2)
+            z[key] = L.ones((), requires_grad=True)
+            out.append((x.grad_fn.name(), z.grad_fn.name()))
+        return out
+    assert names(numtorch) == names(torch)

@@ -211,10 +211,38 @@ def setitem(self: Tensor, key, value) -> None:
     _bump(self)
 
 
+def _through_view(k, shape) -> bool:
+    """Whether PyTorch writes ``x[k] = v`` through a view of ``x`` (its node is then
+    CopySlices): always without advanced indices; with them, when an int, a None or a slice
+    that does not span its whole dim (PyTorch skips those) is taken first."""
+    parts = k if isinstance(k, tuple) else (k,)
+    if not any(isinstance(p, (np.ndarray, list)) for p in parts):
+        return True
+    used = sum(0 if p is None or p is Ellipsis else
+               p.ndim if isinstance(p, np.ndarray) and p.dtype == np.bool_ else 1 for p in parts)
+    d = 0
+    for p in parts:
+        if p is Ellipsis:
+            d += len(shape) - used
+        elif p is None or isinstance(p, (int, np.integer)):
+            return True
+        elif isinstance(p, slice):
+            if p.step not in (None, 1) or p.start not in (None, 0) or \
+                    (p.stop is not None and p.stop < shape[d]):
+                return True
+            d += 1
+        else:
+            d += p.ndim if isinstance(p, np.ndarray) and p.dtype == np.bool_ else 1
+    return False
+
+
 def _index_put_fn(x: Tensor, k, value: Tensor, key) -> Tensor:
     """``x[key] = value`` out of place (``k``: ``key`` as a NumPy index)."""
+    op = IndexPut(k, False)
+    if _through_view(k, x._data.shape):
+        op._name = 'torch::autograd::CopySlices'
     try:
-        return _watch(IndexPut(k, False).apply2(x, value), key)
+        return _watch(op.apply2(x, value), key)
     except IndexError as e:
         raise _index_error(e) from None
 
