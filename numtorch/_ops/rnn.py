@@ -8,6 +8,11 @@ through time written by hand, keeping per-step gate values from forward and doin
 the weight gradients as GEMMs over all steps afterwards. The cells are the same op
 with one step.
 
+Graph nodes carry the names PyTorch's CPU kernels give the same tensors: a layer's node
+is named after the op that last produced its output (see ``_output_name``), ``h_n`` and
+``c_n`` come from a small Stack node of the layers' final states, and an LSTM cell
+leaves ``h' = o tanh(c')`` to a Mul and a Tanh node, as PyTorch's graph does.
+
 Sequences are handled in packed form throughout: rows of ``data`` are grouped by
 time step, step ``t`` holding ``batch_sizes[t]`` rows (non-increasing); a padded
 ``(T, B, *)`` input is the special case of ``T`` equal steps.
@@ -28,6 +33,7 @@ from .._state import state
 from ._op import Op, broadcast_error, unbroadcast
 from .random import default_generator
 from .arithmetic import mul
+from .unary import tanh
 from .shape import cat
 
 __all__ = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'rnn_tanh_cell', 'rnn_relu_cell',
@@ -457,13 +463,14 @@ class _Layer(Op):
 
 class _RNNLayer(_Layer):
     """Elman RNN, ``h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)`` with act tanh or relu."""
-    _name = 'RnnTanhBackward0'
+    _name = 'TanhBackward0'
 
     def __init__(self, *args, relu: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.relu = relu
         if relu:
-            self._name = 'RnnReluBackward0'
+            # A cell's output is the non-linearity's; _run renames a layer's op.
+            self._name = 'ReluBackward0'
 
     @staticmethod
     def _input_weights(dst, ni, Wi, Wh, bi, bh, Wr):
@@ -550,9 +557,14 @@ _LSTM_INV = [1, 2, 3, 0]
 class _LSTMLayer(_Layer):
     """LSTM: ``i, f, o = sigmoid(.)``, ``g = tanh(.)``, ``c' = f c + i g``, ``h' = o tanh(c')``
     (and ``h' = (o tanh(c')) W_hr^T`` with a projection)."""
-    _name = 'LstmBackward0'
+    # A cell's c' = f c + i g; _run renames a layer's op.
+    _name = 'AddBackward0'
     G = 4
     nstate = 2
+    # A recorded cell outputs (o, c') and leaves h' = o tanh(c') to a Mul and a Tanh node,
+    # as PyTorch's graph has them; backward then gets o's gradient (not h's) and the whole
+    # gradient of c'.
+    split = False
 
     @staticmethod
     def _input_weights(dst, ni, Wi, Wh, bi, bh, Wr):
@@ -576,6 +588,8 @@ class _LSTMLayer(_Layer):
 
     def _cell_outputs(self, sv):
         B = self.s.B
+        if self.split:
+            return sv[2][0].copy(), sv[1][B:].copy()
         return sv[0][B:], sv[1][B:].copy()
 
     def _forward_dir(self, reverse, A, st, w, ybuf):
@@ -650,7 +664,8 @@ class _LSTMLayer(_Layer):
         S = A[:3]
         np.subtract(1, S, out=D[:3])
         D[:3] *= S
-        D[0] *= TC
+        if not self.split:
+            D[0] *= TC
         D[1] *= A[3]
         D[2] *= cprev
         np.multiply(A[3], A[3], out=D[3])
@@ -682,9 +697,10 @@ class _LSTMLayer(_Layer):
             dd = D[:, r0:r1]
             d0 = dd[0]
             mul(dmb, d0, out=d0)
-            t = tmp[:b]
-            mul(dmb, K[r0:r1], out=t)
-            dcb += t
+            if not self.split:
+                t = tmp[:b]
+                mul(dmb, K[r0:r1], out=t)
+                dcb += t
             d3 = dd[1:]
             mul(dcb, d3, out=d3)
             dcb *= F[r0:r1]
@@ -705,7 +721,8 @@ class _LSTMLayer(_Layer):
 class _GRULayer(_Layer):
     """GRU: ``r, z = sigmoid(.)``, ``n = tanh(W_in x + b_in + r (W_hn h + b_hn))``,
     ``h' = (1 - z) n + z h``."""
-    _name = 'GruBackward0'
+    # A cell's h' = n + z (h - n); _run renames a layer's op.
+    _name = 'AddBackward0'
     G = 3
     hidden_bias_is_input_bias = False
 
@@ -871,6 +888,42 @@ def _dropout(x: Tensor, p: float) -> Tensor:
     return mul(x, _wrap(noise.reshape(d.shape)))
 
 
+class _StackFinals(Op):
+    """``h_n`` (or ``c_n``) of a stack: the layers' final states, each
+    ``(num_directions, B, H)``, one after the other. PyTorch stacks the per-layer,
+    per-direction finals, so ``h_n`` has a node of its own, distinct from the output's."""
+    _name = 'StackBackward0'
+
+    def forward(self, *fs):
+        self.sizes = [f.shape[0] for f in fs]
+        return np.concatenate(fs, 0)
+
+    def backward(self, gy):
+        if len(self.sizes) == 1:
+            return gy
+        gs = []
+        i = 0
+        for need, n in zip(self.needs, self.sizes):
+            gs.append(gy[i:i + n] if need else None)
+            i += n
+        return tuple(gs)
+
+
+def _output_name(is_lstm: bool, layout: int, ndir: int, proj: bool, dt) -> str:
+    """The grad_fn name PyTorch's CPU kernels give a layer's output: the op that produced
+    it last (the padded output of a packed run, the transpose back to batch-first, the
+    concatenation of two directions, the stack of steps, or oneDNN's fused LSTM layer)."""
+    if layout == _ROWS or (ndir == 2 and layout != _BF):
+        return 'CatBackward0'
+    if layout == _BF:
+        # NOTE: the generic kernels transpose their result in place (transpose_); the
+        # LSTM path transposes out of place, also when it falls back from oneDNN.
+        return 'TransposeBackward0' if is_lstm else 'TransposeBackward1'
+    if is_lstm and not proj and dt == np.float32:
+        return 'MkldnnRnnLayerBackward0'
+    return 'StackBackward0'
+
+
 def _run(cls, x: Tensor, s: _Schedule, layout: int, hxs: list, params, has_biases: bool,
          num_layers: int, dropout: float, train: bool, bidirectional: bool,
          proj: bool = False, **kw):
@@ -900,8 +953,10 @@ def _run(cls, x: Tensor, s: _Schedule, layout: int, hxs: list, params, has_biase
         # the bias column of ones already in place.
         aug = not last and ndir == 2 and has_biases and not drop
         states = hxs if num_layers == 1 else [h[layer * ndir:(layer + 1) * ndir] for h in hxs]
-        op = cls(s, ndir, has_biases, lin, layout if last else inner, False,
-                 aliased and not track, proj, aug, xaug, recording, **kw)
+        lout = layout if last else inner
+        op = cls(s, ndir, has_biases, lin, lout, False, aliased and not track, proj, aug, xaug,
+                 recording, **kw)
+        op._name = _output_name(is_lstm, lout, ndir, proj, x._data.dtype)
         res = op.apply(inp, *states, *params[layer * ndir * per:(layer + 1) * ndir * per])
         xaug = op.xaug
         op.xaug = None
@@ -913,7 +968,9 @@ def _run(cls, x: Tensor, s: _Schedule, layout: int, hxs: list, params, has_biase
         if drop and not last:
             inp = _dropout(inp, dropout)
         lin = inner
-    return inp, [f[0] if num_layers == 1 else cat(f, 0) for f in finals]
+    if not recording:
+        return inp, [f[0] if num_layers == 1 else cat(f, 0) for f in finals]
+    return inp, [_StackFinals().apply(*f) for f in finals]
 
 
 def _schedule_of(x: Tensor, batch_sizes, batch_first: bool):
@@ -1018,11 +1075,13 @@ def _cell_check(x: Tensor, hs, W_ih: Tensor, W_hh: Tensor) -> None:
     _check_dtypes(x, [W_ih, W_hh] + list(hs))
 
 
-def _cell(cls, x, hs, W_ih, W_hh, b_ih, b_hh, **kw):
+def _cell(cls, x, hs, W_ih, W_hh, b_ih, b_hh, split: bool = False, **kw):
     _cell_check(x, hs, W_ih, W_hh)
     s = _schedule((x._data.shape[0],))
     bias = b_ih is not None
     op = cls(s, 1, bias, _ROWS, _ROWS, True, False, False, **kw)
+    if split:
+        op.split = True
     ws = (W_ih, W_hh, b_ih, b_hh) if bias else (W_ih, W_hh)
     return op, op.apply(x, *hs, *ws)
 
@@ -1046,7 +1105,12 @@ def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
 def lstm_cell(input: Tensor, hx, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
               b_hh: Tensor | None = None):
     """One LSTM step; ``hx`` is ``(h, c)``; returns ``(h', c')``."""
-    return _cell(_LSTMLayer, input, tuple(hx), w_ih, w_hh, b_ih, b_hh)[1]
+    hx = tuple(hx)
+    if not (state.enabled and (input._rg or any(t is not None and t._rg
+                                                for t in (*hx, w_ih, w_hh, b_ih, b_hh)))):
+        return _cell(_LSTMLayer, input, hx, w_ih, w_hh, b_ih, b_hh)[1]
+    o, c = _cell(_LSTMLayer, input, hx, w_ih, w_hh, b_ih, b_hh, split=True)[1]
+    return mul(o, tanh(c)), c
 
 
 def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
