@@ -44,7 +44,7 @@ class Parameter(Tensor):
         if not isinstance(data, Tensor):
             raise TypeError(f'Parameter(): argument \'data\' (position 1) must be Tensor, not '
                             f'{type(data).__name__}')
-        if requires_grad and data._data.dtype.kind != 'f':
+        if requires_grad and data._data.dtype.kind not in 'fc':
             raise RuntimeError('Only Tensors of floating point and complex dtype can require '
                                'gradients')
         return _alias(cls, data, requires_grad)
@@ -55,7 +55,7 @@ class Parameter(Tensor):
     @classmethod
     def _from_tensor(cls, t: Tensor, requires_grad: bool) -> 'Parameter':
         """Wraps ``t``'s array as a Parameter (used by ``Tensor.__deepcopy__``)."""
-        return _alias(cls, t, requires_grad and t._data.dtype.kind == 'f')
+        return _alias(cls, t, requires_grad and t._data.dtype.kind in 'fc')
 
     def __deepcopy__(self, memo):
         if id(self) in memo:

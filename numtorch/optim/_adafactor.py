@@ -72,6 +72,7 @@ class Adafactor(Optimizer):
             wd = group['weight_decay']
             decay = group['beta2_decay']
             clip = group['d']
+            self._refuse_complex(group)
             maximize = group['maximize']
             for p, g, d, st in self._params_with_grad(group):
                 if maximize:

@@ -115,6 +115,7 @@ class Muon(Optimizer):
             lr = _as_float(group['lr'])
             wd = group['weight_decay']
             momentum = group['momentum']
+            self._refuse_complex(group)
             for p, g, d, st in self._params_with_grad(group):
                 if 'momentum_buffer' not in st:
                     self._init_state(st, p, group)

@@ -39,7 +39,9 @@ class Adagrad(Optimizer):
     def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
         st['step'] = _zero_step()
         # NOTE: PyTorch fills with the optimizer-wide default, not the group's value.
-        st['sum'] = _wrap(np.full_like(p._data, self.defaults['initial_accumulator_value']))
+        v = self.defaults['initial_accumulator_value']
+        # A complex parameter's real and imaginary parts each start at v.
+        st['sum'] = _wrap(np.full_like(p._data, complex(v, v) if p._data.dtype.kind == 'c' else v))
 
     def __setstate__(self, state) -> None:
         super().__setstate__(state)

@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _as_float
+from .optimizer import Optimizer, _as_float, _view_as_real
 
 __all__ = ['LBFGS']
 
@@ -193,21 +193,25 @@ class LBFGS(Optimizer):
 
     def _numel(self) -> int:
         if self._numel_cache is None:
-            self._numel_cache = sum(p._data.size for p in self._params)
+            # a complex parameter counts as its real view: two numbers per element
+            self._numel_cache = sum(p._data.size * (2 if p._data.dtype.kind == 'c' else 1)
+                                    for p in self._params)
         return self._numel_cache
 
     def _gather_flat_grad(self) -> np.ndarray:
         views = []
         for p in self._params:
             g = p._grad
-            views.append(np.zeros(p._data.size, p._data.dtype) if g is None
-                         else g._data.reshape(-1))
+            v = np.zeros(p._data.size, p._data.dtype) if g is None else g._data.reshape(-1)
+            views.append(_view_as_real(v).reshape(-1) if v.dtype.kind == 'c' else v)
         return np.concatenate(views)
 
     def _add_grad(self, step_size, update: np.ndarray) -> None:
         offset = 0
         for p in self._params:
             d = p._data
+            if d.dtype.kind == 'c':
+                d = _view_as_real(d)
             n = d.size
             # NOTE: PyTorch's p.add_(u, alpha=t) fuses the multiply-add; t*u is rounded here.
             d += update[offset:offset + n].reshape(d.shape) * step_size

@@ -92,6 +92,13 @@ def _tick(step: Tensor) -> float:
     return a.item()
 
 
+def _view_as_real(a: np.ndarray) -> np.ndarray:
+    """``torch.view_as_real``: a complex array's memory as real numbers, a trailing axis of
+    (real, imaginary) pairs; writing the view writes the complex array."""
+    return np.lib.stride_tricks.as_strided(a.real, a.shape + (2,),
+                                           a.strides + (a.itemsize // 2,), writeable=True)
+
+
 def _as_float(x) -> float:
     """A hyperparameter as a Python number (a 1-element tensor lr reads as its value)."""
     return x.item() if isinstance(x, Tensor) else x
@@ -473,6 +480,13 @@ class Optimizer:
         for post_hook in self._optimizer_load_state_dict_post_hooks.values():
             post_hook(self)
 
+    def _refuse_complex(self, group: dict[str, Any]) -> None:
+        """PyTorch's error for an optimizer without complex support, raised before any
+        parameter of ``group`` that has a gradient is updated."""
+        for p in group['params']:
+            if p._grad is not None and p._data.dtype.kind == 'c':
+                raise RuntimeError(f'{type(self).__name__} does not support complex parameters')
+
     def _params_with_grad(self, group: dict[str, Any]):
         """Yields ``(p, gradient array, parameter array, state dict)`` for each parameter of
         ``group`` that has a gradient, in order. A parameter's empty state is first filled by
@@ -484,7 +498,17 @@ class Optimizer:
                 st = state[p]
                 if not st:
                     self._init_state(st, p, group)
-                yield p, gt._data, p._data, st
+                d = p._data
+                if d.dtype.kind == 'c':
+                    # NOTE: as PyTorch's element-wise optimizers, a complex parameter steps as
+                    # its real view: real and imaginary parts are independent coordinates
+                    # (so Adam's g*g is re^2 and im^2, not a complex square).
+                    st = {k: _wrap(_view_as_real(v._data))
+                          if isinstance(v, Tensor) and v._data.dtype.kind == 'c' else v
+                          for k, v in st.items()}
+                    yield p, _view_as_real(gt._data), _view_as_real(d), st
+                else:
+                    yield p, gt._data, d, st
 
     def _setdefault_in_groups(self, **defaults: Any) -> None:
         """Gives every group the options it lacks, in the order given: a checkpoint written

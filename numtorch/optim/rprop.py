@@ -40,7 +40,10 @@ class Rprop(Optimizer):
         st['step'] = _zero_step()
         st['prev'] = _wrap(np.zeros_like(p._data))
         # Shaped and laid out like the gradient, as PyTorch's full_like(grad, lr).
-        st['step_size'] = _wrap(np.full_like(p._grad._data, _as_float(group['lr'])))
+        lr = _as_float(group['lr'])
+        # A complex parameter's real and imaginary parts each start at step size lr.
+        st['step_size'] = _wrap(np.full_like(p._grad._data,
+                                             complex(lr, lr) if p._data.dtype.kind == 'c' else lr))
 
     def step(self, closure=None):
         """Performs one Rprop step; returns ``closure()``'s loss when a closure is given."""

@@ -31,8 +31,13 @@ class SparseAdam(Optimizer):
             raise ValueError(f'Invalid beta parameter at index 1: {betas[1]}')
         defaults = {'lr': lr, 'betas': betas, 'eps': eps, 'maximize': maximize}
         super().__init__(params, defaults)
-        # numtorch parameters are never sparse; complex ones cannot exist either (no complex
-        # dtypes), so PyTorch's two layout checks after construction have nothing to find.
+        # numtorch parameters are never sparse, so of PyTorch's two checks after construction
+        # only the complex one can find anything.
+        complex_params = [[i, j] for i, group in enumerate(self.param_groups)
+                          for j, p in enumerate(group['params']) if p._data.dtype.kind == 'c']
+        if complex_params:
+            raise ValueError(f'Complex params at indices {complex_params}: SparseAdam does not '
+                             'support complex parameters')
 
     def step(self, closure=None):
         """Raises PyTorch's dense-gradient error if any parameter has a gradient; with no

@@ -24,6 +24,12 @@ __all__ = ['Module', 'register_module_forward_pre_hook', 'register_module_forwar
            'register_module_full_backward_hook', 'register_module_full_backward_pre_hook']
 
 _EXTRA_STATE_KEY_SUFFIX = '_extra_state'
+_COMPLEX_MODULE_WARNING = (
+    'Complex modules are a new feature under active development whose design may change, and '
+    'some modules might not work as expected when using complex tensors as parameters or '
+    'buffers. Please file an issue at '
+    'https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml if a complex module '
+    'does not work as expected.')
 
 # Hooks that run for every module (``register_module_forward_hook`` and friends).
 _global_forward_pre_hooks: dict = OrderedDict()
@@ -577,15 +583,19 @@ class Module:
 
     def to(self, *args, **kwargs) -> 'Module':
         """Moves/casts parameters and buffers: ``to(device)``, ``to(dtype)``,
-        ``to(device, dtype)`` or ``to(tensor)``. Only floating tensors change dtype."""
+        ``to(device, dtype)`` or ``to(tensor)``. Only floating and complex tensors change
+        dtype; a complex ``dtype`` makes floating ones complex (with PyTorch's warning), a
+        floating one drops complex tensors' imaginary parts."""
         dt, dev, _ = _parse_to(args, dict(kwargs))
         check_device(dev)
-        if dt is not None and not dt.is_floating_point:
-            raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but '
-                            f'got desired dtype={dt}')
         if dt is None:
             return self
-        return self._apply(lambda t: t.to(dt) if t._data.dtype.kind == 'f' else t)
+        if not (dt.is_floating_point or dt.is_complex):
+            raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but '
+                            f'got desired dtype={dt}')
+        if dt.is_complex:
+            warnings.warn(_COMPLEX_MODULE_WARNING)
+        return self._apply(lambda t: t.to(dt) if t._data.dtype.kind in 'fc' else t)
 
     def cpu(self) -> 'Module':
         return self
