@@ -125,3 +125,20 @@ def test_setitem_node_is_copyslices_where_torch_writes_through_a_view():
             out.append((x.grad_fn.name(), z.grad_fn.name()))
         return out
     assert names(numtorch) == names(torch)
+
+
+@pytest.mark.parametrize('norm_type', [2.0, 1.0, float('inf'), 3.0])
+def test_clip_grad_norm_of_complex_gradients(norm_type):
+    g = np.array([1 + 2j, -3 + 0.5j, 0.25 - 4j], np.complex64)
+    out = {}
+    for lib in (numtorch, torch):
+        p = lib.nn.Parameter(lib.zeros(3, dtype=lib.complex64))
+        p.grad = lib.tensor(g)
+        q = lib.nn.Parameter(lib.zeros(2))
+        q.grad = lib.tensor([0.5, -1.5])
+        total = lib.nn.utils.clip_grad_norm_([p, q], 1.0, norm_type)
+        out[lib] = (str(total.dtype), total.item(), p.grad.numpy(), q.grad.numpy())
+    a, b = out[numtorch], out[torch]
+    assert a[0] == b[0] and abs(a[1] - b[1]) <= 1e-6 * abs(b[1])
+    np.testing.assert_allclose(a[2], b[2], rtol=1e-6)
+    np.testing.assert_allclose(a[3], b[3], rtol=1e-6)

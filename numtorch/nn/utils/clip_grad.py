@@ -21,7 +21,10 @@ def _as_list(parameters) -> list:
 
 
 def _vector_norm(a: np.ndarray, p: float) -> np.ndarray:
-    """``linalg.vector_norm`` of an array, computed in its own dtype."""
+    """``linalg.vector_norm`` of an array, computed in its own dtype (the real one of a
+    complex array, whose norm is that of its magnitudes)."""
+    if a.dtype.kind == 'c':
+        a = np.abs(a)
     dt = a.dtype
     if a.size == 0:
         return np.asarray(0, dt) if p != -math.inf else np.asarray(np.inf, dt)
