@@ -142,3 +142,31 @@ def test_clip_grad_norm_of_complex_gradients(norm_type):
     assert a[0] == b[0] and abs(a[1] - b[1]) <= 1e-6 * abs(b[1])
     np.testing.assert_allclose(a[2], b[2], rtol=1e-6)
     np.testing.assert_allclose(a[3], b[3], rtol=1e-6)
+
+
+def test_complex_linear_and_addmm_train_as_torch():
+    res = {}
+    for lib in (torch, numtorch):
+        rng = np.random.default_rng(0)
+        lib.manual_seed(0)
+        m = lib.nn.Linear(3, 2, dtype=lib.cfloat)
+        x = lib.tensor((rng.standard_normal((4, 3)) + 1j * rng.standard_normal((4, 3)))
+                       .astype(np.complex64), requires_grad=True)
+        opt = lib.optim.Adam(m.parameters(), lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            loss = (m(x).abs() ** 2).mean()
+            loss.backward()
+            opt.step()
+        c = lib.tensor(rng.standard_normal(2).astype(np.complex64), requires_grad=True)
+        a = lib.tensor((rng.standard_normal((2, 3)) + 1j).astype(np.complex64),
+                       requires_grad=True)
+        b = lib.tensor((rng.standard_normal((3, 2)) - 1j).astype(np.complex64),
+                       requires_grad=True)
+        z = lib.addmm(c, a, b, beta=0.5, alpha=2 - 1j)
+        assert z.grad_fn.name() == 'AddmmBackward0'
+        z.abs().sum().backward()
+        res[lib] = [t.detach().numpy() for t in (m.weight, m.bias, x.grad, c.grad, a.grad,
+                                                  b.grad)]
+    for u, v in zip(res[numtorch], res[torch]):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-6)

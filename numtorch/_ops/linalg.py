@@ -144,6 +144,7 @@ class BatchVec(Op):
 class Addmm(Op):
     """``beta * input + alpha * (mat1 @ mat2)``."""
     _name = 'AddmmBackward0'
+    complex_ok = True
     checks = (1, 2)
 
     def __init__(self, beta, alpha):
@@ -168,11 +169,12 @@ class Addmm(Op):
     def backward(self, gy):
         a, b = self.saved
         n = self.needs
-        g = gy if self.alpha == 1 else gy * self.alpha
+        # (complex operands: conjugates, PyTorch's convention; a no-op for real ones)
+        g = gy if self.alpha == 1 else gy * self.alpha.conjugate()
         gc = None
         if n[0]:
-            gc = unbroadcast(gy if self.beta == 1 else gy * self.beta, self.sc)
-        return (gc, g @ b.T if n[1] else None, a.T @ g if n[2] else None)
+            gc = unbroadcast(gy if self.beta == 1 else gy * self.beta.conjugate(), self.sc)
+        return (gc, g @ cj(b).T if n[1] else None, cj(a).T @ g if n[2] else None)
 
     def backward_t(self, gy):
         c, a, b = self.inputs
@@ -183,6 +185,7 @@ class Addmm(Op):
 class Linear(Op):
     """``x @ W.T + b`` over the last dim of x: one GEMM forward, two backward."""
     _name = 'AddmmBackward0'
+    complex_ok = True
     checks = (0, 1)
 
     def forward(self, x, W, b=None):
@@ -202,13 +205,13 @@ class Linear(Op):
         g2 = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
         gx = None
         if n[0]:
-            gx = g2 @ W
+            gx = g2 @ cj(W)
             if gy.ndim != 2:
                 gx = gx.reshape(x.shape)
         gW = None
         if n[1]:
             x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-            gW = g2.T @ x2
+            gW = g2.T @ cj(x2)
         if not self.has_bias:
             return gx, gW
         return gx, gW, (g2.sum(0) if n[2] else None)
