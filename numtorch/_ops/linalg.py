@@ -331,7 +331,6 @@ def dot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return r if out is None else _out(r, out)
 
 
-
 def vdot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """``sum(conj(input) * other)`` of two 1-D tensors (``dot`` for real tensors)."""
     if input._data.dtype.kind == 'c':
