@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 __all__ = ['max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode', 'cummax',
-           'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eig', 'linalg_eigh',
-           'linalg_svd', 'linalg_qr', 'qr', 'linalg_lstsq', 'linalg_inv_ex', 'linalg_cholesky_ex',
-           'linalg_solve_ex', 'linalg_lu_factor', 'linalg_lu_factor_ex', 'linalg_lu', 'lu_unpack',
-           'triangular_solve', 'geqrf', 'histogram', 'histogramdd']
+           'cummin', 'aminmax', 'std_mean', 'var_mean', 'linalg_slogdet', 'linalg_eig',
+           'linalg_eigh', 'linalg_svd', 'linalg_qr', 'qr', 'linalg_lstsq', 'linalg_inv_ex',
+           'linalg_cholesky_ex', 'linalg_solve_ex', 'linalg_lu_factor', 'linalg_lu_factor_ex',
+           'linalg_lu', 'lu_unpack', 'triangular_solve', 'geqrf', 'histogram', 'histogramdd']
 
 
 def _make(name: str, fields: tuple) -> type:

@@ -285,7 +285,8 @@ class RPowS(Op):
         self.c = c
 
     def forward(self, a):
-        y = int_pow(self.c, a, a.dtype) if a.dtype.kind in 'iu' else np.power(np.asarray(self.c, a.dtype), a)
+        y = (int_pow(self.c, a, a.dtype) if a.dtype.kind in 'iu'
+             else np.power(np.asarray(self.c, a.dtype), a))
         self.saved = y
         return y
 

@@ -9,7 +9,8 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, _wrap, _as_view, _check_format, contiguous_format, _type_word
-from .._dtype import NP2DT, get_default_dtype, to_dtype as _to_dt, dtype as _dtype_cls, _scalar_dtype
+from .._dtype import (NP2DT, get_default_dtype, to_dtype as _to_dt, dtype as _dtype_cls,
+                      _scalar_dtype)
 from .._device import check_device
 from ._op import cast
 

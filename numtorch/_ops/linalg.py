@@ -727,8 +727,8 @@ def einsum(equation: str, *operands) -> Tensor:
     lhs, arrow, rhs = eq.partition('->')
     ins = lhs.split(',')
     if len(ins) != len(operands):
-        raise RuntimeError(f'einsum(): more operands were provided than specified in the '
-                           f'equation' if len(operands) > len(ins) else
+        raise RuntimeError('einsum(): more operands were provided than specified in the '
+                           'equation' if len(operands) > len(ins) else
                            'einsum(): fewer operands were provided than specified in the '
                            'equation')
     letters = [c for c in 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'

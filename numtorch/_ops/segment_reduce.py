@@ -82,7 +82,6 @@ class SegmentReduce(Op):
                     grow[lo:hi] = _prod_grad(seg, g, o, init)
         return gx
 
-
     def jvp(self, g: np.ndarray) -> np.ndarray:
         """The linear map that backward's transpose is (sum, mean, max, min): ``g`` (shaped as
         the input) reduced per segment with backward's weights."""

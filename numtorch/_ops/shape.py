@@ -1163,7 +1163,7 @@ def broadcast_shapes(*shapes):
         return Size(np.broadcast_shapes(*[tuple(s) if isinstance(s, (tuple, list)) else (s,)
                                           for s in shapes]))
     except ValueError:
-        raise RuntimeError(f'Shape mismatch: objects cannot be broadcast to a single shape') \
+        raise RuntimeError('Shape mismatch: objects cannot be broadcast to a single shape') \
             from None
 
 
