@@ -192,13 +192,36 @@ def _jvp_tracked(op, ts, tans, outs):
     """The JVP as tensors with autograd history (see ``_jvp_by_backward``; here the inputs
     stay attached and the reverse pass records its graph, so the tangent is differentiable
     in the inputs and in the input tangents)."""
-    from .engine import run_backward
     if _is_view(ts, outs):
         return _plain_apply(copy.copy(op), tans[0])
+    return _reverse_jvp(op, ts, tans, outs, True)
+
+
+def _is_view(ts, outs) -> bool:
+    """Whether the op made its one output as a view of its one input.
+
+    NOTE: such an op selects elements of its input, so it is linear, and its tangent is the
+    same view of the input's tangent (in-place writes through either reach both, as in
+    PyTorch): the op re-run on the tangent."""
+    return len(ts) == 1 and len(outs) == 1 and np.may_share_memory(outs[0]._data, ts[0]._data)
+
+
+def _jvp_by_backward(op: Op, ts, targs, outs):
+    """The JVP of ``op`` from its differentiable backward: ``backward_t(u)`` is linear in
+    the output gradient ``u``, so its gradient w.r.t. ``u`` for the cotangent ``t`` is
+    ``J t`` (one small reverse pass instead of a formula per op)."""
+    # Detached inputs: the reverse pass must stay inside this op's backward graph.
+    return _reverse_jvp(op, tuple(_wrap(t._data) for t in ts), targs, outs, False)
+
+
+def _reverse_jvp(op: Op, inputs, tans, outs, tracked: bool):
+    """The reverse pass of the two JVPs above: ``tans`` are tensors (``tracked``: the pass
+    records its graph) or arrays."""
+    from .engine import run_backward
     if type(op).backward_t is Op.backward_t:
         raise _unsupported(op)
     op2 = copy.copy(op)
-    op2.inputs = ts
+    op2.inputs = inputs
     op2.needs = [tn is not None for tn in tans]
     us = []
     for o in outs:
@@ -217,77 +240,23 @@ def _jvp_tracked(op, ts, tans, outs):
     for gx, tn in zip(gxs, tans):
         if tn is None or not isinstance(gx, Tensor) or not gx._rg:
             continue
-        if tn._data.dtype != gx._data.dtype:
-            tn = tn.to(_NP2DT[gx._data.dtype])
-        if tn._data.shape != gx._data.shape:
-            tn = tn.expand(gx._data.shape)
-        roots.append(gx)
-        cots.append(tn)
-    fus = [u for u in us if u._rg]
-    if not roots:
-        res = [None] * len(fus)
-    else:
-        res = run_backward(roots, cots, True, True, inputs=fus, allow_unused=True,
-                           accumulate=False)
-    it = iter(res)
-    out = []
-    for u in us:
-        if not u._rg:
-            out.append(None)
-            continue
-        r = next(it)
-        out.append(np.zeros(u._data.shape, u._data.dtype) if r is None else r)
-    return tuple(out)
-
-
-def _is_view(ts, outs) -> bool:
-    """Whether the op made its one output as a view of its one input.
-
-    NOTE: such an op selects elements of its input, so it is linear, and its tangent is the
-    same view of the input's tangent (in-place writes through either reach both, as in
-    PyTorch): the op re-run on the tangent."""
-    return len(ts) == 1 and len(outs) == 1 and np.may_share_memory(outs[0]._data, ts[0]._data)
-
-
-def _jvp_by_backward(op: Op, ts, targs, outs):
-    """The JVP of ``op`` from its differentiable backward: ``backward_t(u)`` is linear in
-    the output gradient ``u``, so its gradient w.r.t. ``u`` for the cotangent ``t`` is
-    ``J t`` (one small reverse pass instead of a formula per op)."""
-    from .engine import run_backward
-    if type(op).backward_t is Op.backward_t:
-        raise _unsupported(op)
-    op2 = copy.copy(op)
-    # Detached inputs: the reverse pass below must stay inside this op's backward graph.
-    op2.inputs = tuple(_wrap(t._data) for t in ts)
-    op2.needs = [tn is not None for tn in targs]
-    us = []
-    for o in outs:
-        u = _wrap(np.zeros(o._data.shape, o._data.dtype))
-        if o._data.dtype.kind == 'f':
-            u._rg = True
-        us.append(u)
-    try:
-        gxs = op2.backward_t(*us)
-    except NotImplementedError:
-        raise _unsupported(op) from None
-    if type(gxs) is not tuple:
-        gxs = (gxs,)
-    roots = []
-    cots = []
-    for gx, tn in zip(gxs, targs):
-        if tn is None or not isinstance(gx, Tensor) or not gx._rg:
-            continue
         gd = gx._data
-        tn = tn if tn.dtype == gd.dtype else tn.astype(gd.dtype)
-        if tn.shape != gd.shape:
-            tn = np.array(np.broadcast_to(tn, gd.shape))
+        if tracked:
+            if tn._data.dtype != gd.dtype:
+                tn = tn.to(_NP2DT[gd.dtype])
+            if tn._data.shape != gd.shape:
+                tn = tn.expand(gd.shape)
+        else:
+            tn = tn if tn.dtype == gd.dtype else tn.astype(gd.dtype)
+            if tn.shape != gd.shape:
+                tn = np.array(np.broadcast_to(tn, gd.shape))
         roots.append(gx)
         cots.append(tn)
     fus = [u for u in us if u._rg]
     if not roots:
         res = [None] * len(fus)
     else:
-        res = run_backward(roots, cots, False, False, inputs=fus, allow_unused=True,
+        res = run_backward(roots, cots, tracked, tracked, inputs=fus, allow_unused=True,
                            accumulate=False)
     it = iter(res)
     out = []
