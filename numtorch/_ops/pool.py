@@ -687,28 +687,30 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride=None,
 
 # -- max unpooling ----------------------------------------------------------------------------
 class MaxUnpool(Op):
-    """Each value of a (..., h, w) input written at its flat index into a zeroed
-    (..., oh, ow) output: the inverse of a max pool with return_indices."""
+    """Each value of a (..., h, w) input (or any number of trailing spatial dims, as many as
+    ``size`` has) written at its flat index into a zeroed (..., *size) output: the inverse
+    of a max pool with return_indices."""
     _name = 'MaxUnpool2DBackward0'
 
-    def __init__(self, idx: np.ndarray, out_hw: tuple):
+    def __init__(self, idx: np.ndarray, size: tuple):
         self.idx = idx
-        self.out_hw = out_hw
+        self.size = size
 
     def forward(self, x):
         self.xshape = x.shape
-        rows = int(np.prod(x.shape[:-2]))
-        out = np.zeros((rows, self.out_hw[0] * self.out_hw[1]), x.dtype)
+        nd = len(self.size)
+        rows = int(np.prod(x.shape[:-nd]))
+        out = np.zeros((rows, int(np.prod(self.size))), x.dtype)
         np.put_along_axis(out, self.idx.reshape(rows, -1), x.reshape(rows, -1), axis=1)
-        return out.reshape(x.shape[:-2] + self.out_hw)
+        return out.reshape(x.shape[:-nd] + tuple(self.size))
 
     def backward(self, gy):
-        rows = int(np.prod(self.xshape[:-2]))
+        rows = int(np.prod(self.xshape[:-len(self.size)]))
         g = np.take_along_axis(gy.reshape(rows, -1), self.idx.reshape(rows, -1), axis=1)
         return g.reshape(self.xshape)
 
     def backward_t(self, gy):
-        rows = int(np.prod(self.xshape[:-2]))
+        rows = int(np.prod(self.xshape[:-len(self.size)]))
         idx = _wrap(self.idx.reshape(rows, -1))
         return gy.reshape(rows, -1).gather(1, idx).reshape(self.xshape)
 

@@ -22,7 +22,8 @@ from .._state import state
 from .._tensor import Tensor, _wrap
 from ._op import Op, LinearAdjoint
 from .indexing import scatter_add
-from .pool import _out_len, _divisors, _avg_matrix, _adaptive_bounds, _argmax_nan, _DT_WORDS
+from .pool import (_out_len, _divisors, _avg_matrix, _adaptive_bounds, _argmax_nan, _DT_WORDS,
+                   MaxUnpool)
 
 __all__ = ['max_pool3d', 'max_pool3d_with_indices', 'avg_pool3d', 'adaptive_avg_pool3d',
            'adaptive_max_pool3d', 'adaptive_max_pool3d_with_indices', 'lp_pool3d',
@@ -471,31 +472,9 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None,
 
 
 # -- max unpooling -------------------------------------------------------------------------------
-class MaxUnpool3d(Op):
-    """Each value of a (..., d, h, w) input written at its flat index into a zeroed
-    (..., D, H, W) output: the inverse of a max pool with return_indices."""
+class MaxUnpool3d(MaxUnpool):
+    """MaxUnpool over (..., d, h, w) inputs."""
     _name = 'MaxUnpool3DBackward0'
-
-    def __init__(self, idx: np.ndarray, size: tuple):
-        self.idx = idx
-        self.size = size
-
-    def forward(self, x):
-        self.xshape = x.shape
-        rows = int(np.prod(x.shape[:-3]))
-        out = np.zeros((rows, self.size[0] * self.size[1] * self.size[2]), x.dtype)
-        np.put_along_axis(out, self.idx.reshape(rows, -1), x.reshape(rows, -1), axis=1)
-        return out.reshape(x.shape[:-3] + self.size)
-
-    def backward(self, gy):
-        rows = int(np.prod(self.xshape[:-3]))
-        g = np.take_along_axis(gy.reshape(rows, -1), self.idx.reshape(rows, -1), axis=1)
-        return g.reshape(self.xshape)
-
-    def backward_t(self, gy):
-        rows = int(np.prod(self.xshape[:-3]))
-        idx = _wrap(self.idx.reshape(rows, -1))
-        return gy.reshape(rows, -1).gather(1, idx).reshape(self.xshape)
 
 
 def _triple(v) -> tuple:
